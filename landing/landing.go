@@ -1,0 +1,196 @@
+// Package landing is where files land: a portable [Lander] interface over a
+// local folder (landing/filelanding) and, later, S3, plus the [Watermark]
+// that remembers the last day landed.
+//
+// # Layout
+//
+//	<table>/date=YYYY-MM-DD/<table>-YYYY-MM-DD.csv   data
+//	_chaos/<table>/date=YYYY-MM-DD/labels-YYYY-MM-DD.csv   chaos labels
+//	_state/watermark.json   the watermark
+//
+// File names depend only on the table and the day, never on the wall clock,
+// so a re-run after a crash overwrites identical bytes instead of adding a
+// second copy.
+//
+// # URLs
+//
+// [Open] turns a URL into a Lander; each scheme is registered by the package
+// that implements it (import landing/filelanding for file://).
+//
+// # Errors
+//
+// Implementations wrap [ErrNotFound], [ErrConflict] and [ErrInvalidKey] so
+// that errors.Is recognises them, and keep the native error reachable with
+// errors.As. Context errors are returned unwrapped.
+//
+// # How to implement a Lander
+//
+//  1. Validate every key with [ValidateKey] before touching storage.
+//  2. Make Put atomic: a reader sees the old object or the whole new one.
+//  3. Make WriteIfVersion a true compare-and-swap, safe between processes.
+//  4. Register a URL scheme with [Register] in an init function.
+package landing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/edqm/edqm"
+)
+
+// Sentinel errors.
+var (
+	// ErrNotFound: the key does not exist.
+	ErrNotFound = errors.New("landing: not found")
+	// ErrConflict: a compare-and-swap lost, someone else wrote first.
+	ErrConflict = errors.New("landing: conflict")
+	// ErrInvalidKey: the key is empty, absolute, contains "..", a backslash,
+	// an empty segment or a control character.
+	ErrInvalidKey = errors.New("landing: invalid key")
+	// ErrCorruptWatermark: the watermark object exists but cannot be read.
+	ErrCorruptWatermark = errors.New("landing: corrupt watermark")
+)
+
+// Object describes a stored object.
+type Object struct {
+	Key  string
+	Size int64
+}
+
+// Lander stores files under slash-separated keys.
+//
+// Contract for every implementation:
+//   - Every method validates its key with [ValidateKey] and returns an error
+//     wrapping [ErrInvalidKey] for a bad one, before any I/O.
+//   - Put is atomic: concurrent readers see either the previous content or
+//     the complete new content, never a part. A failed or cancelled Put
+//     leaves the previous content (or nothing) in place.
+//   - Get and ReadVersioned return an error wrapping [ErrNotFound] for a
+//     missing key.
+//   - List returns every object whose key starts with prefix, sorted by key.
+//   - WriteIfVersion writes only if the object's current version equals
+//     version ("" meaning the object must not exist), atomically with respect
+//     to other writers, also in other processes; otherwise it returns an error
+//     wrapping [ErrConflict] and writes nothing.
+//   - Every method honours ctx.
+type Lander interface {
+	// Put stores the content of r at key, replacing any previous object.
+	Put(ctx context.Context, key string, r io.Reader) error
+	// Get opens the object at key. The caller closes it.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// List returns the objects whose keys start with prefix.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// Delete removes the object at key; deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+	// ReadVersioned returns a small object's content and its version token.
+	ReadVersioned(ctx context.Context, key string) (data []byte, version string, err error)
+	// WriteIfVersion is compare-and-swap: see the interface contract. It
+	// returns the new version.
+	WriteIfVersion(ctx context.Context, key string, data []byte, version string) (string, error)
+	// Close releases resources.
+	Close() error
+}
+
+// LocalPather is an optional capability: a Lander whose objects are plain
+// files can tell their paths, so a warehouse on the same machine can read
+// them directly instead of streaming them.
+type LocalPather interface {
+	LocalPath(key string) (string, error)
+}
+
+// ValidateKey checks that key is a clean, relative, slash-separated path
+// that cannot escape the Lander's root. The error wraps [ErrInvalidKey] and
+// quotes the key.
+func ValidateKey(key string) error {
+	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why) }
+	switch {
+	case key == "":
+		return bad("empty")
+	case len(key) > 1024:
+		return bad("longer than 1024 bytes")
+	case strings.HasPrefix(key, "/"):
+		return bad("absolute")
+	case strings.ContainsRune(key, '\\'):
+		return bad("contains a backslash")
+	case strings.HasSuffix(key, "/"):
+		return bad("ends with a slash")
+	}
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f {
+			return bad("contains a control character")
+		}
+	}
+	for _, seg := range strings.Split(key, "/") {
+		switch seg {
+		case "":
+			return bad("has an empty segment")
+		case ".", "..":
+			return bad("has a " + seg + " segment")
+		}
+	}
+	return nil
+}
+
+// DataKey returns the key of a table's file for a day: <table>/date=D/<table>-D.<ext>.
+func DataKey(table string, day time.Time, ext string) string {
+	d := day.Format(edqm.DateLayout)
+	return table + "/date=" + d + "/" + table + "-" + d + "." + ext
+}
+
+// LabelsKey returns the key of the chaos labels of a table for a day.
+func LabelsKey(table string, day time.Time) string {
+	d := day.Format(edqm.DateLayout)
+	return "_chaos/" + table + "/date=" + d + "/labels-" + d + ".csv"
+}
+
+// WatermarkKey is the key of the watermark object.
+const WatermarkKey = "_state/watermark.json"
+
+// Opener opens a Lander from a parsed URL.
+type Opener func(ctx context.Context, u *url.URL) (Lander, error)
+
+var (
+	openersMu sync.RWMutex
+	openers   = map[string]Opener{}
+)
+
+// Register makes a URL scheme available to [Open]. It panics if the scheme
+// is registered twice.
+func Register(scheme string, o Opener) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	if _, dup := openers[scheme]; dup {
+		panic("landing: Register called twice for scheme " + scheme)
+	}
+	openers[scheme] = o
+}
+
+// Open opens the Lander a URL names, such as file:///var/edqm. The scheme's
+// package must be imported.
+func Open(ctx context.Context, rawURL string) (Lander, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("landing.Open: %w", err)
+	}
+	openersMu.RLock()
+	o := openers[u.Scheme]
+	openersMu.RUnlock()
+	if o == nil {
+		openersMu.RLock()
+		known := make([]string, 0, len(openers))
+		for s := range openers {
+			known = append(known, s)
+		}
+		openersMu.RUnlock()
+		sort.Strings(known)
+		return nil, fmt.Errorf("landing.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, u.Redacted(), strings.Join(known, ", "))
+	}
+	return o(ctx, u)
+}

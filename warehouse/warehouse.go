@@ -1,0 +1,136 @@
+// Package warehouse loads landed files into raw tables and runs SQL. The
+// [Warehouse] interface is implemented by warehouse/duckdbwarehouse (the
+// embedded default) and, later, Snowflake.
+//
+// # Raw tables
+//
+// Raw tables are all VARCHAR: typing happens in staging models with
+// TRY_CAST. Each raw table has the file's columns plus two metadata columns:
+// _file (the landing key the row came from) and _line (its line in the file,
+// the header being line 1).
+//
+// # Loads
+//
+// Load is idempotent: a ledger table ([LedgerTable]) records every file
+// loaded, and a file already in it is skipped unless the request is forced.
+// A file's rows and its ledger entry are committed together, so a crash
+// never leaves half a file loaded. Rows that cannot be parsed are not
+// dropped: they are counted and kept in [RejectsTable] with file, line and
+// reason.
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/edqm/edqm/landing"
+)
+
+// Names of the warehouse's own tables.
+const (
+	// LedgerTable records each file loaded: file, table_name, rows_parsed,
+	// rows_loaded, rows_rejected, loaded_at.
+	LedgerTable = "_edqm_loads"
+	// RejectsTable keeps rows that could not be loaded: file, line, reason,
+	// raw (the line's text).
+	RejectsTable = "_edqm_rejects"
+)
+
+// Sentinel errors.
+var (
+	// ErrBadIdentifier: a table or column name is not a plain identifier.
+	ErrBadIdentifier = errors.New("warehouse: bad identifier")
+	// ErrBadFile: a file cannot be loaded at all (for example its header
+	// does not match the table's columns).
+	ErrBadFile = errors.New("warehouse: bad file")
+)
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+// ValidIdent returns an error wrapping [ErrBadIdentifier] unless name is a
+// plain SQL identifier (letters, digits, underscores, not starting with a
+// digit). Table and column names are checked with it before any SQL is
+// built, so a name like "x; DROP TABLE y" is refused.
+func ValidIdent(name string) error {
+	if !identRE.MatchString(name) {
+		return fmt.Errorf("%w: %q", ErrBadIdentifier, name)
+	}
+	return nil
+}
+
+// Dialect describes an engine's SQL flavour, for the models and tests that
+// must run on several engines.
+type Dialect interface {
+	// Name is the engine's name: "duckdb" or "snowflake".
+	Name() string
+}
+
+// LoadRequest asks for files to be loaded into a raw table.
+type LoadRequest struct {
+	// Table is the raw table's name, for example "raw_orders".
+	Table string
+	// Columns are the CSV's columns, in the header's order.
+	Columns []string
+	// Source is the Lander holding the files.
+	Source landing.Lander
+	// Keys are the files to load, in order.
+	Keys []string
+	// Force reloads files already in the ledger (their previous rows are
+	// deleted first, so nothing is loaded twice).
+	Force bool
+}
+
+// FileResult accounts for one file.
+type FileResult struct {
+	Key string
+	// Skipped is true when the file was already loaded and not forced.
+	Skipped bool
+	// Parsed is the number of data rows read; Parsed = Loaded + Rejected.
+	Parsed, Loaded, Rejected int64
+}
+
+// LoadResult accounts for a whole request.
+type LoadResult struct {
+	Files []FileResult
+}
+
+// Totals sums the per-file figures; files counts the files not skipped.
+func (r *LoadResult) Totals() (files int, parsed, loaded, rejected int64) {
+	for _, f := range r.Files {
+		if f.Skipped {
+			continue
+		}
+		files++
+		parsed += f.Parsed
+		loaded += f.Loaded
+		rejected += f.Rejected
+	}
+	return
+}
+
+// Warehouse is a SQL engine with idempotent file loads.
+//
+// Contract for every implementation:
+//   - Load creates the raw table if needed (all VARCHAR plus _file, _line),
+//     validates identifiers with [ValidIdent], loads each file at most once
+//     (see [LoadRequest.Force]), commits a file's rows with its ledger entry,
+//     and keeps rejected rows in [RejectsTable].
+//   - Exec and Query run SQL in the engine's dialect.
+//   - Every method honours ctx; a cancelled load leaves no partial file.
+type Warehouse interface {
+	// Dialect describes the engine's SQL.
+	Dialect() Dialect
+	// Load loads files into a raw table.
+	Load(ctx context.Context, req LoadRequest) (*LoadResult, error)
+	// Exec runs statements that return no rows.
+	Exec(ctx context.Context, query string, args ...any) error
+	// Query runs a query. The caller closes the rows.
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	// TableExists reports whether a table or view exists.
+	TableExists(ctx context.Context, name string) (bool, error)
+	// Close releases the engine.
+	Close() error
+}

@@ -17,7 +17,9 @@
 package edqm
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -85,4 +87,24 @@ const DateLayout = "2006-01-02"
 func Day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// WriteCSV writes t as CSV with a header row. NULL cells (empty strings) are
+// written as empty fields. The output depends only on t, so the same table
+// always gives the same bytes.
+func WriteCSV(w io.Writer, t *Table) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Columns); err != nil {
+		return err
+	}
+	for i, r := range t.Rows {
+		if len(r) != len(t.Columns) {
+			return fmt.Errorf("edqm: table %q row %d has %d cells, want %d", t.Name, i, len(r), len(t.Columns))
+		}
+		if err := cw.Write(r); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

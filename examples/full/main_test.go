@@ -140,7 +140,7 @@ func TestBackfillThenUpToDateThenNextDay(t *testing.T) {
 	}
 	after := landedHashes(t, dir)
 	for k, h := range before {
-		if after[k] != h {
+		if after[k] != h && k != "_state/watermark.json" {
 			t.Errorf("third run changed %s", k)
 		}
 	}

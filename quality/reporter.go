@@ -64,14 +64,14 @@ func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, 
 
 	sums := []string{
 		"COUNT(*)",
-		"COUNT(*) FILTER (WHERE is_flagged)",
+		countIf("is_flagged"),
 		cents("SUM(total_amount)"),
 		cents("SUM(CASE WHEN NOT is_flagged THEN total_amount END)"),
 		"COALESCE(CAST(MIN(batch_date) AS VARCHAR), '')",
 		"COALESCE(CAST(MAX(batch_date) AS VARCHAR), '')",
 	}
 	for _, f := range Flags {
-		sums = append(sums, "COUNT(*) FILTER (WHERE "+f+")")
+		sums = append(sums, countIf(f))
 	}
 	counts := make([]int64, len(Flags))
 	dest := []any{&rep.Orders, &rep.Flagged, &rep.RawRevenue, &rep.CleanRevenue, &rep.FirstDay, &rep.LastDay}
@@ -106,6 +106,11 @@ func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, 
 		return nil, err
 	}
 	return rep, nil
+}
+
+// countIf renders a portable conditional count (Snowflake has no FILTER).
+func countIf(cond string) string {
+	return "COALESCE(SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END), 0)"
 }
 
 // cents renders a SUM of a DECIMAL amount as BIGINT cents, 0 when empty.

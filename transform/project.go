@@ -1,0 +1,390 @@
+package transform
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/edqm/edqm/warehouse"
+)
+
+// DefaultSources maps the source names models may use to the prefix of
+// their tables: {{ source "raw" "orders" }} renders "raw_orders".
+var DefaultSources = map[string]string{"raw": "raw_"}
+
+// ProjectOptions configures a Project. The zero value is valid.
+type ProjectOptions struct {
+	// Sources adds to or overrides [DefaultSources]: source name → table
+	// prefix. The prefix and the table name together must form a plain
+	// identifier.
+	Sources map[string]string
+}
+
+// Project is a checked set of models: unique names, known refs and sources,
+// no cycle. It is safe for concurrent use.
+type Project struct {
+	models  map[string]*Model
+	levels  [][]*Model
+	sources map[string]string
+}
+
+// NewProject checks models and sorts them into levels. It copies the
+// models, re-reading refs and sources from their SQL. Errors: a duplicate
+// name, a ref to a model not in the set (the error names both), an unknown
+// source, or a cycle (wrapping [ErrCycle], with the path "a -> b -> a").
+// opts may be nil.
+func NewProject(models []*Model, opts *ProjectOptions) (*Project, error) {
+	p := &Project{models: make(map[string]*Model, len(models)), sources: maps.Clone(DefaultSources)}
+	if opts != nil {
+		maps.Copy(p.sources, opts.Sources)
+	}
+	for _, m := range models {
+		if m == nil {
+			return nil, fmt.Errorf("transform: nil model")
+		}
+		parsed, err := ParseModel(m.Name, m.SQL)
+		if err != nil {
+			return nil, err
+		}
+		parsed.Path = m.Path
+		if m.Materialized != "" {
+			if m.Materialized != View && m.Materialized != Table {
+				return nil, fmt.Errorf("transform: model %s: materialized is %q, want %q or %q", m.Name, m.Materialized, View, Table)
+			}
+			parsed.Materialized = m.Materialized
+		}
+		if _, dup := p.models[m.Name]; dup {
+			return nil, fmt.Errorf("transform: two models are named %s", m.Name)
+		}
+		p.models[m.Name] = parsed
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.models)) {
+		m := p.models[name]
+		for _, r := range m.Refs {
+			if _, ok := p.models[r]; !ok {
+				return nil, fmt.Errorf("transform: model %s refers to %s, which is not a model", m.Name, r)
+			}
+		}
+		for _, s := range m.Sources {
+			if _, err := p.sourceTable(s[0], s[1]); err != nil {
+				return nil, fmt.Errorf("transform: model %s: %w", m.Name, err)
+			}
+		}
+	}
+	if err := p.checkCycles(); err != nil {
+		return nil, err
+	}
+	p.levels = p.computeLevels()
+	return p, nil
+}
+
+// sourceTable returns the table a source action renders.
+func (p *Project) sourceTable(src, table string) (string, error) {
+	prefix, ok := p.sources[src]
+	if !ok {
+		return "", fmt.Errorf("unknown source %q (known: %s)", src, strings.Join(slices.Sorted(maps.Keys(p.sources)), ", "))
+	}
+	name := prefix + table
+	if err := warehouse.ValidIdent(name); err != nil {
+		return "", fmt.Errorf("source %q table %q: %w", src, table, err)
+	}
+	return name, nil
+}
+
+// checkCycles reports the first cycle found, visiting models by name.
+func (p *Project) checkCycles() error {
+	const (
+		unseen = iota
+		open
+		done
+	)
+	state := make(map[string]int, len(p.models))
+	var stack []string
+	var visit func(name string) error
+	visit = func(name string) error {
+		switch state[name] {
+		case done:
+			return nil
+		case open:
+			i := slices.Index(stack, name)
+			path := append(slices.Clone(stack[i:]), name)
+			return fmt.Errorf("%w: %s", ErrCycle, strings.Join(path, " -> "))
+		}
+		state[name] = open
+		stack = append(stack, name)
+		for _, r := range p.models[name].Refs {
+			if err := visit(r); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(p.models)) {
+		if err := visit(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// computeLevels puts each model one level after its deepest ref.
+func (p *Project) computeLevels() [][]*Model {
+	level := make(map[string]int, len(p.models))
+	var depth func(name string) int
+	depth = func(name string) int {
+		if l, ok := level[name]; ok {
+			return l
+		}
+		l := 0
+		for _, r := range p.models[name].Refs {
+			l = max(l, depth(r)+1)
+		}
+		level[name] = l
+		return l
+	}
+	var levels [][]*Model
+	for _, name := range slices.Sorted(maps.Keys(p.models)) {
+		l := depth(name)
+		for len(levels) <= l {
+			levels = append(levels, nil)
+		}
+		levels[l] = append(levels[l], p.models[name])
+	}
+	return levels
+}
+
+// Levels returns the models in topological levels: every ref of a model is
+// in an earlier level, so the models of one level are independent. Models
+// are sorted by name inside a level. The slices are the caller's; the
+// models are shared and must not be changed.
+func (p *Project) Levels() [][]*Model {
+	out := make([][]*Model, len(p.levels))
+	for i, l := range p.levels {
+		out[i] = slices.Clone(l)
+	}
+	return out
+}
+
+// Model returns the named model, or nil.
+func (p *Project) Model(name string) *Model { return p.models[name] }
+
+// Compile renders a model's SELECT statement for a dialect ("duckdb" or
+// "snowflake"), without the CREATE … AS that Run wraps it in, and without
+// a trailing semicolon.
+func (p *Project) Compile(name, dialect string) (string, error) {
+	m, ok := p.models[name]
+	if !ok {
+		return "", fmt.Errorf("transform: compile: no model named %s", name)
+	}
+	if !slices.Contains(Dialects, dialect) {
+		return "", fmt.Errorf("transform: compile %s: unknown dialect %q (known: %s)", name, dialect, strings.Join(Dialects, ", "))
+	}
+	r := &renderer{
+		dialect: dialect,
+		ref: func(ref string) (string, error) {
+			if _, ok := p.models[ref]; !ok {
+				return "", fmt.Errorf("ref: no model named %s", ref)
+			}
+			return ref, nil
+		},
+		source: p.sourceTable,
+		config: func(string, string) error { return nil },
+	}
+	t, err := parse(name, m.SQL, r)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, templateData{Dialect: dialect}); err != nil {
+		return "", fmt.Errorf("transform: model %s (dialect %s): %w", name, dialect, err)
+	}
+	q := strings.TrimSpace(b.String())
+	for strings.HasSuffix(q, ";") {
+		q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	}
+	if q == "" {
+		return "", fmt.Errorf("transform: model %s renders no SQL", name)
+	}
+	return q, nil
+}
+
+// RunOptions configures Project.Run. The zero value is valid.
+type RunOptions struct {
+	// Parallelism is the number of models of one level run at the same
+	// time; 0 means 1. Above 1 the warehouse must be safe for concurrent
+	// use (duckdbwarehouse is).
+	Parallelism int
+	// Select, if not empty, runs only these models and the models they
+	// depend on, directly or not.
+	Select []string
+}
+
+// ModelResult accounts for one model run.
+type ModelResult struct {
+	// Name is the model's name.
+	Name string
+	// Materialized is how it was materialized.
+	Materialized Materialization
+	// Duration is how long its statements took.
+	Duration time.Duration
+	// Err is the model's error, nil on success.
+	Err error
+}
+
+// RunResult accounts for a run.
+type RunResult struct {
+	// Models are the models run, level by level, by name inside a level.
+	Models []ModelResult
+	// Skipped are the selected models not run because a model failed.
+	Skipped []string
+}
+
+// Run materializes the models level by level: each model becomes
+// CREATE OR REPLACE VIEW name AS … or CREATE OR REPLACE TABLE name AS …
+// (after dropping an existing relation of the other kind). A failing model
+// stops the run: the models of its level already running finish, the rest
+// of the selection is skipped, and the error names the model and wraps the
+// engine's error. opts may be nil. The result is returned with the error.
+func (p *Project) Run(ctx context.Context, w warehouse.Warehouse, opts *RunOptions) (*RunResult, error) {
+	if opts == nil {
+		opts = &RunOptions{}
+	}
+	parallelism := max(opts.Parallelism, 1)
+	selected, err := p.selection(opts.Select)
+	if err != nil {
+		return nil, err
+	}
+	dialect := w.Dialect().Name()
+	res := &RunResult{}
+	var runErr error
+	for _, level := range p.levels {
+		var todo []*Model
+		for _, m := range level {
+			if selected == nil || selected[m.Name] {
+				todo = append(todo, m)
+			}
+		}
+		if runErr != nil {
+			for _, m := range todo {
+				res.Skipped = append(res.Skipped, m.Name)
+			}
+			continue
+		}
+		results := make([]*ModelResult, len(todo))
+		var g errgroup.Group
+		g.SetLimit(parallelism)
+		var mu sync.Mutex
+		failed := false
+		for i, m := range todo {
+			g.Go(func() error {
+				mu.Lock()
+				stop := failed
+				mu.Unlock()
+				if stop {
+					return nil
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				start := time.Now()
+				err := p.materialize(ctx, w, m, dialect)
+				results[i] = &ModelResult{Name: m.Name, Materialized: m.Materialized, Duration: time.Since(start), Err: err}
+				if err != nil {
+					mu.Lock()
+					failed = true
+					mu.Unlock()
+					return fmt.Errorf("transform: model %s failed: %w", m.Name, err)
+				}
+				return nil
+			})
+		}
+		runErr = g.Wait()
+		for i, r := range results {
+			if r != nil {
+				res.Models = append(res.Models, *r)
+			} else if runErr != nil {
+				res.Skipped = append(res.Skipped, todo[i].Name)
+			}
+		}
+	}
+	return res, runErr
+}
+
+// selection returns the selected models and their upstream, or nil for all.
+func (p *Project) selection(names []string) (map[string]bool, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	sel := map[string]bool{}
+	var add func(name string)
+	add = func(name string) {
+		if sel[name] {
+			return
+		}
+		sel[name] = true
+		for _, r := range p.models[name].Refs {
+			add(r)
+		}
+	}
+	for _, n := range names {
+		if _, ok := p.models[n]; !ok {
+			return nil, fmt.Errorf("transform: run: selected model %s does not exist", n)
+		}
+		add(n)
+	}
+	return sel, nil
+}
+
+// materialize creates or replaces a model's view or table.
+func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string) error {
+	q, err := p.Compile(m.Name, dialect)
+	if err != nil {
+		return err
+	}
+	kind, other := "VIEW", "TABLE"
+	if m.Materialized == Table {
+		kind, other = "TABLE", "VIEW"
+	}
+	existing, err := relationKind(ctx, w, m.Name)
+	if err != nil {
+		return err
+	}
+	if existing == other {
+		if err := w.Exec(ctx, "DROP "+other+" "+m.Name); err != nil {
+			return err
+		}
+	}
+	return w.Exec(ctx, "CREATE OR REPLACE "+kind+" "+m.Name+" AS\n"+q)
+}
+
+// relationKind returns "VIEW", "TABLE" or "" (none) for a relation of the
+// current schema.
+func relationKind(ctx context.Context, w warehouse.Warehouse, name string) (string, error) {
+	rows, err := w.Query(ctx, `SELECT table_type FROM information_schema.tables
+WHERE lower(table_name) = lower(?) AND table_schema = current_schema() AND table_catalog = current_database()`, name)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	kind := ""
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return "", err
+		}
+		if strings.Contains(strings.ToUpper(t), "VIEW") {
+			kind = "VIEW"
+		} else {
+			kind = "TABLE"
+		}
+	}
+	return kind, rows.Err()
+}

@@ -1,0 +1,314 @@
+// Package transform turns raw tables into typed, flagged tables by running
+// SQL models in dependency order, in the manner of dbt.
+//
+// # Models
+//
+// A model is one SELECT statement in a .sql file; its name is the file's
+// base name ("stg_orders.sql" is the model stg_orders) and it is
+// materialized as a view or a table of that name. The SQL is a text/template
+// with these actions:
+//
+//	{{ ref "stg_orders" }}            the relation of another model (and a dependency on it)
+//	{{ source "raw" "orders" }}       a raw table: source "raw" renders "raw_orders"
+//	{{ config "materialized" "table" }}  renders nothing; "view" (the default) or "table"
+//	{{ batch_date "_file" }}          the DATE in a landing key's "date=YYYY-MM-DD", as SQL
+//	{{ .Dialect }}                    the engine's dialect name: "duckdb" or "snowflake"
+//
+// ref, source and batch_date keep the model text identical across engines:
+// everything engine-specific goes through them, the rest of the SQL sticks
+// to what DuckDB and Snowflake share (TRY_CAST, QUALIFY, CASE, COALESCE).
+//
+// [ParseModel] executes the template once per known dialect with recording
+// functions, so that a model's refs, sources and materialization are known
+// before any SQL runs; refs used only under {{ if eq .Dialect ... }} are
+// found too.
+//
+// # Projects
+//
+// [NewProject] checks a set of models as a whole: unique names, refs to
+// existing models, and no cycle (an error wrapping [ErrCycle] shows the
+// path, such as "a -> b -> a"). [Project.Levels] sorts the models into
+// levels: a model's refs are all in earlier levels, so the models of one
+// level can run at the same time. [Project.Run] materializes them level by
+// level with CREATE OR REPLACE VIEW/TABLE; the first failing model stops
+// the run and nothing downstream of it runs.
+//
+// # Built-in models
+//
+// [Builtin] returns EDQM's models, embedded from models/*.sql:
+//
+//   - stg_customers, stg_products (views): typed, one row per id, the
+//     latest row (by _file, then _line) winning.
+//   - stg_orders (view): typed orders, not deduplicated, with their raw
+//     values, batch_date (the day of the file they arrived in) and
+//     occurrence (1 for the first row of an order_id, 2 for the next...).
+//   - fct_orders (table): one row per stg_orders row with product price,
+//     customer signup date and region, and boolean quality flags (never
+//     NULL): has_math_error, is_future_order, is_before_signup,
+//     is_orphan_order, has_negative_amount, has_bad_amount, has_bad_status,
+//     has_bad_quantity, has_bad_date, is_duplicate and is_flagged (any of
+//     them).
+//   - mart_daily_revenue (table): per batch_date, orders, flagged_orders,
+//     raw_revenue, clean_revenue (unflagged orders only) and
+//     revenue_at_risk = raw_revenue - clean_revenue.
+//
+// They read the raw tables listed in [RawTables].
+package transform
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"text/template"
+
+	"github.com/edqm/edqm/warehouse"
+)
+
+// Materialization says how a model is stored in the warehouse.
+type Materialization string
+
+// The materializations.
+const (
+	// View stores the query: it runs again each time the view is read.
+	View Materialization = "view"
+	// Table stores the query's result.
+	Table Materialization = "table"
+)
+
+// Dialect names known to the template functions.
+const (
+	DuckDB    = "duckdb"
+	Snowflake = "snowflake"
+)
+
+// Dialects lists the dialects models are compiled for.
+var Dialects = []string{DuckDB, Snowflake}
+
+// ErrCycle is wrapped by the error NewProject returns when models depend on
+// each other in a circle.
+var ErrCycle = errors.New("transform: dependency cycle")
+
+// Model is one SQL model.
+type Model struct {
+	// Name is the model's name and the name of the view or table it
+	// creates; a plain identifier.
+	Name string
+	// Path is where the model was read from, for messages; it may be empty.
+	Path string
+	// SQL is the model's template text.
+	SQL string
+	// Materialized is set by the model's config action ("view" by
+	// default). Changing it before NewProject overrides the config.
+	Materialized Materialization
+	// Refs are the models this one references, sorted, without repeats.
+	Refs []string
+	// Sources are the (source, table) pairs it reads, sorted, without
+	// repeats.
+	Sources [][2]string
+}
+
+// RawTable describes a raw table the built-in models read: the CSV's
+// columns, all VARCHAR; the warehouse adds _file and _line.
+type RawTable struct {
+	// Name is the raw table, for example "raw_orders".
+	Name string
+	// Columns are the file's columns, in order.
+	Columns []string
+}
+
+// RawTables are the raw tables the built-in models read, plus the chaos
+// labels (raw_chaos_labels) that quality checks compare the flags with.
+var RawTables = []RawTable{
+	{Name: "raw_customers", Columns: []string{"customer_id", "name", "email", "signup_date", "region"}},
+	{Name: "raw_products", Columns: []string{"product_id", "product_name", "category", "price", "stock_level"}},
+	{Name: "raw_orders", Columns: []string{"order_id", "customer_id", "product_id", "quantity", "total_amount", "order_date", "status"}},
+	{Name: "raw_chaos_labels", Columns: []string{"table_name", "day", "key", "occurrence", "kind", "variant", "column_name", "original", "injected"}},
+}
+
+// templateData is what a model's template sees as ".".
+type templateData struct {
+	// Dialect is the engine's dialect name.
+	Dialect string
+}
+
+// renderer supplies the template functions' behaviour: recording during
+// discovery, rendering during compilation.
+type renderer struct {
+	dialect string
+	ref     func(name string) (string, error)
+	source  func(src, table string) (string, error)
+	config  func(key, value string) error
+}
+
+func (r *renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"ref": func(name string) (string, error) {
+			if err := warehouse.ValidIdent(name); err != nil {
+				return "", fmt.Errorf("ref: %w", err)
+			}
+			return r.ref(name)
+		},
+		"source": func(src, table string) (string, error) {
+			if src == "" {
+				return "", errors.New("source: empty source name")
+			}
+			if err := warehouse.ValidIdent(table); err != nil {
+				return "", fmt.Errorf("source %q: %w", src, err)
+			}
+			return r.source(src, table)
+		},
+		"config": func(key, value string) (string, error) {
+			return "", r.config(key, value)
+		},
+		"batch_date": func(column string) (string, error) {
+			return BatchDate(r.dialect, column)
+		},
+	}
+}
+
+// BatchDate returns the SQL expression, in dialect, for the DATE in the
+// "date=YYYY-MM-DD" segment of the landing key held in column (NULL when
+// the key has none). column is an identifier, optionally qualified
+// ("o._file").
+func BatchDate(dialect, column string) (string, error) {
+	for _, part := range strings.Split(column, ".") {
+		if err := warehouse.ValidIdent(part); err != nil {
+			return "", fmt.Errorf("batch_date: column: %w", err)
+		}
+	}
+	const re = `'date=([0-9]{4}-[0-9]{2}-[0-9]{2})'`
+	switch dialect {
+	case DuckDB:
+		// regexp_extract returns '' when nothing matches; NULLIF makes it
+		// NULL, as in Snowflake, instead of a cast error.
+		return "CAST(NULLIF(regexp_extract(" + column + ", " + re + ", 1), '') AS DATE)", nil
+	case Snowflake:
+		return "TO_DATE(REGEXP_SUBSTR(" + column + ", " + re + ", 1, 1, 'e', 1))", nil
+	}
+	return "", fmt.Errorf("batch_date: unknown dialect %q (known: %s)", dialect, strings.Join(Dialects, ", "))
+}
+
+// parse parses a model's text with r's functions.
+func parse(name, text string, r *renderer) (*template.Template, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(r.funcs()).Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("transform: model %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// ParseModel parses a model's template text and discovers its refs,
+// sources and materialization by executing it once per dialect in
+// [Dialects]. name must be a plain identifier. Template errors name the
+// model and the line.
+func ParseModel(name, text string) (*Model, error) {
+	if err := warehouse.ValidIdent(name); err != nil {
+		return nil, fmt.Errorf("transform: model name: %w", err)
+	}
+	m := &Model{Name: name, SQL: text}
+	refs := map[string]bool{}
+	sources := map[[2]string]bool{}
+	var materialized Materialization
+	for _, d := range Dialects {
+		r := &renderer{
+			dialect: d,
+			ref: func(ref string) (string, error) {
+				refs[ref] = true
+				return ref, nil
+			},
+			source: func(src, table string) (string, error) {
+				sources[[2]string{src, table}] = true
+				return src + "_" + table, nil
+			},
+			config: func(key, value string) error {
+				if key != "materialized" {
+					return fmt.Errorf("config: unknown key %q (known: materialized)", key)
+				}
+				v := Materialization(value)
+				if v != View && v != Table {
+					return fmt.Errorf("config: materialized is %q, want %q or %q", value, View, Table)
+				}
+				if materialized != "" && materialized != v {
+					return fmt.Errorf("config: materialized set to %q and to %q", materialized, v)
+				}
+				materialized = v
+				return nil
+			},
+		}
+		t, err := parse(name, text, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.Execute(discard{}, templateData{Dialect: d}); err != nil {
+			return nil, fmt.Errorf("transform: model %s (dialect %s): %w", name, d, err)
+		}
+	}
+	if materialized == "" {
+		materialized = View
+	}
+	m.Materialized = materialized
+	for r := range refs {
+		m.Refs = append(m.Refs, r)
+	}
+	slices.Sort(m.Refs)
+	for s := range sources {
+		m.Sources = append(m.Sources, s)
+	}
+	slices.SortFunc(m.Sources, func(a, b [2]string) int {
+		if c := strings.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return strings.Compare(a[1], b[1])
+	})
+	return m, nil
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// LoadFS reads every *.sql file directly in dir of fsys as a model named
+// after the file's base name, which must be a plain identifier. The models
+// are sorted by name.
+func LoadFS(fsys fs.FS, dir string) ([]*Model, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("transform: reading models: %w", err)
+	}
+	var models []*Model
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".sql" {
+			continue
+		}
+		p := path.Join(dir, e.Name())
+		name := strings.TrimSuffix(e.Name(), ".sql")
+		if err := warehouse.ValidIdent(name); err != nil {
+			return nil, fmt.Errorf("transform: model file %s: the name must be an identifier: %w", p, err)
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, fmt.Errorf("transform: reading models: %w", err)
+		}
+		m, err := ParseModel(name, string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%w (file %s)", err, p)
+		}
+		m.Path = p
+		models = append(models, m)
+	}
+	slices.SortFunc(models, func(a, b *Model) int { return strings.Compare(a.Name, b.Name) })
+	return models, nil
+}
+
+//go:embed models/*.sql
+var builtinFS embed.FS
+
+// Builtin returns EDQM's built-in models (see the package documentation),
+// sorted by name. Each call returns new copies.
+func Builtin() ([]*Model, error) {
+	return LoadFS(builtinFS, "models")
+}

@@ -1,0 +1,704 @@
+// Package duckdbwarehouse is the embedded [warehouse.Warehouse]: DuckDB,
+// in memory or in a single database file, through database/sql and the
+// duckdb-go driver.
+//
+// # Loads
+//
+// Load streams each file from its [landing.Lander] and parses it with
+// encoding/csv (strict quotes). The header must equal the request's columns
+// exactly, or the whole file is refused with an error wrapping
+// [warehouse.ErrBadFile]. Each data row becomes one row of the raw table
+// (all VARCHAR, an empty field is NULL) with _file set to the key and _line
+// to the line the record starts on; a row with the wrong number of fields
+// or a quoting error is not loaded but kept in [warehouse.RejectsTable] with
+// its line, a reason and its text.
+//
+// Rows are written with the DuckDB Appender. The Appender takes part in the
+// connection's open transaction (this package's tests check it: rows
+// appended after BEGIN are gone after ROLLBACK), so each file is loaded in
+// one transaction: the ledger check, the deletion of a forced file's
+// previous rows, the rows, the rejects and the ledger entry commit together
+// or not at all. A cancelled context or a crash mid-file leaves nothing of
+// that file behind.
+//
+// Quoting errors: encoding/csv resumes on the next line after a bare quote
+// in an unquoted field or a stray quote after a quoted field, so only that
+// record is rejected. A quoted field that is never closed makes encoding/csv
+// swallow the following lines into one record; when a quoting error spans
+// several lines, the first line is rejected and parsing restarts on the
+// line after it, so one stray quote costs one line, not the rest of the
+// file. Blank lines are skipped (they are neither loaded nor rejected);
+// line numbers still count them.
+//
+// A possible fast path, not implemented yet: when the Lander is a
+// [landing.LocalPather], DuckDB's read_csv could read the file directly
+// (with store_rejects for bad rows) instead of streaming it through Go.
+//
+// # Time
+//
+// The ledger's loaded_at column comes from [Options.Clock], never from the
+// wall clock, so that a run is reproducible. Without a Clock, loaded_at is
+// the zero time (0001-01-01 00:00:00).
+//
+// # Concurrency
+//
+// A Warehouse is safe for concurrent use: each call takes its own pooled
+// connection, and DuckDB runs statements from several connections at once.
+// Two concurrent loads of the same key conflict on the ledger's primary key
+// and one of them fails.
+package duckdbwarehouse
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// DialectName is the name of DuckDB's dialect, as returned by
+// Warehouse.Dialect().Name().
+const DialectName = "duckdb"
+
+// checkEvery is the number of rows between two checks of the context.
+const checkEvery = 1024
+
+// Options configures a Warehouse. The zero value is valid.
+type Options struct {
+	// Clock stamps the ledger's loaded_at column. Nil means the zero time:
+	// library code never reads the wall clock.
+	Clock edqm.Clock
+	// Logger receives one debug record per file loaded or skipped. Nil
+	// discards.
+	Logger *slog.Logger
+}
+
+// Warehouse is a DuckDB database. Create it with [Open]; it is safe for
+// concurrent use.
+type Warehouse struct {
+	db    *sql.DB
+	path  string
+	clock edqm.Clock
+	log   *slog.Logger
+
+	// ddlMu serialises the creation of tables by Load, which would
+	// otherwise conflict in DuckDB's catalog when two loads start at once.
+	ddlMu sync.Mutex
+}
+
+var _ warehouse.Warehouse = (*Warehouse)(nil)
+
+type dialect struct{}
+
+func (dialect) Name() string { return DialectName }
+
+// Open opens the DuckDB database at path, creating the file and its parent
+// directories if needed. An empty path or ":memory:" opens a private
+// in-memory database, which disappears on Close. opts may be nil.
+func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	dsn := path
+	if path == ":memory:" {
+		dsn = ""
+	}
+	if dsn != "" {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("duckdbwarehouse: open %q: creating its directory: %w", path, err)
+			}
+		}
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+	}
+	w := &Warehouse{db: db, path: path, clock: opts.Clock, log: opts.Logger}
+	if w.clock == nil {
+		w.clock = edqm.FixedClock(time.Time{})
+	}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	return w, nil
+}
+
+// As gives access to the underlying engine: a target of type **sql.DB
+// receives the database handle. It reports whether target was set.
+func (w *Warehouse) As(target any) bool {
+	if p, ok := target.(**sql.DB); ok && p != nil {
+		*p = w.db
+		return true
+	}
+	return false
+}
+
+// Dialect returns DuckDB's dialect, named "duckdb".
+func (w *Warehouse) Dialect() warehouse.Dialect { return dialect{} }
+
+// Exec runs statements that return no rows. Several statements separated by
+// semicolons are allowed when there are no args.
+func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
+	if _, err := w.db.ExecContext(ctx, query, args...); err != nil {
+		return sqlError("exec", query, err)
+	}
+	return nil
+}
+
+// Query runs a query. The caller closes the rows.
+func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := w.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, sqlError("query", query, err)
+	}
+	return rows, nil
+}
+
+// TableExists reports whether a table or a view named name exists in the
+// current schema. The comparison ignores case, like DuckDB's identifiers.
+func (w *Warehouse) TableExists(ctx context.Context, name string) (bool, error) {
+	const q = `SELECT count(*) FROM information_schema.tables
+WHERE lower(table_name) = lower(?) AND table_schema = current_schema() AND table_catalog = current_database()`
+	var n int64
+	if err := w.db.QueryRowContext(ctx, q, name).Scan(&n); err != nil {
+		return false, sqlError("query", q, err)
+	}
+	return n > 0, nil
+}
+
+// Close closes the database. For a file database, everything committed is
+// on disk afterwards.
+func (w *Warehouse) Close() error {
+	if err := w.db.Close(); err != nil {
+		return fmt.Errorf("duckdbwarehouse: close %q: %w", w.path, err)
+	}
+	return nil
+}
+
+// sqlError wraps err with the operation and the first line of the
+// statement, for context; it never includes arguments.
+func sqlError(op, query string, err error) error {
+	return fmt.Errorf("duckdbwarehouse: %s %q: %w", op, firstLine(query), err)
+}
+
+// firstLine returns the first non-blank line of a statement, shortened.
+func firstLine(q string) string {
+	q = strings.TrimSpace(q)
+	if i := strings.IndexByte(q, '\n'); i >= 0 {
+		q = strings.TrimSpace(q[:i])
+	}
+	const max = 100
+	if len(q) > max {
+		q = q[:max] + "…"
+	}
+	return q
+}
+
+// quote quotes an identifier already checked with warehouse.ValidIdent, so
+// that reserved words such as "order" can be column names.
+func quote(ident string) string { return `"` + ident + `"` }
+
+// Load loads files into a raw table; see the package documentation. On
+// error, the result lists the files committed before the failure.
+func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*warehouse.LoadResult, error) {
+	if err := validateRequest(req); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.ensureTables(ctx, req); err != nil {
+		return nil, err
+	}
+	res := &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}
+	for _, key := range req.Keys {
+		fr, err := w.loadFile(ctx, req, key)
+		if err != nil {
+			return res, err
+		}
+		res.Files = append(res.Files, fr)
+		if fr.Skipped {
+			w.log.DebugContext(ctx, "duckdbwarehouse: file already loaded, skipped", "table", req.Table, "file", key)
+		} else {
+			w.log.DebugContext(ctx, "duckdbwarehouse: file loaded", "table", req.Table, "file", key,
+				"parsed", fr.Parsed, "loaded", fr.Loaded, "rejected", fr.Rejected)
+		}
+	}
+	return res, nil
+}
+
+// validateRequest checks the request before any SQL is built.
+func validateRequest(req warehouse.LoadRequest) error {
+	if err := warehouse.ValidIdent(req.Table); err != nil {
+		return fmt.Errorf("duckdbwarehouse: load: table: %w", err)
+	}
+	if len(req.Columns) == 0 {
+		return fmt.Errorf("duckdbwarehouse: load into %s: no columns", req.Table)
+	}
+	seen := make(map[string]bool, len(req.Columns))
+	for _, c := range req.Columns {
+		if err := warehouse.ValidIdent(c); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load into %s: column: %w", req.Table, err)
+		}
+		lc := strings.ToLower(c)
+		if lc == "_file" || lc == "_line" {
+			return fmt.Errorf("duckdbwarehouse: load into %s: column %q is reserved for metadata", req.Table, c)
+		}
+		if seen[lc] {
+			return fmt.Errorf("duckdbwarehouse: load into %s: column %q appears twice", req.Table, c)
+		}
+		seen[lc] = true
+	}
+	if req.Source == nil && len(req.Keys) > 0 {
+		return fmt.Errorf("duckdbwarehouse: load into %s: no Source", req.Table)
+	}
+	for _, k := range req.Keys {
+		if err := landing.ValidateKey(k); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load into %s: %w", req.Table, err)
+		}
+	}
+	return nil
+}
+
+// ensureTables creates the ledger, the rejects table and the raw table if
+// they are missing, and checks the raw table's columns.
+func (w *Warehouse) ensureTables(ctx context.Context, req warehouse.LoadRequest) error {
+	w.ddlMu.Lock()
+	defer w.ddlMu.Unlock()
+	meta := []string{
+		`CREATE TABLE IF NOT EXISTS ` + warehouse.LedgerTable + ` (
+	file VARCHAR PRIMARY KEY,
+	table_name VARCHAR,
+	rows_parsed BIGINT,
+	rows_loaded BIGINT,
+	rows_rejected BIGINT,
+	loaded_at TIMESTAMP
+)`,
+		`CREATE TABLE IF NOT EXISTS ` + warehouse.RejectsTable + ` (
+	table_name VARCHAR,
+	file VARCHAR,
+	line BIGINT,
+	reason VARCHAR,
+	raw VARCHAR
+)`,
+	}
+	for _, q := range meta {
+		if _, err := w.db.ExecContext(ctx, q); err != nil {
+			return sqlError("exec", q, err)
+		}
+	}
+	want := wantColumns(req.Columns)
+	have, err := w.columns(ctx, req.Table)
+	if err != nil {
+		return err
+	}
+	if len(have) == 0 {
+		var b strings.Builder
+		b.WriteString("CREATE TABLE IF NOT EXISTS " + quote(req.Table) + " (")
+		for i, c := range want {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(quote(c.name) + " " + c.typ)
+		}
+		b.WriteString(")")
+		if _, err := w.db.ExecContext(ctx, b.String()); err != nil {
+			return sqlError("exec", b.String(), err)
+		}
+		return nil
+	}
+	return compareColumns(req.Table, have, want)
+}
+
+type column struct{ name, typ string }
+
+func wantColumns(cols []string) []column {
+	want := make([]column, 0, len(cols)+2)
+	for _, c := range cols {
+		want = append(want, column{c, "VARCHAR"})
+	}
+	return append(want, column{"_file", "VARCHAR"}, column{"_line", "BIGINT"})
+}
+
+// columns returns the columns of a table in the current schema, in order;
+// none if the table does not exist.
+func (w *Warehouse) columns(ctx context.Context, table string) ([]column, error) {
+	const q = `SELECT column_name, data_type FROM information_schema.columns
+WHERE lower(table_name) = lower(?) AND table_schema = current_schema() AND table_catalog = current_database()
+ORDER BY ordinal_position`
+	rows, err := w.db.QueryContext(ctx, q, table)
+	if err != nil {
+		return nil, sqlError("query", q, err)
+	}
+	defer rows.Close()
+	var cols []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ); err != nil {
+			return nil, sqlError("query", q, err)
+		}
+		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqlError("query", q, err)
+	}
+	return cols, nil
+}
+
+// compareColumns explains the first difference between an existing raw
+// table's columns and the ones a load needs.
+func compareColumns(table string, have, want []column) error {
+	names := func(cs []column) string {
+		s := make([]string, len(cs))
+		for i, c := range cs {
+			s[i] = c.name
+		}
+		return strings.Join(s, ", ")
+	}
+	for i := 0; i < len(have) || i < len(want); i++ {
+		var diff string
+		switch {
+		case i >= len(have):
+			diff = fmt.Sprintf("column %d %q is missing", i+1, want[i].name)
+		case i >= len(want):
+			diff = fmt.Sprintf("column %d %q is not in the file", i+1, have[i].name)
+		case !strings.EqualFold(have[i].name, want[i].name):
+			diff = fmt.Sprintf("column %d is %q, want %q", i+1, have[i].name, want[i].name)
+		case !strings.EqualFold(have[i].typ, want[i].typ):
+			diff = fmt.Sprintf("column %d %q is %s, want %s", i+1, have[i].name, have[i].typ, want[i].typ)
+		default:
+			continue
+		}
+		return fmt.Errorf("duckdbwarehouse: table %s exists with other columns: %s (table has %s; load wants %s)",
+			table, diff, names(have), names(want))
+	}
+	return nil
+}
+
+// loadFile loads one file in one transaction.
+func (w *Warehouse) loadFile(ctx context.Context, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
+	fr.Key = key
+	if err := ctx.Err(); err != nil {
+		return fr, err
+	}
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
+	}
+	defer conn.Close()
+
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: begin: %w", key, err)
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		// The context may be cancelled: roll back regardless.
+		if _, rbErr := conn.ExecContext(context.Background(), "ROLLBACK"); rbErr != nil {
+			// Never hand a connection with an open transaction back to
+			// the pool: make database/sql discard it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("duckdbwarehouse: load %s: rollback: %w", key, rbErr))
+		}
+	}()
+	exec := func(q string, args ...any) error {
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: %w", key, sqlError("exec", q, err))
+		}
+		return nil
+	}
+
+	var n int64
+	const inLedger = `SELECT count(*) FROM ` + warehouse.LedgerTable + ` WHERE file = ?`
+	if err := conn.QueryRowContext(ctx, inLedger, key).Scan(&n); err != nil {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, sqlError("query", inLedger, err))
+	}
+	if n > 0 && !req.Force {
+		fr.Skipped = true
+		return fr, nil
+	}
+	if n > 0 || req.Force {
+		if err := exec(`DELETE FROM `+quote(req.Table)+` WHERE _file = ?`, key); err != nil {
+			return fr, err
+		}
+		if err := exec(`DELETE FROM `+warehouse.RejectsTable+` WHERE file = ?`, key); err != nil {
+			return fr, err
+		}
+		if err := exec(`DELETE FROM `+warehouse.LedgerTable+` WHERE file = ?`, key); err != nil {
+			return fr, err
+		}
+	}
+
+	body, err := req.Source.Get(ctx, key)
+	if err != nil {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
+	}
+	defer body.Close()
+
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("duckdbwarehouse: unexpected driver connection %T", dc)
+		}
+		return w.appendFile(ctx, c, req, key, body, &fr)
+	})
+	if err != nil {
+		return fr, err
+	}
+	if fr.Parsed != fr.Loaded+fr.Rejected {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, fr.Parsed, fr.Loaded, fr.Rejected)
+	}
+	if err := exec(`INSERT INTO `+warehouse.LedgerTable+` (file, table_name, rows_parsed, rows_loaded, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now()); err != nil {
+		return fr, err
+	}
+	if err := ctx.Err(); err != nil {
+		return fr, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: commit: %w", key, err)
+	}
+	committed = true
+	return fr, nil
+}
+
+// appendFile parses body and appends its rows and rejects on the raw driver
+// connection, inside the caller's transaction.
+func (w *Warehouse) appendFile(ctx context.Context, dc driver.Conn, req warehouse.LoadRequest, key string, body io.Reader, fr *warehouse.FileResult) (err error) {
+	rows, err := duckdb.NewAppenderFromConn(dc, "", req.Table)
+	if err != nil {
+		return fmt.Errorf("duckdbwarehouse: load %s: appender on %s: %w", key, req.Table, err)
+	}
+	rejects, err := duckdb.NewAppenderFromConn(dc, "", warehouse.RejectsTable)
+	if err != nil {
+		_ = rows.Close()
+		return fmt.Errorf("duckdbwarehouse: load %s: appender on %s: %w", key, warehouse.RejectsTable, err)
+	}
+	closed := false
+	defer func() {
+		if closed {
+			return
+		}
+		// Drop what is buffered; the caller rolls back what was flushed.
+		_ = rows.Clear()
+		_ = rejects.Clear()
+		_ = rows.Close()
+		_ = rejects.Close()
+	}()
+
+	p := newParser(body)
+	header, err := p.next()
+	switch {
+	case err == io.EOF:
+		return fmt.Errorf("%w: %s line 1: empty file, want a header with %d columns (%s)",
+			warehouse.ErrBadFile, key, len(req.Columns), strings.Join(req.Columns, ","))
+	case err != nil:
+		return fmt.Errorf("duckdbwarehouse: load %s: reading the header: %w", key, err)
+	case header.problem != "":
+		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.problem)
+	case header.line != 1:
+		return fmt.Errorf("%w: %s line 1: blank, want the header", warehouse.ErrBadFile, key)
+	}
+	if err := checkHeader(key, header.fields, req.Columns); err != nil {
+		return err
+	}
+
+	width := len(req.Columns)
+	vals := make([]driver.Value, width+2)
+	vals[width] = key
+	for {
+		if fr.Parsed%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := p.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: reading: %w", key, err)
+		}
+		fr.Parsed++
+		reason := rec.problem
+		if reason == "" && len(rec.fields) != width {
+			reason = fmt.Sprintf("line %d: %d fields, want %d", rec.line, len(rec.fields), width)
+		}
+		if reason != "" {
+			fr.Rejected++
+			if err := rejects.AppendRow(req.Table, key, rec.line, reason, rec.raw()); err != nil {
+				return fmt.Errorf("duckdbwarehouse: load %s: appending a reject: %w", key, err)
+			}
+			continue
+		}
+		for i, f := range rec.fields {
+			if f == "" {
+				vals[i] = nil
+			} else {
+				vals[i] = f
+			}
+		}
+		vals[width+1] = rec.line
+		if err := rows.AppendRow(vals...); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.line, err)
+		}
+		fr.Loaded++
+	}
+	closed = true
+	errRows := rows.CloseWithCancel(ctx)
+	errRejects := rejects.CloseWithCancel(ctx)
+	if err := errors.Join(errRows, errRejects); err != nil {
+		return fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", key, err)
+	}
+	return ctx.Err()
+}
+
+// checkHeader compares a file's header with the expected columns.
+func checkHeader(key string, got, want []string) error {
+	for i := 0; i < len(got) || i < len(want); i++ {
+		switch {
+		case i >= len(got):
+			return fmt.Errorf("%w: %s line 1: column %d: want %q, the header has only %d columns",
+				warehouse.ErrBadFile, key, i+1, want[i], len(got))
+		case i >= len(want):
+			return fmt.Errorf("%w: %s line 1: column %d: found extra column %q, want %d columns",
+				warehouse.ErrBadFile, key, i+1, got[i], len(want))
+		case got[i] != want[i]:
+			return fmt.Errorf("%w: %s line 1: column %d: found %q, want %q",
+				warehouse.ErrBadFile, key, i+1, got[i], want[i])
+		}
+	}
+	return nil
+}
+
+// record is one parsed CSV record, or one line that could not be parsed.
+type record struct {
+	fields []string // valid until the next call to parser.next
+	line   int64    // line the record starts on, 1-based
+	text   []byte   // the record's bytes, valid until the next call
+	// problem is non-empty for a line with a quoting error.
+	problem string
+}
+
+// raw returns the record's text without line breaks around it.
+func (r *record) raw() string {
+	t := bytes.TrimLeft(r.text, "\r\n")
+	t = bytes.TrimRight(t, "\r\n")
+	return string(t)
+}
+
+// tape is an io.Reader that keeps what it has read, so that the bytes of a
+// record can be recovered from the csv.Reader's offsets.
+type tape struct {
+	src  io.Reader
+	buf  []byte // bytes read, from offset base on
+	base int64
+}
+
+func (t *tape) Read(p []byte) (int, error) {
+	n, err := t.src.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// slice returns the bytes between two offsets of the stream.
+func (t *tape) slice(from, to int64) []byte { return t.buf[from-t.base : to-t.base] }
+
+// forget drops the bytes before offset off once enough have piled up.
+func (t *tape) forget(off int64) {
+	if d := off - t.base; d > 64<<10 {
+		t.buf = t.buf[:copy(t.buf, t.buf[d:])]
+		t.base = off
+	}
+}
+
+// parser reads records with encoding/csv and recovers each record's text
+// and starting line, resynchronising after a quoting error that spans lines.
+type parser struct {
+	src      io.Reader
+	tape     *tape
+	r        *csv.Reader
+	lineBase int64 // lines before the current csv.Reader's first line
+	end      int64 // offset of the end of the previous record
+	rec      record
+}
+
+func newParser(src io.Reader) *parser {
+	p := &parser{src: src}
+	p.restart(src, 0)
+	return p
+}
+
+func (p *parser) restart(src io.Reader, lineBase int64) {
+	p.tape = &tape{src: src}
+	p.r = csv.NewReader(p.tape)
+	p.r.FieldsPerRecord = -1
+	p.r.ReuseRecord = true
+	p.r.LazyQuotes = false
+	p.lineBase = lineBase
+	p.end = 0
+}
+
+// next returns the next record (with a problem for a line that cannot be
+// parsed), io.EOF at the end, or the source's read error.
+func (p *parser) next() (*record, error) {
+	fields, err := p.r.Read()
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	start := p.end
+	end := p.r.InputOffset()
+	p.end = end
+	rec := &p.rec
+	*rec = record{fields: fields, text: p.tape.slice(start, end)}
+	var pe *csv.ParseError
+	switch {
+	case err == nil:
+		line, _ := p.r.FieldPos(0)
+		rec.line = p.lineBase + int64(line)
+	case errors.As(err, &pe):
+		rec.fields = nil
+		rec.line = p.lineBase + int64(pe.StartLine)
+		rec.problem = fmt.Sprintf("line %d, column %d: %v", rec.line, pe.Column, pe.Err)
+		if pe.Line > pe.StartLine {
+			// The error swallowed the lines after the record's first
+			// one: reject the first line only and parse again from the
+			// next one, starting with the bytes already read.
+			text := rec.text
+			lead := len(text) - len(bytes.TrimLeft(text, "\r\n"))
+			nl := bytes.IndexByte(text[lead:], '\n')
+			first := int64(lead + nl + 1)
+			rest := bytes.Clone(p.tape.buf[start+first-p.tape.base:])
+			rec.text = text[:first]
+			rec.problem = fmt.Sprintf("line %d: %v (the quoted field is not closed on this line)", rec.line, pe.Err)
+			p.restart(io.MultiReader(bytes.NewReader(rest), p.src), rec.line)
+			return rec, nil
+		}
+	default:
+		return nil, err
+	}
+	p.tape.forget(end)
+	return rec, nil
+}

@@ -65,7 +65,7 @@ func (j *Injector) Config() Config { return j.cfg }
 //     fresh random uuid; "null" sets one to NULL.
 //   - Domain: "negative_amount" negates Amount; "bad_status" writes a typo
 //     (TableSpec.Typos, default [DefaultTypos]) or NULL into Status;
-//     "bad_quantity" sets Quantity to 0 or to a value in (MaxQuantity, 1000]
+//     "bad_quantity" sets Quantity to 0 or to a value in (MaxQuantity, 10×MaxQuantity]
 //     and rescales Amount to the new quantity at the same unit price, so the
 //     amount stays consistent (two labels).
 //   - Duplication: "exact" inserts a copy of the row right after it;
@@ -364,7 +364,7 @@ func (x *injection) domain() {
 		}
 		x.set(x.row, 1, x.status, Domain, variant, x.pick(x.choices))
 	case "bad_quantity":
-		top := max(1000, x.maxQuantity+1)
+		top := 10 * x.maxQuantity // a keying slip, not an absurd order
 		nq := x.maxQuantity + 1 + x.r.IntN(top-x.maxQuantity)
 		if x.r.IntN(4) == 0 {
 			nq = 0

@@ -230,8 +230,22 @@ func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*wareh
 	if err := w.ensureTables(ctx, req); err != nil {
 		return nil, err
 	}
+	// One query finds the files already loaded, so that an up-to-date
+	// request costs no transaction per file; loadFile checks again inside
+	// its transaction, for concurrent loaders.
+	var done map[string]bool
+	if !req.Force {
+		var err error
+		if done, err = w.loadedFiles(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res := &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}
 	for _, key := range req.Keys {
+		if done[key] {
+			res.Files = append(res.Files, warehouse.FileResult{Key: key, Skipped: true})
+			continue
+		}
 		fr, err := w.loadFile(ctx, req, key)
 		if err != nil {
 			return res, err
@@ -245,6 +259,28 @@ func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*wareh
 		}
 	}
 	return res, nil
+}
+
+// loadedFiles returns the set of files in the ledger.
+func (w *Warehouse) loadedFiles(ctx context.Context) (map[string]bool, error) {
+	const q = `SELECT file FROM ` + warehouse.LedgerTable
+	rows, err := w.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("duckdbwarehouse: load: %w", sqlError("query", q, err))
+	}
+	defer rows.Close()
+	done := map[string]bool{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, fmt.Errorf("duckdbwarehouse: load: %w", err)
+		}
+		done[f] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("duckdbwarehouse: load: %w", err)
+	}
+	return done, nil
 }
 
 // validateRequest checks the request before any SQL is built.

@@ -393,5 +393,5 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return quality.FormatCount(int64(n)) + " " + noun + "s"
 }

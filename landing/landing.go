@@ -1,6 +1,6 @@
 // Package landing is where files land: a portable [Lander] interface over a
-// local folder (landing/filelanding) and, later, S3, plus the [Watermark]
-// that remembers the last day landed.
+// local folder (landing/filelanding), memory (landing/memlanding) and,
+// later, S3, plus the [Watermark] that remembers the last day landed.
 //
 // # Layout
 //
@@ -25,10 +25,12 @@
 //
 // # How to implement a Lander
 //
-//  1. Validate every key with [ValidateKey] before touching storage.
+//  1. Validate every key with [ValidateKey], and every List prefix with
+//     [ValidatePrefix], before touching storage.
 //  2. Make Put atomic: a reader sees the old object or the whole new one.
 //  3. Make WriteIfVersion a true compare-and-swap, safe between processes.
 //  4. Register a URL scheme with [Register] in an init function.
+//  5. Run landing/landingtest's RunConformanceTests from its tests.
 package landing
 
 import (
@@ -41,6 +43,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/edqm/edqm"
 )
@@ -52,7 +55,7 @@ var (
 	// ErrConflict: a compare-and-swap lost, someone else wrote first.
 	ErrConflict = errors.New("landing: conflict")
 	// ErrInvalidKey: the key is empty, absolute, contains "..", a backslash,
-	// an empty segment or a control character.
+	// an empty segment or a control character, or is not valid UTF-8.
 	ErrInvalidKey = errors.New("landing: invalid key")
 	// ErrCorruptWatermark: the watermark object exists but cannot be read.
 	ErrCorruptWatermark = errors.New("landing: corrupt watermark")
@@ -74,11 +77,15 @@ type Object struct {
 //     leaves the previous content (or nothing) in place.
 //   - Get and ReadVersioned return an error wrapping [ErrNotFound] for a
 //     missing key.
-//   - List returns every object whose key starts with prefix, sorted by key.
+//   - List returns every object whose key starts with prefix, sorted by key;
+//     a prefix that matches nothing gives an empty list, not an error. The
+//     prefix is checked with [ValidatePrefix].
 //   - WriteIfVersion writes only if the object's current version equals
 //     version ("" meaning the object must not exist), atomically with respect
 //     to other writers, also in other processes; otherwise it returns an error
-//     wrapping [ErrConflict] and writes nothing.
+//     wrapping [ErrConflict] and writes nothing. A version is an opaque,
+//     non-empty token that changes whenever the content changes; it may be a
+//     hash of the content, so writing the same bytes again may keep it.
 //   - Every method honours ctx.
 type Lander interface {
 	// Put stores the content of r at key, replacing any previous object.
@@ -109,31 +116,57 @@ type LocalPather interface {
 // that cannot escape the Lander's root. The error wraps [ErrInvalidKey] and
 // quotes the key.
 func ValidateKey(key string) error {
-	bad := func(why string) error { return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why) }
+	if why := keyProblem(key); why != "" {
+		return fmt.Errorf("%w %q: %s", ErrInvalidKey, key, why)
+	}
+	return nil
+}
+
+// keyProblem says what is wrong with key, or "" when nothing is.
+func keyProblem(key string) string {
 	switch {
 	case key == "":
-		return bad("empty")
+		return "empty"
 	case len(key) > 1024:
-		return bad("longer than 1024 bytes")
+		return "longer than 1024 bytes"
 	case strings.HasPrefix(key, "/"):
-		return bad("absolute")
+		return "absolute"
 	case strings.ContainsRune(key, '\\'):
-		return bad("contains a backslash")
+		return "contains a backslash"
 	case strings.HasSuffix(key, "/"):
-		return bad("ends with a slash")
+		return "ends with a slash"
+	case !utf8.ValidString(key):
+		return "not valid UTF-8"
 	}
 	for _, r := range key {
 		if r < 0x20 || r == 0x7f {
-			return bad("contains a control character")
+			return "contains a control character"
 		}
 	}
 	for _, seg := range strings.Split(key, "/") {
 		switch seg {
 		case "":
-			return bad("has an empty segment")
+			return "has an empty segment"
 		case ".", "..":
-			return bad("has a " + seg + " segment")
+			return "has a " + seg + " segment"
 		}
+	}
+	return ""
+}
+
+// ValidatePrefix checks a List prefix. The empty prefix (everything) is
+// valid; otherwise the prefix, less one trailing slash, must be a valid key
+// by [ValidateKey], so "orders/", "orders/date=2025" and "orders" are valid
+// and "/", "../", "/orders", "a//" and "a/./b" are not. A last partial
+// segment of "." or ".." is refused too, even though keys such as
+// "a/.hidden" exist: list "a/" and filter instead. The error wraps
+// [ErrInvalidKey] and quotes the prefix.
+func ValidatePrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if why := keyProblem(strings.TrimSuffix(prefix, "/")); why != "" {
+		return fmt.Errorf("%w: list prefix %q: %s", ErrInvalidKey, prefix, why)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/edqm/edqm"
@@ -64,6 +65,9 @@ func parseMark(data []byte) (Mark, error) {
 	if err := dec.Decode(&j); err != nil {
 		return Mark{}, err
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Mark{}, errors.New("trailing data after the JSON object")
+	}
 	day, err := time.Parse(edqm.DateLayout, j.LastDay)
 	if err != nil {
 		return Mark{}, fmt.Errorf("last_day: %w", err)
@@ -79,7 +83,11 @@ func parseMark(data []byte) (Mark, error) {
 
 // Advance moves the mark from prev (as returned by Load; the zero Mark when
 // Load said there was none) to lastDay. It fails with an error wrapping
-// [ErrConflict] if the stored mark is no longer prev.
+// [ErrConflict] if the stored mark is no longer prev. Where versions are
+// content hashes (landing/filelanding, landing/memlanding), an Advance that
+// writes exactly the mark already stored (same day, same second) changes no
+// version, so a second Advance from that mark succeeds too; both runners
+// then agree on the mark.
 func (w *Watermark) Advance(ctx context.Context, prev Mark, lastDay time.Time, now time.Time) (Mark, error) {
 	next := Mark{LastDay: edqm.Day(lastDay), UpdatedAt: now.UTC().Truncate(time.Second)}
 	data, err := json.Marshal(markJSON{LastDay: next.LastDay.Format(edqm.DateLayout), UpdatedAt: next.UpdatedAt.Format(time.RFC3339)})

@@ -34,8 +34,8 @@ const (
 	// LedgerTable records each file loaded: file, table_name, rows_parsed,
 	// rows_loaded, rows_rejected, loaded_at.
 	LedgerTable = "_edqm_loads"
-	// RejectsTable keeps rows that could not be loaded: file, line, reason,
-	// raw (the line's text).
+	// RejectsTable keeps rows that could not be loaded: table_name, file,
+	// line, reason, raw (the line's text).
 	RejectsTable = "_edqm_rejects"
 )
 
@@ -120,6 +120,10 @@ func (r *LoadResult) Totals() (files int, parsed, loaded, rejected int64) {
 //     and keeps rejected rows in [RejectsTable].
 //   - Exec and Query run SQL in the engine's dialect.
 //   - Every method honours ctx; a cancelled load leaves no partial file.
+//   - On error, Load returns the result so far (the files committed before
+//     the failure) with the error.
+//   - Safe for concurrent use by multiple goroutines (transform runs
+//     independent models at once).
 type Warehouse interface {
 	// Dialect describes the engine's SQL.
 	Dialect() Dialect

@@ -2,8 +2,6 @@ package chaos
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
@@ -421,20 +419,5 @@ func splitmix64(v uint64) uint64 {
 
 // randomUUID draws a version-4-style UUID from r.
 func randomUUID(r *rand.Rand) string {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], r.Uint64())
-	binary.BigEndian.PutUint64(b[8:], r.Uint64())
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:36], b[10:16])
-	return string(s[:])
+	return generate.FormatUUID(r.Uint64(), r.Uint64())
 }

@@ -32,12 +32,12 @@ func TestVocabularyIsComplete(t *testing.T) {
 
 func TestUUIDString(t *testing.T) {
 	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	if got, want := uuidString(0x0123456789abcdef, 0xfedcba9876543210), "01234567-89ab-4def-bedc-ba9876543210"; got != want {
-		t.Errorf("uuidString = %s, want %s", got, want)
+	if got, want := FormatUUID(0x0123456789abcdef, 0xfedcba9876543210), "01234567-89ab-4def-bedc-ba9876543210"; got != want {
+		t.Errorf("FormatUUID = %s, want %s", got, want)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 1000 {
-		if s := uuidString(r.Uint64(), r.Uint64()); !re.MatchString(s) {
+		if s := FormatUUID(r.Uint64(), r.Uint64()); !re.MatchString(s) {
 			t.Fatalf("%q is not a v4-style uuid", s)
 		}
 	}

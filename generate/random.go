@@ -31,9 +31,9 @@ func source(seed, tag, n uint64) *rand.PCG {
 	return rand.NewPCG(hi, splitmix64(hi^n))
 }
 
-// uuidString formats 128 random bits as a version-4-style UUID:
+// FormatUUID formats 128 random bits as a version-4-style UUID:
 // 8-4-4-4-12 lowercase hex digits, version nibble 4, variant bits 10.
-func uuidString(hi, lo uint64) string {
+func FormatUUID(hi, lo uint64) string {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], hi)
 	binary.BigEndian.PutUint64(b[8:], lo)
@@ -55,5 +55,5 @@ func uuidString(hi, lo uint64) string {
 // newUUID draws a UUID from src.
 func newUUID(src rand.Source) string {
 	hi := src.Uint64()
-	return uuidString(hi, src.Uint64())
+	return FormatUUID(hi, src.Uint64())
 }

@@ -219,7 +219,7 @@ func (s *Seeded) Orders(ctx context.Context, day time.Time) (*edqm.Table, error)
 				return nil, err
 			}
 		}
-		id := uuidString(r.Uint64(), r.Uint64())
+		id := FormatUUID(r.Uint64(), r.Uint64())
 		u := r.Float64()
 		k := min(int(float64(nCustomers)*u*u), nCustomers-1)
 		j := r.IntN(len(s.productIDs))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
@@ -69,7 +70,7 @@ func ExampleProject_Run() {
 		panic(err)
 	}
 	defer w.Close()
-	l := newMapLander() // any landing.Lander
+	l := memlanding.New() // any landing.Lander
 	key := "orders/date=2024-01-10/orders-2024-01-10.csv"
 	_ = l.Put(ctx, key, strings.NewReader("order_id,total_amount\nO1,10.00\nO2,32.50\n"))
 	if _, err := w.Load(ctx, warehouse.LoadRequest{

@@ -12,6 +12,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
@@ -67,7 +68,7 @@ func newLoadedWarehouse(t *testing.T) *duckdbwarehouse.Warehouse {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = w.Close() })
-	l := newMapLander()
+	l := memlanding.New()
 	for _, rt := range transform.RawTables {
 		files, ok := rawFiles[rt.Name]
 		if !ok {

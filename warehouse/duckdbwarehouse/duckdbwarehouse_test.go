@@ -1,6 +1,7 @@
 package duckdbwarehouse_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -18,12 +19,13 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 	"github.com/edqm/edqm/warehouse/warehousetest"
 )
 
-func newLander(t *testing.T) landing.Lander { return newMapLander() }
+func newLander(t *testing.T) landing.Lander { return memlanding.New() }
 
 func openMemory(t testing.TB) *duckdbwarehouse.Warehouse {
 	t.Helper()
@@ -86,7 +88,7 @@ func queryStrings(t *testing.T, w warehouse.Warehouse, q string, args ...any) []
 func TestReopenKeepsLedger(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "wh.duckdb")
-	l := newMapLander()
+	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n1,a,1.00\n2,b,2.00\n")
 	loadedAt := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
 	w, err := duckdbwarehouse.Open(ctx, path, &duckdbwarehouse.Options{Clock: edqm.FixedClock(loadedAt)})
@@ -124,7 +126,7 @@ func TestReopenKeepsLedger(t *testing.T) {
 func TestZeroClock(t *testing.T) {
 	ctx := context.Background()
 	w := openMemory(t)
-	l := newMapLander()
+	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n1,a,1.00\n")
 	if _, err := w.Load(ctx, warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: []string{"t/a.csv"}}); err != nil {
 		t.Fatal(err)
@@ -264,7 +266,7 @@ func load(t *testing.T, w warehouse.Warehouse, l landing.Lander, keys ...string)
 
 func TestQuotingAndLines(t *testing.T) {
 	w := openMemory(t)
-	l := newMapLander()
+	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n"+
 		"1,\"multi\nline, with comma\",1.00\n"+ // 2-3: one record over two lines
 		"\n"+ // 4: blank, skipped
@@ -294,7 +296,7 @@ func TestSchemaMismatch(t *testing.T) {
 	if err := w.Exec(ctx, `CREATE TABLE raw_t (id VARCHAR, other VARCHAR, amount VARCHAR, _file VARCHAR, _line BIGINT)`); err != nil {
 		t.Fatal(err)
 	}
-	l := newMapLander()
+	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n1,a,1.00\n")
 	_, err := w.Load(ctx, warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: []string{"t/a.csv"}})
 	if err == nil || !strings.Contains(err.Error(), "raw_t") || !strings.Contains(err.Error(), `"other"`) || !strings.Contains(err.Error(), `"name"`) {
@@ -308,7 +310,7 @@ func TestSchemaMismatch(t *testing.T) {
 
 func TestMissingFile(t *testing.T) {
 	w := openMemory(t)
-	_, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: newMapLander(), Keys: []string{"t/missing.csv"}})
+	_, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: memlanding.New(), Keys: []string{"t/missing.csv"}})
 	if !errors.Is(err, landing.ErrNotFound) || !strings.Contains(err.Error(), "t/missing.csv") {
 		t.Errorf("error = %v, want ErrNotFound naming the key", err)
 	}
@@ -317,12 +319,12 @@ func TestMissingFile(t *testing.T) {
 func TestReservedColumns(t *testing.T) {
 	w := openMemory(t)
 	for _, c := range [][]string{{"id", "_file"}, {"id", "ID"}, {}} {
-		if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: c, Source: newMapLander()}); err == nil {
+		if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: c, Source: memlanding.New()}); err == nil {
 			t.Errorf("columns %q accepted", c)
 		}
 	}
 	// Reserved words are fine as column names.
-	l := newMapLander()
+	l := memlanding.New()
 	put(t, l, "k.csv", "order,select\n1,2\n")
 	if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_kw", Columns: []string{"order", "select"}, Source: l, Keys: []string{"k.csv"}}); err != nil {
 		t.Errorf("reserved words as columns: %v", err)
@@ -331,7 +333,7 @@ func TestReservedColumns(t *testing.T) {
 
 func TestConcurrentLoads(t *testing.T) {
 	w := openMemory(t)
-	l := newMapLander()
+	l := memlanding.New()
 	var wg sync.WaitGroup
 	for i := range 4 {
 		key := fmt.Sprintf("t%d/a.csv", i)
@@ -359,7 +361,7 @@ func BenchmarkLoad(b *testing.B) {
 		fmt.Fprintf(&sb, "ORD-%08d,CUST-%06d,PROD-%04d,%d,%d.%02d,2024-01-%02d,COMPLETED\n", i, i%5000, i%200, i%5+1, i%1000, i%100, i%28+1)
 	}
 	content := []byte(sb.String())
-	l := newMapLander()
+	l := memlanding.New()
 	w := openMemory(b)
 	req := warehouse.LoadRequest{
 		Table:   "raw_orders",
@@ -373,7 +375,9 @@ func BenchmarkLoad(b *testing.B) {
 		b.StopTimer()
 		key := fmt.Sprintf("orders/%d.csv", i)
 		i++
-		l.files[key] = content
+		if err := l.Put(context.Background(), key, bytes.NewReader(content)); err != nil {
+			b.Fatal(err)
+		}
 		req.Keys = []string{key}
 		b.StartTimer()
 		res, err := w.Load(context.Background(), req)
@@ -390,13 +394,13 @@ func BenchmarkLoad(b *testing.B) {
 // cancelLander cancels a context when a reader of its files has delivered
 // more than after bytes.
 type cancelLander struct {
-	*mapLander
+	*memlanding.Lander
 	after  int
 	cancel context.CancelFunc
 }
 
 func (c *cancelLander) Get(ctx context.Context, key string) (io.ReadCloser, error) {
-	rc, err := c.mapLander.Get(ctx, key)
+	rc, err := c.Lander.Get(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +437,7 @@ func TestCancelAfterFlush(t *testing.T) {
 	w := openMemory(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l := &cancelLander{mapLander: newMapLander(), after: sb.Len() - 1000, cancel: cancel}
+	l := &cancelLander{Lander: memlanding.New(), after: sb.Len() - 1000, cancel: cancel}
 	put(t, l, "big.csv", sb.String())
 	_, err := w.Load(ctx, warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: []string{"big.csv"}})
 	if !errors.Is(err, context.Canceled) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
@@ -17,7 +18,7 @@ func Example() {
 	}
 	defer w.Close()
 
-	l := newMapLander() // any landing.Lander
+	l := memlanding.New() // any landing.Lander
 	_ = l.Put(ctx, "orders/date=2024-01-01/orders-2024-01-01.csv", strings.NewReader(
 		"order_id,total_amount\nO1,10.00\nO2,oops,extra\nO3,\n"))
 

@@ -10,6 +10,8 @@
 //
 // Everything goes under one folder (-data, default ./edqm-data): landing/
 // for the files and the watermark, warehouse.duckdb for the warehouse.
+// -landing and -warehouse take URLs instead (landing.Open, warehouse.Open),
+// so the same run can land elsewhere with nothing else changed.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -35,11 +38,12 @@ import (
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
-	"github.com/edqm/edqm/landing/filelanding"
+	_ "github.com/edqm/edqm/landing/filelanding" // file://
+	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
-	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
 )
 
 func main() {
@@ -51,11 +55,13 @@ func main() {
 // config is the parsed command line.
 type config struct {
 	dataDir string
-	now     time.Time // the run's day, midnight UTC
-	clock   edqm.Clock
-	days    int
-	seed    uint64
-	chaos   chaos.Config
+	// landingURL and warehouseURL override the folders under dataDir.
+	landingURL, warehouseURL string
+	now                      time.Time // the run's day, midnight UTC
+	clock                    edqm.Clock
+	days                     int
+	seed                     uint64
+	chaos                    chaos.Config
 }
 
 // run is main without the process: it returns the exit code (0 ok, 1 the
@@ -86,6 +92,8 @@ func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config,
 		rates chaos.Rates
 	)
 	fs.StringVar(&cfg.dataDir, "data", "edqm-data", "data `folder`: landing files, watermark and the DuckDB warehouse go here")
+	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` (file:///path, mem://); default the folder landing/ under -data")
+	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb, duckdb://memory); default warehouse.duckdb under -data")
 	fs.StringVar(&now, "now", "", "the run's `day` (YYYY-MM-DD); default today (UTC). A later day lands only the days since the last run")
 	fs.IntVar(&cfg.days, "days", 365, "days to backfill on the first run")
 	fs.Uint64Var(&cfg.seed, "seed", 42, "random seed: the same seed gives the same data and the same chaos")
@@ -161,8 +169,15 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return fmt.Errorf("data folder %q: %w", cfg.dataDir, err)
 	}
-	landDir := filepath.Join(dir, "landing")
-	land, err := filelanding.Open(ctx, landDir, nil)
+	landURL := cfg.landingURL
+	if landURL == "" {
+		landURL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(dir, "landing"))}).String()
+	}
+	whURL := cfg.warehouseURL
+	if whURL == "" {
+		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(filepath.Join(dir, "warehouse.duckdb"))}).String()
+	}
+	land, err := landing.Open(ctx, landURL)
 	if err != nil {
 		return err
 	}
@@ -175,8 +190,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	dbPath := filepath.Join(dir, "warehouse.duckdb")
-	wh, err := duckdbwarehouse.Open(ctx, dbPath, &duckdbwarehouse.Options{Clock: cfg.clock})
+	wh, err := warehouse.Open(ctx, whURL, &warehouse.OpenOptions{Clock: cfg.clock})
 	if err != nil {
 		return err
 	}
@@ -185,7 +199,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 			err = cerr
 		}
 	}()
-	fmt.Fprintf(out, "EDQM data folder %s\n  landing   %s\n  warehouse %s\n\n", dir, landDir, dbPath)
+	fmt.Fprintf(out, "EDQM data\n  landing   %s\n  warehouse %s\n\n", where(landURL), where(whURL))
 
 	// 1. Plan the days to land.
 	first := cfg.now.AddDate(0, 0, -(cfg.days - 1))
@@ -280,7 +294,13 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		if err := land.Put(ctx, key, bytes.NewReader(data)); err != nil {
 			return fmt.Errorf("write report snapshot: %w", err)
 		}
-		fmt.Fprintf(out, "Report snapshot %s\n", filepath.Join(landDir, filepath.FromSlash(key)))
+		shown := key + " in " + where(landURL)
+		if lp, ok := land.(landing.LocalPather); ok {
+			if p, err := lp.LocalPath(key); err == nil {
+				shown = p
+			}
+		}
+		fmt.Fprintf(out, "Report snapshot %s\n", shown)
 	}
 	fmt.Fprintf(out, "\n%s", report.Summary())
 	return nil
@@ -386,6 +406,22 @@ func loadAll(ctx context.Context, wh warehouse.Warehouse, land landing.Lander) (
 		rejected += r
 	}
 	return files, rows, rejected, nil
+}
+
+// where tells a person where a URL points: a path for local files, the URL
+// (without any password) otherwise.
+func where(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(malformed URL)"
+	}
+	if (u.Scheme == "file" || u.Scheme == "duckdb") && u.Opaque == "" && u.Host == "" && u.Path != "" {
+		return filepath.FromSlash(u.Path)
+	}
+	if u.User != nil {
+		return u.Redacted()
+	}
+	return raw
 }
 
 // plural renders "1 day", "2 days".

@@ -304,3 +304,29 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// summary is the report part of the output.
+func summary(t *testing.T, out string) string {
+	t.Helper()
+	i := strings.Index(out, "\nOrders ")
+	if i < 0 {
+		t.Fatalf("no report in output:\n%s", out)
+	}
+	return out[i:]
+}
+
+func TestURLsSwapBackEnds(t *testing.T) {
+	args := []string{"-now", "2026-03-10", "-days", "5"}
+	onDisk := mustRun(t, append([]string{"-data", t.TempDir()}, args...)...)
+	inMemory := mustRun(t, append([]string{"-landing", "mem://", "-warehouse", "duckdb://memory"}, args...)...)
+	if !strings.Contains(inMemory, "landing   mem://") || !strings.Contains(inMemory, "warehouse duckdb://memory") {
+		t.Errorf("in-memory run does not say where it wrote:\n%s", inMemory)
+	}
+	if a, b := summary(t, onDisk), summary(t, inMemory); a != b {
+		t.Errorf("the same run on other back ends reports differently:\n%s\nvs\n%s", a, b)
+	}
+	code, _, errOut := runFull(t, "-landing", "ftp://host/x", "-now", "2026-03-10", "-days", "2")
+	if code != 1 || !strings.Contains(errOut, `unknown scheme "ftp"`) {
+		t.Errorf("unknown landing scheme: exit %d, stderr %q", code, errOut)
+	}
+}

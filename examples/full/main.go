@@ -252,12 +252,13 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 			time.Since(start).Round(time.Millisecond))
 	}
 
-	// 4. Build the models when something new arrived (or they are missing).
-	built, err := wh.TableExists(ctx, "fct_orders")
+	// 4. Build the models when the ledger has moved since the last build
+	// (also after a crash between load and build).
+	ledger, stale, err := modelsStale(ctx, wh)
 	if err != nil {
 		return err
 	}
-	if files > 0 || !built {
+	if stale {
 		start = time.Now()
 		models, err := transform.Builtin()
 		if err != nil {
@@ -269,6 +270,9 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		}
 		res, err := proj.Run(ctx, wh, nil)
 		if err != nil {
+			return err
+		}
+		if err := markBuilt(ctx, wh, ledger); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Built %d models (%s)\n", len(res.Models), time.Since(start).Round(time.Millisecond))
@@ -285,7 +289,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if files > 0 || len(days) > 0 {
+	if stale || len(days) > 0 {
 		key := "_reports/report-" + cfg.now.Format(edqm.DateLayout) + ".json"
 		data, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
@@ -406,6 +410,59 @@ func loadAll(ctx context.Context, wh warehouse.Warehouse, land landing.Lander) (
 		rejected += r
 	}
 	return files, rows, rejected, nil
+}
+
+// buildTable records how many ledger entries the models were last built
+// from; a different count means they are stale.
+const buildTable = "_edqm_build"
+
+// modelsStale reports the ledger's size and whether the models were built
+// from a smaller (or unknown) ledger.
+func modelsStale(ctx context.Context, wh warehouse.Warehouse) (ledger int64, stale bool, err error) {
+	if err := scanInt(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, &ledger); err != nil {
+		return 0, false, fmt.Errorf("read the load ledger: %w", err)
+	}
+	ok, err := wh.TableExists(ctx, buildTable)
+	if err != nil || !ok {
+		return ledger, true, err
+	}
+	var built int64 = -1
+	if err := scanInt(ctx, wh, "SELECT COALESCE(MAX(ledger_files), -1) FROM "+buildTable, &built); err != nil {
+		return 0, false, fmt.Errorf("read %s: %w", buildTable, err)
+	}
+	return ledger, built != ledger, nil
+}
+
+// markBuilt records that the models are built from a ledger of n files.
+func markBuilt(ctx context.Context, wh warehouse.Warehouse, n int64) error {
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS " + buildTable + " (ledger_files BIGINT)",
+		"DELETE FROM " + buildTable,
+		fmt.Sprintf("INSERT INTO %s VALUES (%d)", buildTable, n),
+	} {
+		if err := wh.Exec(ctx, q); err != nil {
+			return fmt.Errorf("record the build: %w", err)
+		}
+	}
+	return nil
+}
+
+func scanInt(ctx context.Context, wh warehouse.Warehouse, q string, dst *int64) error {
+	rows, err := wh.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("no row from %s", q)
+	}
+	if err := rows.Scan(dst); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // where tells a person where a URL points: a path for local files, the URL

@@ -289,8 +289,22 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if stale || len(days) > 0 {
-		key := "_reports/report-" + cfg.now.Format(edqm.DateLayout) + ".json"
+	// The snapshot is written when something changed, or when a run that
+	// was interrupted before writing it left none for this day.
+	key := "_reports/report-" + cfg.now.Format(edqm.DateLayout) + ".json"
+	missing := false
+	if !stale && len(days) == 0 {
+		rc, err := land.Get(ctx, key)
+		switch {
+		case errors.Is(err, landing.ErrNotFound):
+			missing = true
+		case err != nil:
+			return fmt.Errorf("read report snapshot: %w", err)
+		default:
+			rc.Close()
+		}
+	}
+	if stale || len(days) > 0 || missing {
 		data, err := json.MarshalIndent(report, "", "  ")
 		if err != nil {
 			return err

@@ -1,6 +1,9 @@
 // Package landing is where files land: a portable [Lander] interface over a
-// local folder (landing/filelanding), memory (landing/memlanding) and,
-// later, S3, plus the [Watermark] that remembers the last day landed.
+// local folder (landing/filelanding), memory (landing/memlanding) and
+// Amazon S3 or any S3-compatible server (landing/s3landing), plus the
+// [Watermark] that remembers the last day landed. landing/faultlanding
+// injects seeded transient faults, and landing/landingtest is the
+// conformance suite every implementation runs.
 //
 // # Layout
 //
@@ -15,7 +18,13 @@
 // # URLs
 //
 // [Open] turns a URL into a Lander; each scheme is registered by the package
-// that implements it (import landing/filelanding for file://).
+// that implements it, so swapping a folder for S3 is one string:
+//
+//	file:///var/edqm/landing             import landing/filelanding
+//	mem://name                           import landing/memlanding
+//	s3://bucket/prefix?region=eu-west-1  import landing/s3landing
+//
+// Credentials never go in a URL: S3's come from the standard AWS chain.
 //
 // # Errors
 //
@@ -210,7 +219,13 @@ func Register(scheme string, o Opener) {
 func Open(ctx context.Context, rawURL string) (Lander, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("landing.Open: %w", err)
+		// url.Parse's error quotes the whole URL, secrets included: keep
+		// only what went wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("landing.Open: malformed URL: %w", err)
 	}
 	openersMu.RLock()
 	o := openers[u.Scheme]

@@ -108,6 +108,10 @@ func TestOpenUnknownScheme(t *testing.T) {
 	if _, err = landing.Open(context.Background(), "file://%zz"); err == nil {
 		t.Error("Open of a URL that does not parse: no error")
 	}
+	_, err = landing.Open(context.Background(), "s3://key:top-secret@bucket:port/p")
+	if err == nil || !strings.Contains(err.Error(), "malformed URL") || strings.Contains(err.Error(), "top-secret") {
+		t.Errorf("Open of a malformed URL with a password = %v, want an error that does not repeat the password", err)
+	}
 }
 
 func TestOpenRegisteredSchemes(t *testing.T) {

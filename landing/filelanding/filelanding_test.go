@@ -34,7 +34,9 @@ func open(t *testing.T, dir string, opts *filelanding.Options) *filelanding.Land
 func TestConformance(t *testing.T) {
 	landingtest.RunConformanceTests(t, func(t *testing.T) landing.Lander {
 		return open(t, t.TempDir(), nil)
-	})
+	}, landingtest.WithReopen(func(t *testing.T, l landing.Lander) landing.Lander {
+		return open(t, l.(*filelanding.Lander).Dir(), nil)
+	}))
 }
 
 // files returns every file and link under dir, slash-separated, sorted.

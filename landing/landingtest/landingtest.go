@@ -13,7 +13,10 @@
 //
 // The suite checks the contract written on [landing.Lander]: key
 // validation, atomic Put that honours ctx, not-found errors, sorted
-// prefix listing, compare-and-swap, and the [landing.Watermark] race.
+// prefix listing (of more objects than one S3 page holds),
+// compare-and-swap, the [landing.Watermark] race, and two runners landing
+// at once ([WithReopen] lets them use two Landers on one store, as two
+// processes would).
 package landingtest
 
 import (
@@ -38,9 +41,14 @@ import (
 // RunConformanceTests runs the suite as parallel subtests of t. It calls
 // newLander once per subtest, with that subtest's *testing.T, possibly from
 // several goroutines at once; each call must return a new, empty Lander of
-// its own. The suite closes every Lander it gets.
-func RunConformanceTests(t *testing.T, newLander func(t *testing.T) landing.Lander) {
+// its own. The suite closes every Lander it gets. Options add what only
+// some implementations can do, such as [WithReopen].
+func RunConformanceTests(t *testing.T, newLander func(t *testing.T) landing.Lander, opts ...Option) {
 	t.Helper()
+	var o suiteOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	tests := []struct {
 		name string
 		fn   func(t *testing.T, l landing.Lander)
@@ -60,6 +68,7 @@ func RunConformanceTests(t *testing.T, newLander func(t *testing.T) landing.Land
 		{"WriteIfVersion", testWriteIfVersion},
 		{"ConcurrentCASIncrements", testConcurrentIncrements},
 		{"WatermarkRace", testWatermarkRace},
+		{"TwoRunners", func(t *testing.T, l landing.Lander) { testTwoRunners(t, l, o.reopen) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +85,23 @@ func RunConformanceTests(t *testing.T, newLander func(t *testing.T) landing.Land
 			tc.fn(t, l)
 		})
 	}
+}
+
+// Option tunes [RunConformanceTests].
+type Option func(*suiteOptions)
+
+type suiteOptions struct {
+	reopen func(t *testing.T, l landing.Lander) landing.Lander
+}
+
+// WithReopen gives the suite a way to open a second Lander on the store of
+// a Lander that newLander returned, as a second process would (a new
+// client, a new handle on the folder): reopen must return a Lander that
+// sees the same objects, and the suite closes it. The TwoRunners test then
+// races two runners that share nothing but the store; without this option
+// they share one Lander.
+func WithReopen(reopen func(t *testing.T, l landing.Lander) landing.Lander) Option {
+	return func(o *suiteOptions) { o.reopen = reopen }
 }
 
 // put stores s at key and fails the test on error.
@@ -412,7 +438,9 @@ func testListPrefixes(t *testing.T, l landing.Lander) {
 	}
 }
 
-// ManyObjectsCount is how many objects the ManyObjects test lands.
+// ManyObjectsCount is how many objects the ManyObjects test lands: more
+// than one page of a listing (S3 returns 1,000 keys a page), so that a
+// List that reads only the first page fails.
 const ManyObjectsCount = 1500
 
 func testManyObjects(t *testing.T, l landing.Lander) {
@@ -534,6 +562,9 @@ func testAtomicPut(t *testing.T, l landing.Lander) {
 				got, err := io.ReadAll(rc)
 				rc.Close()
 				if err != nil {
+					if gctx.Err() != nil {
+						return nil // a reader that streams may stop with ctx
+					}
 					return err
 				}
 				if s := string(got); s != a && s != b {
@@ -764,4 +795,129 @@ func testWatermarkRace(t *testing.T, l landing.Lander) {
 	if !bytes.HasPrefix(data, []byte(`{"last_day":"2025-03-`)) {
 		t.Errorf("watermark content %q", data)
 	}
+}
+
+// RunnerFiles returns the files a runner lands for day, by key: the same
+// bytes at every call, as the pipeline generates them.
+func RunnerFiles(day time.Time) map[string]string {
+	d := day.Format("2006-01-02")
+	return map[string]string{
+		landing.DataKey("customers", day, "csv"): "customer_id,signup_date\nc1," + d + "\n",
+		landing.DataKey("orders", day, "csv"):    "order_id,order_date,total_amount\no1," + d + ",9.99\no2," + d + ",-1\n",
+		landing.LabelsKey("orders", day):         "order_id,kind\no2,domain\n",
+	}
+}
+
+// RunRunner is one pipeline run against l: it loads the watermark, calls
+// afterLoad (unless nil), lands [RunnerFiles] for each day from first (or
+// the day after the mark) to last, and advances the mark to last, stamped
+// now. It returns the days it landed; when another runner advanced the
+// mark after the Load, the error wraps [landing.ErrConflict].
+func RunRunner(ctx context.Context, l landing.Lander, first, last, now time.Time, afterLoad func()) (int, error) {
+	w := landing.NewWatermark(l)
+	prev, ok, err := w.Load(ctx)
+	if afterLoad != nil {
+		afterLoad()
+	}
+	if err != nil {
+		return 0, err
+	}
+	if ok {
+		first = prev.LastDay.AddDate(0, 0, 1)
+	}
+	days := 0
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		for k, v := range RunnerFiles(d) {
+			if err := l.Put(ctx, k, strings.NewReader(v)); err != nil {
+				return days, err
+			}
+		}
+		days++
+	}
+	if days == 0 {
+		return 0, nil
+	}
+	_, err = w.Advance(ctx, prev, last, now)
+	return days, err
+}
+
+// testTwoRunners starts two runners at once on one store, through two
+// Landers when reopen is given: both land the same bytes, exactly one
+// advances the watermark and the other gets a conflict; run again, the
+// loser finds nothing left to do. Then the same from an existing mark.
+func testTwoRunners(t *testing.T, l landing.Lander, reopen func(*testing.T, landing.Lander) landing.Lander) {
+	ctx := context.Background()
+	l2 := l
+	if reopen != nil {
+		l2 = reopen(t, l)
+		if l2 == nil {
+			t.Fatal("reopen returned nil")
+		}
+		t.Cleanup(func() {
+			if err := l2.Close(); err != nil {
+				t.Errorf("Close of the reopened Lander: %v", err)
+			}
+		})
+	}
+	runners := []landing.Lander{l, l2}
+	first := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 0, 2)
+	for round := range 2 {
+		errs := make([]error, 2)
+		days := make([]int, 2)
+		var wg, loaded sync.WaitGroup
+		loaded.Add(len(runners))
+		for i, r := range runners {
+			// Different stamps, so the two marks differ in content.
+			now := last.Add(time.Duration(round*10+i+1) * time.Hour)
+			wg.Go(func() {
+				days[i], errs[i] = RunRunner(ctx, r, first, last, now, func() {
+					loaded.Done() // both runners load the same mark
+					loaded.Wait()
+				})
+			})
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("round %d: both runners advanced the watermark from the same mark", round)
+			case err == nil:
+				winner = i
+			case !errors.Is(err, landing.ErrConflict):
+				t.Fatalf("round %d: runner %d: got %v, want nil or an error wrapping %v", round, i, err, landing.ErrConflict)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no runner advanced the watermark: %v", round, errs)
+		}
+		wantEqual(t, days[0], days[1], "round %d: days landed by each runner", round)
+		loser := runners[1-winner]
+		n, err := RunRunner(ctx, loser, first, last, last, nil)
+		noErr(t, err, "round %d: the losing runner's second run", round)
+		wantEqual(t, n, 0, "round %d: days the losing runner lands on its second run", round)
+		m, ok, err := landing.NewWatermark(loser).Load(ctx)
+		noErr(t, err, "round %d: Load", round)
+		if !ok || !m.LastDay.Equal(last) {
+			t.Fatalf("round %d: mark %v (ok=%v), want %v", round, m.LastDay, ok, last)
+		}
+		var want []string
+		for d := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC); !d.After(last); d = d.AddDate(0, 0, 1) {
+			for k, v := range RunnerFiles(d) {
+				want = append(want, k)
+				for _, r := range runners {
+					wantEqual(t, get(t, r, k), v, "round %d: %s", round, k)
+				}
+			}
+		}
+		want = append(want, landing.WatermarkKey)
+		slices.Sort(want)
+		for _, r := range runners {
+			wantKeys(t, list(t, r, ""), want, "round %d: List", round)
+		}
+		first, last = last.AddDate(0, 0, 1), last.AddDate(0, 0, 2)
+	}
+	// Many goroutines on both Landers: exactly one wins.
+	WatermarkRace(t, 8, runners...)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/edqm/edqm/landing"
@@ -20,13 +21,24 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceThroughURL(t *testing.T) {
-	landingtest.RunConformanceTests(t, func(t *testing.T) landing.Lander {
-		l, err := landing.Open(context.Background(), "mem://")
+	var urls sync.Map // landing.Lander → the mem:// URL of its store
+	open := func(t *testing.T, u string) landing.Lander {
+		l, err := landing.Open(context.Background(), u)
 		if err != nil {
 			t.Fatal(err)
 		}
+		urls.Store(l, u)
 		return l
-	})
+	}
+	landingtest.RunConformanceTests(t, func(t *testing.T) landing.Lander {
+		return open(t, "mem://conformance-"+strings.ToLower(rand.Text()))
+	}, landingtest.WithReopen(func(t *testing.T, l landing.Lander) landing.Lander {
+		u, ok := urls.Load(l)
+		if !ok {
+			t.Fatal("reopen of a Lander the suite did not get from newLander")
+		}
+		return open(t, u.(string))
+	}))
 }
 
 func TestURLs(t *testing.T) {

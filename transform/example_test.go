@@ -29,7 +29,7 @@ func ExampleBuiltin() {
 	}
 	// Output:
 	// level 0: stg_customers (view), stg_orders (view), stg_products (view)
-	// level 1: fct_orders (table)
+	// level 1: fct_orders (incremental)
 	// level 2: mart_daily_revenue (table)
 }
 
@@ -105,4 +105,39 @@ SELECT day, SUM(amount) AS revenue FROM {{ ref "stg" }} GROUP BY day`)
 	// stg view <nil>
 	// daily table <nil>
 	// 2024-01-10 42.50
+}
+
+// Compile mode: what an incremental run of a model sends to Snowflake,
+// without a warehouse.
+func ExampleProject_CompileAll() {
+	m, err := transform.ParseModel("daily_orders", `{{ config "materialized" "incremental" -}}
+{{ config "incremental_key" "day" -}}
+SELECT {{ batch_date "_file" }} AS day, count(*) AS orders
+FROM {{ source "raw" "orders" }}
+{{- if is_incremental }}
+WHERE {{ batch_date "_file" }} > (SELECT max(day) FROM {{ this }})
+{{- end }}
+GROUP BY 1`)
+	if err != nil {
+		panic(err)
+	}
+	p, err := transform.NewProject([]*transform.Model{m}, nil)
+	if err != nil {
+		panic(err)
+	}
+	compiled, err := p.CompileAll(transform.Snowflake, &transform.CompileOptions{Incremental: true})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(transform.Script(compiled))
+	// Output:
+	// -- daily_orders (incremental, key day, merging new rows), level 0
+	// CREATE OR REPLACE TABLE _edqm_new_daily_orders AS
+	// SELECT TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS day, count(*) AS orders
+	// FROM raw_orders
+	// WHERE TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) > (SELECT max(day) FROM daily_orders)
+	// GROUP BY 1;
+	// DELETE FROM daily_orders WHERE day IN (SELECT DISTINCT day FROM _edqm_new_daily_orders WHERE day IS NOT NULL) OR (day IS NULL AND EXISTS (SELECT 1 FROM _edqm_new_daily_orders WHERE day IS NULL));
+	// INSERT INTO daily_orders SELECT * FROM _edqm_new_daily_orders;
+	// DROP TABLE IF EXISTS _edqm_new_daily_orders;
 }

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -54,10 +55,19 @@ func NewProject(models []*Model, opts *ProjectOptions) (*Project, error) {
 		}
 		parsed.Path = m.Path
 		if m.Materialized != "" {
-			if m.Materialized != View && m.Materialized != Table {
-				return nil, fmt.Errorf("transform: model %s: materialized is %q, want %q or %q", m.Name, m.Materialized, View, Table)
+			if err := checkConfig("materialized", string(m.Materialized)); err != nil {
+				return nil, fmt.Errorf("transform: model %s: %w", m.Name, err)
 			}
 			parsed.Materialized = m.Materialized
+		}
+		if m.IncrementalKey != "" {
+			if err := checkConfig("incremental_key", m.IncrementalKey); err != nil {
+				return nil, fmt.Errorf("transform: model %s: %w", m.Name, err)
+			}
+			parsed.IncrementalKey = m.IncrementalKey
+		}
+		if err := parsed.checkIncremental(); err != nil {
+			return nil, err
 		}
 		if _, dup := p.models[m.Name]; dup {
 			return nil, fmt.Errorf("transform: two models are named %s", m.Name)
@@ -177,18 +187,47 @@ func (p *Project) Levels() [][]*Model {
 func (p *Project) Model(name string) *Model { return p.models[name] }
 
 // Compile renders a model's SELECT statement for a dialect ("duckdb" or
-// "snowflake"), without the CREATE … AS that Run wraps it in, and without
-// a trailing semicolon.
+// "snowflake") as a full build runs it ({{ is_incremental }} false),
+// without the CREATE … AS that Run wraps it in, and without a trailing
+// semicolon. A model using {{ run_date }} needs [Project.CompileWith].
 func (p *Project) Compile(name, dialect string) (string, error) {
+	return p.CompileWith(name, dialect, nil)
+}
+
+// CompileOptions set what a compiled model sees. The zero value compiles a
+// full build without a run date.
+type CompileOptions struct {
+	// RunDate is what {{ run_date }} renders (as CAST('YYYY-MM-DD' AS
+	// DATE)); when it is zero, a model using run_date fails to compile.
+	RunDate time.Time
+	// Incremental compiles incremental models as a run does when their
+	// table exists: {{ is_incremental }} is true and the statements merge
+	// the new rows. Other models are not affected.
+	Incremental bool
+}
+
+// CompileWith renders a model's SELECT statement for a dialect with opts
+// (nil means the zero CompileOptions); see [Project.Compile].
+func (p *Project) CompileWith(name, dialect string, opts *CompileOptions) (string, error) {
 	m, ok := p.models[name]
 	if !ok {
 		return "", fmt.Errorf("transform: compile: no model named %s", name)
 	}
+	if opts == nil {
+		opts = &CompileOptions{}
+	}
+	return p.compile(m, dialect, opts.RunDate, opts.Incremental && m.Materialized == Incremental)
+}
+
+// compile renders m's SELECT.
+func (p *Project) compile(m *Model, dialect string, runDate time.Time, incremental bool) (string, error) {
 	if !slices.Contains(Dialects, dialect) {
-		return "", fmt.Errorf("transform: compile %s: unknown dialect %q (known: %s)", name, dialect, strings.Join(Dialects, ", "))
+		return "", fmt.Errorf("transform: compile %s: unknown dialect %q (known: %s)", m.Name, dialect, strings.Join(Dialects, ", "))
 	}
 	r := &renderer{
-		dialect: dialect,
+		dialect:     dialect,
+		this:        m.Name,
+		incremental: incremental,
 		ref: func(ref string) (string, error) {
 			if _, ok := p.models[ref]; !ok {
 				return "", fmt.Errorf("ref: no model named %s", ref)
@@ -197,23 +236,120 @@ func (p *Project) Compile(name, dialect string) (string, error) {
 		},
 		source: p.sourceTable,
 		config: func(string, string) error { return nil },
+		runDate: func() (string, error) {
+			if runDate.IsZero() {
+				return "", errors.New("run_date: no run date: set RunOptions.RunDate (or CompileOptions.RunDate)")
+			}
+			return DateLiteral(runDate), nil
+		},
 	}
-	t, err := parse(name, m.SQL, r)
+	t, err := parse(m.Name, m.SQL, r)
 	if err != nil {
 		return "", err
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, templateData{Dialect: dialect}); err != nil {
-		return "", fmt.Errorf("transform: model %s (dialect %s): %w", name, dialect, err)
+		return "", fmt.Errorf("transform: model %s (dialect %s): %w", m.Name, dialect, err)
 	}
 	q := strings.TrimSpace(b.String())
 	for strings.HasSuffix(q, ";") {
 		q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
 	}
 	if q == "" {
-		return "", fmt.Errorf("transform: model %s renders no SQL", name)
+		return "", fmt.Errorf("transform: model %s renders no SQL", m.Name)
 	}
 	return q, nil
+}
+
+// Compiled is a model compiled for a dialect.
+type Compiled struct {
+	// Name is the model's name.
+	Name string
+	// Level is the model's level (see [Project.Levels]).
+	Level int
+	// Materialized is how it is stored; IncrementalKey is set for
+	// incremental models.
+	Materialized   Materialization
+	IncrementalKey string
+	// Incremental is true when the statements merge new rows into an
+	// existing table rather than build it.
+	Incremental bool
+	// SQL is the model's SELECT statement.
+	SQL string
+	// Statements are what Run executes to materialize the model, in order
+	// (Run also drops a relation of the other kind first, when there is
+	// one). An incremental merge's DELETE and INSERT run in one
+	// transaction when the warehouse is a [warehouse.AtomicExecer].
+	Statements []string
+}
+
+// CompileAll compiles every model for a dialect, level by level and by
+// name inside a level, without running anything. opts may be nil.
+func (p *Project) CompileAll(dialect string, opts *CompileOptions) ([]Compiled, error) {
+	if opts == nil {
+		opts = &CompileOptions{}
+	}
+	var out []Compiled
+	for level, models := range p.levels {
+		for _, m := range models {
+			incremental := opts.Incremental && m.Materialized == Incremental
+			q, err := p.compile(m, dialect, opts.RunDate, incremental)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Compiled{
+				Name: m.Name, Level: level, Materialized: m.Materialized, IncrementalKey: m.IncrementalKey,
+				Incremental: incremental, SQL: q, Statements: statements(m, q, incremental),
+			})
+		}
+	}
+	return out, nil
+}
+
+// Script renders compiled models as one SQL script: a comment naming each
+// model, then its statements, each ending with a semicolon.
+func Script(models []Compiled) string {
+	var b strings.Builder
+	for i, c := range models {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		what := string(c.Materialized)
+		if c.Materialized == Incremental {
+			what += ", key " + c.IncrementalKey
+			if c.Incremental {
+				what += ", merging new rows"
+			} else {
+				what += ", full build"
+			}
+		}
+		fmt.Fprintf(&b, "-- %s (%s), level %d\n", c.Name, what, c.Level)
+		for _, s := range c.Statements {
+			b.WriteString(s + ";\n")
+		}
+	}
+	return b.String()
+}
+
+// incrementalTable is the work table of an incremental run: the new rows.
+func incrementalTable(model string) string { return "_edqm_new_" + model }
+
+// statements returns what materializing m runs, given its SELECT.
+func statements(m *Model, q string, incremental bool) []string {
+	switch {
+	case m.Materialized == View:
+		return []string{"CREATE OR REPLACE VIEW " + m.Name + " AS\n" + q}
+	case !incremental:
+		return []string{"CREATE OR REPLACE TABLE " + m.Name + " AS\n" + q}
+	}
+	tmp, key := incrementalTable(m.Name), m.IncrementalKey
+	return []string{
+		"CREATE OR REPLACE TABLE " + tmp + " AS\n" + q,
+		"DELETE FROM " + m.Name + " WHERE " + key + " IN (SELECT DISTINCT " + key + " FROM " + tmp + " WHERE " + key + " IS NOT NULL)" +
+			" OR (" + key + " IS NULL AND EXISTS (SELECT 1 FROM " + tmp + " WHERE " + key + " IS NULL))",
+		"INSERT INTO " + m.Name + " SELECT * FROM " + tmp,
+		"DROP TABLE IF EXISTS " + tmp,
+	}
 }
 
 // RunOptions configures Project.Run. The zero value is valid.
@@ -225,6 +361,13 @@ type RunOptions struct {
 	// Select, if not empty, runs only these models and the models they
 	// depend on, directly or not.
 	Select []string
+	// RunDate is what {{ run_date }} renders; it is a parameter so that a
+	// run is reproducible (library code never reads the wall clock). A
+	// model using run_date fails when it is zero.
+	RunDate time.Time
+	// FullRefresh rebuilds incremental models from scratch instead of
+	// merging new rows.
+	FullRefresh bool
 }
 
 // ModelResult accounts for one model run.
@@ -233,6 +376,9 @@ type ModelResult struct {
 	Name string
 	// Materialized is how it was materialized.
 	Materialized Materialization
+	// Incremental is true when an incremental model merged new rows into
+	// its existing table; false when it was built in full.
+	Incremental bool
 	// Duration is how long its statements took.
 	Duration time.Duration
 	// Err is the model's error, nil on success.
@@ -295,8 +441,9 @@ func (p *Project) Run(ctx context.Context, w warehouse.Warehouse, opts *RunOptio
 					return err
 				}
 				start := time.Now()
-				err := p.materialize(ctx, w, m, dialect)
-				results[i] = &ModelResult{Name: m.Name, Materialized: m.Materialized, Duration: time.Since(start), Err: err}
+				incremental, err := p.materialize(ctx, w, m, dialect, opts)
+				results[i] = &ModelResult{Name: m.Name, Materialized: m.Materialized, Incremental: incremental,
+					Duration: time.Since(start), Err: err}
 				if err != nil {
 					mu.Lock()
 					failed = true
@@ -343,26 +490,95 @@ func (p *Project) selection(names []string) (map[string]bool, error) {
 	return sel, nil
 }
 
-// materialize creates or replaces a model's view or table.
-func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string) error {
-	q, err := p.Compile(m.Name, dialect)
-	if err != nil {
-		return err
-	}
-	kind, other := "VIEW", "TABLE"
-	if m.Materialized == Table {
-		kind, other = "TABLE", "VIEW"
-	}
+// materialize creates or replaces a model's view or table, or merges an
+// incremental model's new rows. It reports whether it merged.
+func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string, opts *RunOptions) (bool, error) {
 	existing, err := relationKind(ctx, w, m.Name)
 	if err != nil {
-		return err
+		return false, err
+	}
+	other := "VIEW" // the relation kind that must go first
+	if m.Materialized == View {
+		other = "TABLE"
+	}
+	if m.Materialized == Incremental && existing == "TABLE" && !opts.FullRefresh {
+		merged, err := p.merge(ctx, w, m, dialect, opts)
+		if merged || err != nil {
+			return merged, err
+		}
+	}
+	q, err := p.compile(m, dialect, opts.RunDate, false)
+	if err != nil {
+		return false, err
 	}
 	if existing == other {
 		if err := w.Exec(ctx, "DROP "+other+" "+m.Name); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return w.Exec(ctx, "CREATE OR REPLACE "+kind+" "+m.Name+" AS\n"+q)
+	return false, w.Exec(ctx, statements(m, q, false)[0])
+}
+
+// merge runs an incremental model's merge: the new rows go to a work
+// table, then the target's rows with the same keys are replaced, in one
+// transaction when the warehouse can. It reports false, without error,
+// when the new rows' columns differ from the table's (the model changed):
+// the caller then builds the table in full.
+func (p *Project) merge(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string, opts *RunOptions) (bool, error) {
+	q, err := p.compile(m, dialect, opts.RunDate, true)
+	if err != nil {
+		return false, err
+	}
+	stmts := statements(m, q, true)
+	tmp := incrementalTable(m.Name)
+	if err := w.Exec(ctx, stmts[0]); err != nil {
+		return false, err
+	}
+	// The work table goes whatever happens; its name is the model's own,
+	// so a leftover from a crash is replaced by the next run anyway.
+	defer func() { _ = w.Exec(context.WithoutCancel(ctx), stmts[3]) }()
+	same, err := sameColumns(ctx, w, m.Name, tmp)
+	if err != nil || !same {
+		return false, err
+	}
+	if a, ok := w.(warehouse.AtomicExecer); ok {
+		return true, a.ExecAtomic(ctx, stmts[1], stmts[2])
+	}
+	for _, s := range stmts[1:3] {
+		if err := w.Exec(ctx, s); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// sameColumns reports whether two relations have the same columns, in the
+// same order (names compared without regard to case).
+func sameColumns(ctx context.Context, w warehouse.Warehouse, a, b string) (bool, error) {
+	cols := func(name string) ([]string, error) {
+		rows, err := w.Query(ctx, "SELECT * FROM "+name+" WHERE 1 = 0")
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		c, err := rows.Columns()
+		if err != nil {
+			return nil, err
+		}
+		for i := range c {
+			c[i] = strings.ToLower(c[i])
+		}
+		return c, rows.Close()
+	}
+	ca, err := cols(a)
+	if err != nil {
+		return false, err
+	}
+	cb, err := cols(b)
+	if err != nil {
+		return false, err
+	}
+	return slices.Equal(ca, cb), nil
 }
 
 // relationKind returns "VIEW", "TABLE" or "" (none) for a relation of the

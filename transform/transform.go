@@ -10,18 +10,39 @@
 //
 //	{{ ref "stg_orders" }}            the relation of another model (and a dependency on it)
 //	{{ source "raw" "orders" }}       a raw table: source "raw" renders "raw_orders"
-//	{{ config "materialized" "table" }}  renders nothing; "view" (the default) or "table"
+//	{{ config "materialized" "table" }}  renders nothing; "view" (the default), "table" or "incremental"
+//	{{ config "incremental_key" "batch_date" }}  the column an incremental run replaces by
 //	{{ batch_date "_file" }}          the DATE in a landing key's "date=YYYY-MM-DD", as SQL
+//	{{ run_date }}                    the run's date (RunOptions.RunDate), as SQL
+//	{{ if is_incremental }}…{{ end }} true when an incremental model merges into its table
+//	{{ this }}                        the model's own relation
 //	{{ .Dialect }}                    the engine's dialect name: "duckdb" or "snowflake"
 //
-// ref, source and batch_date keep the model text identical across engines:
-// everything engine-specific goes through them, the rest of the SQL sticks
-// to what DuckDB and Snowflake share (TRY_CAST, QUALIFY, CASE, COALESCE).
+// ref, source, batch_date and run_date keep the model text identical
+// across engines: everything engine-specific goes through them, the rest
+// of the SQL sticks to what DuckDB and Snowflake share (TRY_CAST, QUALIFY,
+// CASE, COALESCE). The run date is a parameter, never the wall clock, so a
+// run can be repeated: a model that uses run_date fails when
+// RunOptions.RunDate is not set.
 //
-// [ParseModel] executes the template once per known dialect with recording
-// functions, so that a model's refs, sources and materialization are known
-// before any SQL runs; refs used only under {{ if eq .Dialect ... }} are
-// found too.
+// [ParseModel] executes the template once per known dialect, with
+// is_incremental false and true, with recording functions, so that a
+// model's refs, sources and configuration are known before any SQL runs;
+// refs used only under {{ if eq .Dialect ... }} or {{ if is_incremental }}
+// are found too.
+//
+// # Incremental models
+//
+// An incremental model is built in full (CREATE OR REPLACE TABLE) the first
+// time, when its relation is not a table, and with RunOptions.FullRefresh.
+// Otherwise the run compiles it with is_incremental true (the model then
+// selects only what is new, usually by comparing with {{ this }}), puts
+// those rows in a work table, deletes the table's rows whose
+// incremental_key value appears among them (NULL included) and inserts
+// them, the DELETE and INSERT in one transaction when the warehouse is a
+// [warehouse.AtomicExecer]. Re-running is therefore harmless: the same key
+// values are replaced, not added twice. When the new rows' columns differ
+// from the table's (the model changed), the table is rebuilt in full.
 //
 // # Projects
 //
@@ -29,9 +50,17 @@
 // existing models, and no cycle (an error wrapping [ErrCycle] shows the
 // path, such as "a -> b -> a"). [Project.Levels] sorts the models into
 // levels: a model's refs are all in earlier levels, so the models of one
-// level can run at the same time. [Project.Run] materializes them level by
-// level with CREATE OR REPLACE VIEW/TABLE; the first failing model stops
-// the run and nothing downstream of it runs.
+// level can run at the same time (RunOptions.Parallelism, with errgroup).
+// [Project.Run] materializes them level by level; the first failing model
+// stops the run and nothing downstream of it runs.
+//
+// # Compile mode
+//
+// [Project.CompileAll] renders every model, and the statements Run would
+// execute for it, for a dialect, without a warehouse; [Script] prints them
+// as one SQL script (examples/compile is the command line for it). The
+// Snowflake and DuckDB golden files of the built-in models
+// (testdata/compiled_*.sql) come from it.
 //
 // # Built-in models
 //
@@ -41,16 +70,28 @@
 //     latest row (by _file, then _line) winning.
 //   - stg_orders (view): typed orders, not deduplicated, with their raw
 //     values, batch_date (the day of the file they arrived in) and
-//     occurrence (1 for the first row of an order_id, 2 for the next...).
-//   - fct_orders (table): one row per stg_orders row with product price,
-//     customer signup date and region, and boolean quality flags (never
-//     NULL): has_math_error, is_future_order, is_before_signup,
-//     is_orphan_order, has_negative_amount, has_bad_amount, has_bad_status,
-//     has_bad_quantity, has_bad_date, is_duplicate and is_flagged (any of
-//     them).
+//     occurrence (1 for the first row of an order_id, 2 for the next...,
+//     in _file then _line order, over every raw row).
+//   - fct_orders (incremental, key batch_date): one row per stg_orders row
+//     with product price, customer signup date and region, and boolean
+//     quality flags (never NULL): has_math_error, is_future_order,
+//     is_before_signup, is_orphan_order, has_negative_amount,
+//     has_bad_amount, has_bad_status, has_bad_quantity, has_bad_date,
+//     is_duplicate and is_flagged (any of them). An incremental run
+//     rebuilds the batch days from the earliest day with a file not yet in
+//     the table: usually just the new day; after a late file of an earlier
+//     day, that day and every later one, because occurrence numbers the
+//     rows of an order_id across days. Built day by day or all at once,
+//     the table is the same, as long as customers and products do not
+//     change after orders refer to them (a later version of a customer
+//     does not rewrite old days: run with FullRefresh), and a file
+//     reloaded with new content (a forced load) needs FullRefresh too.
 //   - mart_daily_revenue (table): per batch_date, orders, flagged_orders,
-//     raw_revenue, clean_revenue (unflagged orders only) and
-//     revenue_at_risk = raw_revenue - clean_revenue.
+//     raw_revenue, clean_revenue (unflagged orders only), revenue_at_risk
+//     = raw_revenue - clean_revenue, and the orders flagged per chaos kind
+//     (calculation_issues, temporal_issues, integrity_issues,
+//     domain_issues, duplication_issues, grouping the flags as the quality
+//     package's KindFlags does).
 //
 // They read the raw tables listed in [RawTables].
 package transform
@@ -64,6 +105,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/edqm/edqm/warehouse"
 )
@@ -77,6 +119,9 @@ const (
 	View Materialization = "view"
 	// Table stores the query's result.
 	Table Materialization = "table"
+	// Incremental stores the query's result and, on later runs, merges
+	// only new rows into it; see the package documentation.
+	Incremental Materialization = "incremental"
 )
 
 // Dialect names known to the template functions.
@@ -104,6 +149,12 @@ type Model struct {
 	// Materialized is set by the model's config action ("view" by
 	// default). Changing it before NewProject overrides the config.
 	Materialized Materialization
+	// IncrementalKey is the column whose values an incremental run
+	// replaces: the target's rows with a key value found in the new rows
+	// are deleted before the new rows are inserted. Set by
+	// {{ config "incremental_key" "column" }}; required for incremental
+	// models.
+	IncrementalKey string
 	// Refs are the models this one references, sorted, without repeats.
 	Refs []string
 	// Sources are the (source, table) pairs it reads, sorted, without
@@ -138,10 +189,13 @@ type templateData struct {
 // renderer supplies the template functions' behaviour: recording during
 // discovery, rendering during compilation.
 type renderer struct {
-	dialect string
-	ref     func(name string) (string, error)
-	source  func(src, table string) (string, error)
-	config  func(key, value string) error
+	dialect     string
+	this        string
+	incremental bool
+	ref         func(name string) (string, error)
+	source      func(src, table string) (string, error)
+	config      func(key, value string) error
+	runDate     func() (string, error)
 }
 
 func (r *renderer) funcs() template.FuncMap {
@@ -167,7 +221,16 @@ func (r *renderer) funcs() template.FuncMap {
 		"batch_date": func(column string) (string, error) {
 			return BatchDate(r.dialect, column)
 		},
+		"this":           func() string { return r.this },
+		"is_incremental": func() bool { return r.incremental },
+		"run_date":       func() (string, error) { return r.runDate() },
 	}
+}
+
+// DateLiteral returns the SQL expression of a date, the same in both
+// dialects: CAST('2024-01-10' AS DATE).
+func DateLiteral(d time.Time) string {
+	return "CAST('" + d.Format(time.DateOnly) + "' AS DATE)"
 }
 
 // BatchDate returns the SQL expression, in dialect, for the DATE in the
@@ -212,45 +275,50 @@ func ParseModel(name, text string) (*Model, error) {
 	m := &Model{Name: name, SQL: text}
 	refs := map[string]bool{}
 	sources := map[[2]string]bool{}
-	var materialized Materialization
+	settings := map[string]string{}
 	for _, d := range Dialects {
-		r := &renderer{
-			dialect: d,
-			ref: func(ref string) (string, error) {
-				refs[ref] = true
-				return ref, nil
-			},
-			source: func(src, table string) (string, error) {
-				sources[[2]string{src, table}] = true
-				return src + "_" + table, nil
-			},
-			config: func(key, value string) error {
-				if key != "materialized" {
-					return fmt.Errorf("config: unknown key %q (known: materialized)", key)
-				}
-				v := Materialization(value)
-				if v != View && v != Table {
-					return fmt.Errorf("config: materialized is %q, want %q or %q", value, View, Table)
-				}
-				if materialized != "" && materialized != v {
-					return fmt.Errorf("config: materialized set to %q and to %q", materialized, v)
-				}
-				materialized = v
-				return nil
-			},
-		}
-		t, err := parse(name, text, r)
-		if err != nil {
-			return nil, err
-		}
-		if err := t.Execute(discard{}, templateData{Dialect: d}); err != nil {
-			return nil, fmt.Errorf("transform: model %s (dialect %s): %w", name, d, err)
+		for _, incremental := range []bool{false, true} {
+			r := &renderer{
+				dialect:     d,
+				this:        name,
+				incremental: incremental,
+				ref: func(ref string) (string, error) {
+					refs[ref] = true
+					return ref, nil
+				},
+				source: func(src, table string) (string, error) {
+					sources[[2]string{src, table}] = true
+					return src + "_" + table, nil
+				},
+				config: func(key, value string) error {
+					if err := checkConfig(key, value); err != nil {
+						return err
+					}
+					if old, ok := settings[key]; ok && old != value {
+						return fmt.Errorf("config: %s set to %q and to %q", key, old, value)
+					}
+					settings[key] = value
+					return nil
+				},
+				runDate: func() (string, error) { return DateLiteral(time.Time{}), nil },
+			}
+			t, err := parse(name, text, r)
+			if err != nil {
+				return nil, err
+			}
+			if err := t.Execute(discard{}, templateData{Dialect: d}); err != nil {
+				return nil, fmt.Errorf("transform: model %s (dialect %s): %w", name, d, err)
+			}
 		}
 	}
-	if materialized == "" {
-		materialized = View
+	m.Materialized = View
+	if v, ok := settings["materialized"]; ok {
+		m.Materialized = Materialization(v)
 	}
-	m.Materialized = materialized
+	m.IncrementalKey = settings["incremental_key"]
+	if err := m.checkIncremental(); err != nil {
+		return nil, err
+	}
 	for r := range refs {
 		m.Refs = append(m.Refs, r)
 	}
@@ -265,6 +333,32 @@ func ParseModel(name, text string) (*Model, error) {
 		return strings.Compare(a[1], b[1])
 	})
 	return m, nil
+}
+
+// checkConfig checks one config action.
+func checkConfig(key, value string) error {
+	switch key {
+	case "materialized":
+		switch Materialization(value) {
+		case View, Table, Incremental:
+			return nil
+		}
+		return fmt.Errorf("config: materialized is %q, want %q, %q or %q", value, View, Table, Incremental)
+	case "incremental_key":
+		if err := warehouse.ValidIdent(value); err != nil {
+			return fmt.Errorf("config: incremental_key: %w", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("config: unknown key %q (known: materialized, incremental_key)", key)
+}
+
+// checkIncremental checks that an incremental model has its key.
+func (m *Model) checkIncremental() error {
+	if m.Materialized == Incremental && m.IncrementalKey == "" {
+		return fmt.Errorf(`transform: model %s: materialized %q needs {{ config "incremental_key" "<column>" }}`, m.Name, Incremental)
+	}
+	return nil
 }
 
 type discard struct{}

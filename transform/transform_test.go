@@ -179,7 +179,7 @@ func TestBuiltin(t *testing.T) {
 	}
 	wantMat := map[string]transform.Materialization{
 		"stg_customers": transform.View, "stg_products": transform.View, "stg_orders": transform.View,
-		"fct_orders": transform.Table, "mart_daily_revenue": transform.Table,
+		"fct_orders": transform.Incremental, "mart_daily_revenue": transform.Table,
 	}
 	if !reflect.DeepEqual(mat, wantMat) {
 		t.Errorf("materializations = %v, want %v", mat, wantMat)

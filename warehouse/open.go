@@ -45,9 +45,11 @@ func Register(scheme string, o Opener) {
 }
 
 // Open opens the Warehouse a URL names, in the Go CDK style:
-// duckdb:///abs/path/edqm.duckdb, duckdb://memory. The scheme's package must
-// be imported (warehouse/duckdbwarehouse for duckdb://). Errors never echo
-// the URL's password.
+// duckdb:///abs/path/edqm.duckdb, duckdb://memory,
+// snowflake://user@account/database/schema?warehouse=WH. The scheme's
+// package must be imported (warehouse/duckdbwarehouse for duckdb://,
+// warehouse/snowflakewarehouse for snowflake://). Errors never echo the
+// URL's password.
 func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Warehouse, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {

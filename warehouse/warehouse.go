@@ -1,6 +1,7 @@
 // Package warehouse loads landed files into raw tables and runs SQL. The
 // [Warehouse] interface is implemented by warehouse/duckdbwarehouse (the
-// embedded default) and, later, Snowflake.
+// embedded default) and warehouse/snowflakewarehouse; [Open] picks one from
+// a URL (duckdb://memory, snowflake://user@account/db/schema).
 //
 // # Raw tables
 //
@@ -16,7 +17,24 @@
 // A file's rows and its ledger entry are committed together, so a crash
 // never leaves half a file loaded. Rows that cannot be parsed are not
 // dropped: they are counted and kept in [RejectsTable] with file, line and
-// reason.
+// reason, and each [FileResult] gives the first rejected row's reason and
+// line.
+//
+// # Optional capabilities
+//
+// [AtomicExecer] runs several statements in one transaction (transform's
+// incremental models use it). Implementations also have an As method that
+// exposes the underlying *sql.DB.
+//
+// # How to implement a Warehouse
+//
+//  1. Check requests before building SQL: identifiers with [ValidIdent],
+//     keys with landing.ValidateKey.
+//  2. Keep the ledger ([LedgerTable]) and rejects ([RejectsTable]) with the
+//     columns documented here, and commit a file's rows with its ledger
+//     entry.
+//  3. Register a URL scheme with [Register] in an init function.
+//  4. Run warehouse/warehousetest's RunConformanceTests from its tests.
 package warehouse
 
 import (
@@ -85,11 +103,17 @@ type LoadRequest struct {
 
 // FileResult accounts for one file.
 type FileResult struct {
+	// Key is the file's landing key.
 	Key string
 	// Skipped is true when the file was already loaded and not forced.
 	Skipped bool
 	// Parsed is the number of data rows read; Parsed = Loaded + Rejected.
 	Parsed, Loaded, Rejected int64
+	// FirstError is the reason the first rejected row was rejected, and
+	// FirstErrorLine the line it starts on; empty and 0 when nothing was
+	// rejected. Every rejected row is in [RejectsTable].
+	FirstError     string
+	FirstErrorLine int64
 }
 
 // LoadResult accounts for a whole request.
@@ -109,6 +133,23 @@ func (r *LoadResult) Totals() (files int, parsed, loaded, rejected int64) {
 		rejected += f.Rejected
 	}
 	return
+}
+
+// AtomicExecer is an optional capability of a [Warehouse]: running several
+// statements as one transaction. Portable code discovers it with a type
+// assertion and falls back to running the statements one by one:
+//
+//	if a, ok := w.(warehouse.AtomicExecer); ok {
+//		err = a.ExecAtomic(ctx, stmts...)
+//	}
+//
+// Both warehouse/duckdbwarehouse and warehouse/snowflakewarehouse implement
+// it.
+type AtomicExecer interface {
+	// ExecAtomic runs statements (without arguments) in order in one
+	// transaction: either all of them take effect or, on error or
+	// cancellation, none does.
+	ExecAtomic(ctx context.Context, statements ...string) error
 }
 
 // Warehouse is a SQL engine with idempotent file loads.

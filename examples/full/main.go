@@ -40,10 +40,12 @@ import (
 	"github.com/edqm/edqm/landing"
 	_ "github.com/edqm/edqm/landing/filelanding" // file://
 	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
+	_ "github.com/edqm/edqm/landing/s3landing"   // s3://
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
-	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse"    // duckdb://
+	_ "github.com/edqm/edqm/warehouse/snowflakewarehouse" // snowflake://
 )
 
 func main() {
@@ -92,8 +94,8 @@ func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config,
 		rates chaos.Rates
 	)
 	fs.StringVar(&cfg.dataDir, "data", "edqm-data", "data `folder`: landing files, watermark and the DuckDB warehouse go here")
-	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` (file:///path, mem://); default the folder landing/ under -data")
-	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb, duckdb://memory); default warehouse.duckdb under -data")
+	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` (file:///path, s3://bucket/prefix?region=..., mem://); default the folder landing/ under -data")
+	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb, duckdb://memory, snowflake://user@account/db/schema?warehouse=...); default warehouse.duckdb under -data")
 	fs.StringVar(&now, "now", "", "the run's `day` (YYYY-MM-DD); default today (UTC). A later day lands only the days since the last run")
 	fs.IntVar(&cfg.days, "days", 365, "days to backfill on the first run")
 	fs.Uint64Var(&cfg.seed, "seed", 42, "random seed: the same seed gives the same data and the same chaos")

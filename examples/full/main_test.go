@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/s3landing/s3test"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
@@ -354,5 +356,56 @@ func TestStaleModelsAreRebuilt(t *testing.T) {
 	}
 	if n := count(t, dir, "SELECT COUNT(*) FROM fct_orders"); n < 3*50 {
 		t.Fatalf("fct_orders has %d rows", n)
+	}
+}
+
+// TestS3LandingGivesTheSameReport lands on a real S3-compatible server
+// (versitygw on loopback; skipped without it unless EDQM_REQUIRE_S3=1) with
+// only -landing changed, and checks that the report and the landed bytes
+// are those of a run on a local folder.
+func TestS3LandingGivesTheSameReport(t *testing.T) {
+	srv := s3test.ForTest(t)
+	srv.SetEnv(t) // credentials through the standard AWS chain, as a user's
+	s3URL := srv.URL(srv.NewBucket(t), "edqm")
+	args := []string{"-now", "2026-03-10", "-days", "5"}
+	dir := t.TempDir()
+	onDisk := mustRun(t, append([]string{"-data", dir}, args...)...)
+	onS3 := mustRun(t, append([]string{"-data", t.TempDir(), "-landing", s3URL}, args...)...)
+	if !strings.Contains(onS3, "landing   "+s3URL) || !strings.Contains(onS3, "_reports/report-2026-03-10.json in "+s3URL) {
+		t.Errorf("the S3 run does not say where it landed:\n%s", onS3)
+	}
+	if a, b := summary(t, onDisk), summary(t, onS3); a != b {
+		t.Errorf("file:// and s3:// landing report differently:\n%s\nvs\n%s", a, b)
+	}
+
+	ctx := context.Background()
+	l, err := landing.Open(ctx, s3URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	objs, err := l.List(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	onBucket := map[string]string{}
+	for _, o := range objs {
+		if strings.HasPrefix(o.Key, "_reports/") {
+			continue
+		}
+		data, _, err := l.ReadVersioned(ctx, o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sha256.Sum256(data)
+		onBucket[o.Key] = hex.EncodeToString(s[:])
+	}
+	if local := landedHashes(t, dir); len(local) < 5*3 || !equalMaps(local, onBucket) {
+		t.Errorf("the bucket holds other bytes than the folder: %d files vs %d", len(onBucket), len(local))
+	}
+
+	again := mustRun(t, append([]string{"-data", t.TempDir(), "-landing", s3URL}, args...)...)
+	if !strings.Contains(again, "Up to date") {
+		t.Errorf("second run on S3:\n%s", again)
 	}
 }

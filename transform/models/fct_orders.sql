@@ -1,7 +1,15 @@
-{{ config "materialized" "table" -}}
+{{ config "materialized" "incremental" -}}
+{{ config "incremental_key" "batch_date" -}}
 -- One row per stg_orders row, with its product and customer, and one
 -- boolean per quality rule. Flags are never NULL: a rule that cannot be
 -- evaluated (a missing date, say) does not fire, another flag covers it.
+--
+-- Incremental: a run rebuilds the batch days from the earliest day that
+-- has a file not yet in the table, and keeps the days before it. The days
+-- after it are rebuilt too, because occurrence (and so is_duplicate) is
+-- numbered over all the rows of an order_id in file order: a late file of
+-- an earlier day renumbers the later rows of the same order_id. Rows
+-- without a batch day are rebuilt every time.
 WITH joined AS (
     SELECT
         o.order_id,
@@ -24,6 +32,12 @@ WITH joined AS (
     FROM {{ ref "stg_orders" }} AS o
     LEFT JOIN {{ ref "stg_customers" }} AS c ON c.customer_id = o.customer_id
     LEFT JOIN {{ ref "stg_products" }} AS p ON p.product_id = o.product_id
+{{- if is_incremental }}
+    WHERE o.batch_date IS NULL OR o.batch_date >= (
+        SELECT MIN(n.batch_date) FROM {{ ref "stg_orders" }} AS n
+        WHERE n._file NOT IN (SELECT DISTINCT _file FROM {{ this }})
+    )
+{{- end }}
 ),
 flags AS (
     SELECT

@@ -52,6 +52,7 @@ func RunConformanceTests(t *testing.T, newWarehouse func(t *testing.T) warehouse
 	t.Run("CancelledMidFile", s.cancelledMidFile)
 	t.Run("QueryRoundTrip", s.queryRoundTrip)
 	t.Run("Dialect", s.dialect)
+	t.Run("ExecAtomic", s.execAtomic)
 }
 
 type suite struct {
@@ -145,9 +146,16 @@ func count(t *testing.T, w warehouse.Warehouse, q string, args ...any) int64 {
 	return n
 }
 
+// wantFile compares a file's result with want. FirstError's text is the
+// engine's own: it must be set exactly when rows were rejected.
 func wantFile(t *testing.T, got warehouse.FileResult, want warehouse.FileResult) {
 	t.Helper()
-	if got != want {
+	if (got.FirstError != "") != (got.Rejected > 0) {
+		t.Errorf("%s: FirstError = %q with %d rows rejected", got.Key, got.FirstError, got.Rejected)
+	}
+	cmp := got
+	cmp.FirstError = ""
+	if cmp != want {
 		t.Errorf("file result = %+v, want %+v", got, want)
 	}
 	if got.Parsed != got.Loaded+got.Rejected {
@@ -249,7 +257,7 @@ func (s *suite) forcedReloadReplaces(t *testing.T) {
 	if err != nil {
 		t.Fatalf("forced Load of new content: %v", err)
 	}
-	wantFile(t, res.Files[0], warehouse.FileResult{Key: key1, Parsed: 2, Loaded: 1, Rejected: 1})
+	wantFile(t, res.Files[0], warehouse.FileResult{Key: key1, Parsed: 2, Loaded: 1, Rejected: 1, FirstErrorLine: 3})
 	got := rowsOf(t, w, `SELECT order_id FROM `+Table+` ORDER BY _file, _line`)
 	equal(t, "rows after replacing "+key1, got, [][]string{{"O9"}, {"O4"}, {"O5"}})
 	ledger := rowsOf(t, w, `SELECT CAST(rows_parsed AS VARCHAR), CAST(rows_loaded AS VARCHAR), CAST(rows_rejected AS VARCHAR) FROM `+warehouse.LedgerTable+` WHERE file = ?`, key1)
@@ -276,7 +284,7 @@ func (s *suite) badRowsAreRejected(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	wantFile(t, res.Files[0], warehouse.FileResult{Key: key1, Parsed: 5, Loaded: 2, Rejected: 3})
+	wantFile(t, res.Files[0], warehouse.FileResult{Key: key1, Parsed: 5, Loaded: 2, Rejected: 3, FirstErrorLine: 3})
 	got := rowsOf(t, w, `SELECT order_id, CAST(_line AS VARCHAR) FROM `+Table+` ORDER BY _line`)
 	equal(t, "loaded rows", got, [][]string{{"O1", "2"}, {"O5", "6"}})
 
@@ -500,5 +508,39 @@ func (s *suite) dialect(t *testing.T) {
 	w := s.newWarehouse(t)
 	if w.Dialect() == nil || w.Dialect().Name() == "" {
 		t.Errorf("Dialect() = %v, want a named dialect", w.Dialect())
+	}
+}
+
+// execAtomic checks the optional warehouse.AtomicExecer: a failing
+// statement undoes the ones before it. Only DML is used: engines such as
+// Snowflake commit DDL on their own.
+func (s *suite) execAtomic(t *testing.T) {
+	w := s.newWarehouse(t)
+	a, ok := w.(warehouse.AtomicExecer)
+	if !ok {
+		t.Skipf("%T does not implement warehouse.AtomicExecer", w)
+	}
+	ctx := context.Background()
+	if err := w.Exec(ctx, `CREATE TABLE atomic_t (id INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	err := a.ExecAtomic(ctx, `INSERT INTO atomic_t VALUES (1)`, `INSERT INTO atomic_t VALUES (2)`, `INSERT INTO no_such_table VALUES (3)`)
+	if err == nil {
+		t.Fatal("ExecAtomic with a failing statement succeeded")
+	}
+	if n := count(t, w, `SELECT count(*) FROM atomic_t`); n != 0 {
+		t.Errorf("%d rows after a failed ExecAtomic, want 0", n)
+	}
+	if err := a.ExecAtomic(ctx, `INSERT INTO atomic_t VALUES (1)`, `DELETE FROM atomic_t WHERE id = 1`, `INSERT INTO atomic_t VALUES (2)`); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "rows after ExecAtomic", rowsOf(t, w, `SELECT CAST(id AS VARCHAR) FROM atomic_t`), [][]string{{"2"}})
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := a.ExecAtomic(cctx, `INSERT INTO atomic_t VALUES (3)`); err == nil {
+		t.Error("ExecAtomic with a cancelled context succeeded")
+	}
+	if n := count(t, w, `SELECT count(*) FROM atomic_t`); n != 1 {
+		t.Errorf("%d rows after a cancelled ExecAtomic, want 1", n)
 	}
 }

@@ -1,0 +1,180 @@
+-- stg_customers (view), level 0
+CREATE OR REPLACE VIEW stg_customers AS
+-- One row per customer: typed, and the latest version wins (the last file,
+-- then the last line).
+SELECT
+    customer_id,
+    name,
+    email,
+    TRY_CAST(signup_date AS DATE) AS signup_date,
+    region
+FROM raw_customers
+WHERE customer_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY _file DESC, _line DESC) = 1;
+
+-- stg_orders (view), level 0
+CREATE OR REPLACE VIEW stg_orders AS
+-- Typed orders. Not deduplicated: a repeated order_id must reach fct_orders
+-- to be flagged. occurrence numbers the rows of an order_id in arrival order
+-- (file, then line); batch_date is the day of the file the row arrived in.
+SELECT
+    order_id,
+    customer_id,
+    product_id,
+    TRY_CAST(quantity AS INTEGER) AS quantity,
+    TRY_CAST(total_amount AS DECIMAL(14, 2)) AS total_amount,
+    TRY_CAST(order_date AS DATE) AS order_date,
+    status,
+    quantity AS quantity_raw,
+    total_amount AS total_amount_raw,
+    order_date AS order_date_raw,
+    status AS status_raw,
+    TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date,
+    row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence,
+    _file,
+    _line
+FROM raw_orders;
+
+-- stg_products (view), level 0
+CREATE OR REPLACE VIEW stg_products AS
+-- One row per product: typed, and the latest version wins (the last file,
+-- then the last line).
+SELECT
+    product_id,
+    product_name,
+    category,
+    TRY_CAST(price AS DECIMAL(12, 2)) AS price,
+    TRY_CAST(stock_level AS INTEGER) AS stock_level
+FROM raw_products
+WHERE product_id IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY _file DESC, _line DESC) = 1;
+
+-- fct_orders (incremental, key batch_date, merging new rows), level 1
+CREATE OR REPLACE TABLE _edqm_new_fct_orders AS
+-- One row per stg_orders row, with its product and customer, and one
+-- boolean per quality rule. Flags are never NULL: a rule that cannot be
+-- evaluated (a missing date, say) does not fire, another flag covers it.
+--
+-- Incremental: a run rebuilds the batch days from the earliest day that
+-- has a file not yet in the table, and keeps the days before it. The days
+-- after it are rebuilt too, because occurrence (and so is_duplicate) is
+-- numbered over all the rows of an order_id in file order: a late file of
+-- an earlier day renumbers the later rows of the same order_id. Rows
+-- without a batch day are rebuilt every time.
+WITH joined AS (
+    SELECT
+        o.order_id,
+        o.occurrence,
+        o.customer_id,
+        o.product_id,
+        o.quantity,
+        p.price AS unit_price,
+        o.total_amount,
+        o.order_date,
+        o.batch_date,
+        o.status,
+        c.signup_date,
+        p.category,
+        c.region,
+        c.customer_id IS NOT NULL AS customer_found,
+        p.product_id IS NOT NULL AS product_found,
+        o._file,
+        o._line
+    FROM stg_orders AS o
+    LEFT JOIN stg_customers AS c ON c.customer_id = o.customer_id
+    LEFT JOIN stg_products AS p ON p.product_id = o.product_id
+    WHERE o.batch_date IS NULL OR o.batch_date >= (
+        SELECT MIN(n.batch_date) FROM stg_orders AS n
+        WHERE n._file NOT IN (SELECT DISTINCT _file FROM fct_orders)
+    )
+),
+flags AS (
+    SELECT
+        order_id,
+        occurrence,
+        customer_id,
+        product_id,
+        quantity,
+        unit_price,
+        total_amount,
+        order_date,
+        batch_date,
+        status,
+        signup_date,
+        category,
+        region,
+        COALESCE(
+            total_amount >= 0
+            AND quantity BETWEEN 1 AND 5
+            AND unit_price IS NOT NULL
+            AND ABS(total_amount - quantity * unit_price) > 0.05,
+            FALSE) AS has_math_error,
+        COALESCE(order_date > batch_date, FALSE) AS is_future_order,
+        COALESCE(customer_found AND order_date < signup_date, FALSE) AS is_before_signup,
+        (customer_id IS NULL OR product_id IS NULL OR NOT customer_found OR NOT product_found) AS is_orphan_order,
+        COALESCE(total_amount < 0, FALSE) AS has_negative_amount,
+        (total_amount IS NULL) AS has_bad_amount,
+        (status IS NULL OR status NOT IN ('COMPLETED', 'PENDING', 'SHIPPED', 'CANCELLED')) AS has_bad_status,
+        (quantity IS NULL OR quantity < 1 OR quantity > 5) AS has_bad_quantity,
+        (order_date IS NULL) AS has_bad_date,
+        (occurrence > 1) AS is_duplicate,
+        _file,
+        _line
+    FROM joined
+)
+SELECT
+    order_id,
+    occurrence,
+    customer_id,
+    product_id,
+    quantity,
+    unit_price,
+    total_amount,
+    order_date,
+    batch_date,
+    status,
+    signup_date,
+    category,
+    region,
+    has_math_error,
+    is_future_order,
+    is_before_signup,
+    is_orphan_order,
+    has_negative_amount,
+    has_bad_amount,
+    has_bad_status,
+    has_bad_quantity,
+    has_bad_date,
+    is_duplicate,
+    (has_math_error OR is_future_order OR is_before_signup OR is_orphan_order
+        OR has_negative_amount OR has_bad_amount OR has_bad_status
+        OR has_bad_quantity OR has_bad_date OR is_duplicate) AS is_flagged,
+    _file,
+    _line
+FROM flags;
+DELETE FROM fct_orders WHERE batch_date IN (SELECT DISTINCT batch_date FROM _edqm_new_fct_orders WHERE batch_date IS NOT NULL) OR (batch_date IS NULL AND EXISTS (SELECT 1 FROM _edqm_new_fct_orders WHERE batch_date IS NULL));
+INSERT INTO fct_orders SELECT * FROM _edqm_new_fct_orders;
+DROP TABLE IF EXISTS _edqm_new_fct_orders;
+
+-- mart_daily_revenue (table), level 2
+CREATE OR REPLACE TABLE mart_daily_revenue AS
+-- Per batch (the day the orders arrived): orders, revenue (all of it, the
+-- part from orders without any flag, and the difference, which is at risk)
+-- and the orders each kind of issue flags. The kinds group the flags as
+-- quality.KindFlags does; an order can count under several kinds.
+SELECT
+    batch_date,
+    COUNT(*) AS orders,
+    SUM(CASE WHEN is_flagged THEN 1 ELSE 0 END) AS flagged_orders,
+    COALESCE(SUM(total_amount), 0) AS raw_revenue,
+    COALESCE(SUM(CASE WHEN NOT is_flagged THEN total_amount END), 0) AS clean_revenue,
+    COALESCE(SUM(total_amount), 0)
+        - COALESCE(SUM(CASE WHEN NOT is_flagged THEN total_amount END), 0) AS revenue_at_risk,
+    SUM(CASE WHEN has_math_error THEN 1 ELSE 0 END) AS calculation_issues,
+    SUM(CASE WHEN is_future_order OR is_before_signup THEN 1 ELSE 0 END) AS temporal_issues,
+    SUM(CASE WHEN is_orphan_order THEN 1 ELSE 0 END) AS integrity_issues,
+    SUM(CASE WHEN has_negative_amount OR has_bad_amount OR has_bad_status OR has_bad_quantity OR has_bad_date
+        THEN 1 ELSE 0 END) AS domain_issues,
+    SUM(CASE WHEN is_duplicate THEN 1 ELSE 0 END) AS duplication_issues
+FROM fct_orders
+GROUP BY batch_date;

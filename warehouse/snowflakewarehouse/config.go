@@ -1,0 +1,396 @@
+package snowflakewarehouse
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// Environment variables holding the credentials. They are read by
+// [ConfigFromURL] (and so by warehouse.Open), never taken from a URL.
+const (
+	// EnvPassword holds the user's password.
+	EnvPassword = "SNOWFLAKE_PASSWORD"
+	// EnvPrivateKeyPath names a file holding the user's RSA private key
+	// for key-pair (JWT) authentication: PEM ("PRIVATE KEY" in PKCS #8 or
+	// "RSA PRIVATE KEY" in PKCS #1) or DER, unencrypted. When it is set,
+	// the password is not used.
+	EnvPrivateKeyPath = "SNOWFLAKE_PRIVATE_KEY_PATH"
+)
+
+// ErrNoCredentials is wrapped by the error of [Open] and [ConfigFromURL]
+// when the configuration has neither a password nor a private key.
+var ErrNoCredentials = errors.New("snowflakewarehouse: no credentials: set " + EnvPassword + " or " + EnvPrivateKeyPath)
+
+// SetupMode says which set-up statements [Open] and [New] run; see
+// [SetupSQL].
+type SetupMode int
+
+// The set-up modes.
+const (
+	// SetupSchema, the default, creates what Load needs inside the schema
+	// (file format, stages, ledger and rejects tables) when it is missing.
+	// It needs the usual CREATE privileges on the schema.
+	SetupSchema SetupMode = iota
+	// SetupAll also creates the virtual warehouse, the database, the
+	// schema and, with [S3Stage.AWSRoleARN], the storage integration. It
+	// needs an administrator's role (ACCOUNTADMIN, or CREATE WAREHOUSE,
+	// CREATE DATABASE and CREATE INTEGRATION).
+	SetupAll
+	// SetupNone runs nothing: an administrator has run [SetupSQL].
+	SetupNone
+)
+
+var setupModes = map[string]SetupMode{"schema": SetupSchema, "all": SetupAll, "none": SetupNone}
+
+// String returns the mode's name in URLs: "schema", "all" or "none".
+func (m SetupMode) String() string {
+	for name, v := range setupModes {
+		if v == m {
+			return name
+		}
+	}
+	return fmt.Sprintf("SetupMode(%d)", int(m))
+}
+
+// S3Stage describes the external stage through which Load reads files a
+// Lander keeps in Amazon S3 (a Lander implementing [S3Locator]).
+type S3Stage struct {
+	// URL is the landing root, the s3:// URL under which the Lander's keys
+	// are: "s3://bucket/prefix/". It must end with a slash.
+	URL string
+	// Integration is the storage integration the stage uses; default
+	// [DefaultIntegration].
+	Integration string
+	// AWSRoleARN is the IAM role the storage integration assumes. It is
+	// needed only to create the integration ([SetupAll], [SetupSQL]).
+	AWSRoleARN string
+}
+
+// Config configures a Warehouse. Account, User, Database and a credential
+// (Password, PrivateKey or PrivateKeyPath) are required by [Open]; [New]
+// needs only Database.
+//
+// Fields holding secrets never appear in errors or logs.
+type Config struct {
+	// Account is the account identifier, for example "myorg-myaccount".
+	Account string
+	// User is the login name.
+	User string
+	// Password authenticates User unless a private key is given.
+	Password string
+	// PrivateKey authenticates User by key pair (JWT); PrivateKeyPath
+	// reads it from a file (see [EnvPrivateKeyPath] for the formats).
+	PrivateKey     *rsa.PrivateKey
+	PrivateKeyPath string
+
+	// Database and Schema hold the raw tables, the models and EDQM's own
+	// objects. Schema defaults to [DefaultSchema].
+	Database, Schema string
+	// Warehouse is the virtual warehouse that runs the statements; empty
+	// means the user's default.
+	Warehouse string
+	// Role is the role statements run as; empty means the user's default.
+	Role string
+
+	// S3, when set, lets Load read files from S3 through an external
+	// stage instead of uploading them.
+	S3 *S3Stage
+	// Setup says which set-up statements Open runs; the zero value is
+	// [SetupSchema].
+	Setup SetupMode
+
+	// Uploads is the number of files uploaded (PUT) at the same time;
+	// 0 means 4.
+	Uploads int
+	// Clock stamps the ledger's loaded_at column; nil means the zero time:
+	// library code never reads the wall clock.
+	Clock edqm.Clock
+	// Logger receives one record per batch of files loaded; nil discards.
+	Logger *slog.Logger
+}
+
+// Names of the objects the library creates in the schema, and defaults.
+const (
+	// FileFormat is the CSV file format of every load.
+	FileFormat = "EDQM_CSV"
+	// InternalStage receives the files uploaded with PUT.
+	InternalStage = "EDQM_LANDING"
+	// ExternalStage points at [S3Stage.URL].
+	ExternalStage = "EDQM_S3_LANDING"
+	// DefaultIntegration is the storage integration's default name.
+	DefaultIntegration = "EDQM_S3"
+	// DefaultSchema is the schema used when the configuration names none.
+	DefaultSchema = "PUBLIC"
+	// MaxFilesPerCopy is the largest number of files one COPY INTO lists
+	// in FILES = (...), Snowflake's limit.
+	MaxFilesPerCopy = 1000
+)
+
+// s3URLRE accepts s3://bucket/ and s3://bucket/some/prefix/.
+var s3URLRE = regexp.MustCompile(`^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=+-]+/)*$`)
+
+// objects returns the configuration with defaults applied, checking the
+// names that end up in SQL.
+func (c *Config) objects() (*Config, error) {
+	if c == nil {
+		return nil, errors.New("snowflakewarehouse: nil *Config")
+	}
+	o := *c
+	if o.Schema == "" {
+		o.Schema = DefaultSchema
+	}
+	for _, f := range []struct{ name, v string }{{"database", o.Database}, {"schema", o.Schema}, {"warehouse", o.Warehouse}, {"role", o.Role}} {
+		if f.v == "" {
+			if f.name == "database" {
+				return nil, errors.New("snowflakewarehouse: config: database is required")
+			}
+			continue
+		}
+		if err := warehouse.ValidIdent(f.v); err != nil {
+			return nil, fmt.Errorf("snowflakewarehouse: config: %s: %w", f.name, err)
+		}
+	}
+	if o.S3 != nil {
+		s3 := *o.S3
+		if s3.Integration == "" {
+			s3.Integration = DefaultIntegration
+		}
+		if err := warehouse.ValidIdent(s3.Integration); err != nil {
+			return nil, fmt.Errorf("snowflakewarehouse: config: storage integration: %w", err)
+		}
+		if !s3URLRE.MatchString(s3.URL) {
+			return nil, fmt.Errorf("snowflakewarehouse: config: S3 URL %q: want s3://bucket/prefix/ (ending with a slash)", s3.URL)
+		}
+		if s3.AWSRoleARN != "" && !strings.HasPrefix(s3.AWSRoleARN, "arn:aws") {
+			return nil, fmt.Errorf("snowflakewarehouse: config: AWS role ARN %q does not start with arn:aws", s3.AWSRoleARN)
+		}
+		o.S3 = &s3
+	}
+	if o.Setup < SetupSchema || o.Setup > SetupNone {
+		return nil, fmt.Errorf("snowflakewarehouse: config: unknown setup mode %d", int(o.Setup))
+	}
+	if o.Uploads <= 0 {
+		o.Uploads = 4
+	}
+	if o.Clock == nil {
+		o.Clock = edqm.FixedClock(zeroTime)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &o, nil
+}
+
+// DriverConfig returns the gosnowflake configuration Open connects with:
+// account, user, database, schema, warehouse and role, and either
+// key-pair (JWT) authentication, when a private key is given, or the
+// password. A key file is read and parsed here. The error wraps
+// [ErrNoCredentials] when there is no credential; it never contains one.
+func (c *Config) DriverConfig() (*sf.Config, error) {
+	o, err := c.objects()
+	if err != nil {
+		return nil, err
+	}
+	if o.Account == "" {
+		return nil, errors.New("snowflakewarehouse: config: account is required")
+	}
+	if o.User == "" {
+		return nil, errors.New("snowflakewarehouse: config: user is required")
+	}
+	dc := &sf.Config{
+		Account:     o.Account,
+		User:        o.User,
+		Database:    o.Database,
+		Schema:      o.Schema,
+		Warehouse:   o.Warehouse,
+		Role:        o.Role,
+		Application: "edqm",
+	}
+	if o.Setup == SetupAll {
+		// The database and schema may not exist yet: set-up creates them.
+		dc.ValidateDefaultParameters = sf.ConfigBoolFalse
+	}
+	key := o.PrivateKey
+	if key == nil && o.PrivateKeyPath != "" {
+		if key, err = ReadPrivateKey(o.PrivateKeyPath); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case key != nil:
+		dc.Authenticator = sf.AuthTypeJwt
+		dc.PrivateKey = key
+	case o.Password != "":
+		dc.Authenticator = sf.AuthTypeSnowflake
+		dc.Password = o.Password
+	default:
+		return nil, ErrNoCredentials
+	}
+	return dc, nil
+}
+
+// ReadPrivateKey reads an RSA private key for key-pair authentication from
+// a file; see [ParsePrivateKey]. Errors name the file, never its content.
+func ReadPrivateKey(path string) (*rsa.PrivateKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("snowflakewarehouse: private key: %w", err)
+	}
+	key, err := ParsePrivateKey(data)
+	if err != nil {
+		return nil, fmt.Errorf("snowflakewarehouse: private key %s: %w", path, err)
+	}
+	return key, nil
+}
+
+// ParsePrivateKey parses an unencrypted RSA private key: PEM with a
+// "PRIVATE KEY" (PKCS #8) or "RSA PRIVATE KEY" (PKCS #1) block, or the
+// same in DER. An encrypted key is refused with advice: Go's standard
+// library cannot decrypt PKCS #8.
+func ParsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
+	der := data
+	if block, _ := pem.Decode(data); block != nil {
+		switch block.Type {
+		case "PRIVATE KEY", "RSA PRIVATE KEY":
+			der = block.Bytes
+		case "ENCRYPTED PRIVATE KEY":
+			return nil, errors.New("the key is encrypted; decrypt it first (openssl pkcs8 -in key.p8 -nocrypt -out key.pem) and protect the file instead")
+		default:
+			return nil, fmt.Errorf("PEM block %q, want PRIVATE KEY or RSA PRIVATE KEY", block.Type)
+		}
+	} else if strings.Contains(string(data), "-----BEGIN") {
+		return nil, errors.New("malformed PEM")
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("a %T key, want RSA", k)
+		}
+		return rk, nil
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return k, nil
+	}
+	return nil, errors.New("not an RSA private key in PKCS #8 or PKCS #1")
+}
+
+// URL parameters understood by ConfigFromURL.
+var urlParams = []string{"aws_role_arn", "integration", "role", "s3", "setup", "uploads", "warehouse"}
+
+// ConfigFromURL parses snowflake://user@account/database/schema?params.
+// The schema may be left out ([DefaultSchema]). Parameters:
+//
+//	warehouse=WH          the virtual warehouse
+//	role=ROLE             the role
+//	s3=s3://bucket/pre/   the landing root in S3, for the external stage ([S3Stage])
+//	integration=NAME      its storage integration (default EDQM_S3)
+//	aws_role_arn=ARN      the IAM role the integration assumes (set-up only)
+//	setup=schema|all|none which set-up statements to run (default schema)
+//	uploads=N             files uploaded at once (default 4)
+//
+// Credentials come from getenv (os.Getenv when nil): [EnvPrivateKeyPath]
+// if set, otherwise [EnvPassword]; neither is an error wrapping
+// [ErrNoCredentials]. A password in the URL is refused, and so is an
+// unknown parameter. Errors show the URL without any password.
+func ConfigFromURL(rawURL string, getenv func(string) string) (*Config, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, errors.New("snowflakewarehouse: malformed URL")
+	}
+	return configFromURL(u, getenv)
+}
+
+func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("snowflakewarehouse: URL %q: %s", u.Redacted(), fmt.Sprintf(format, a...))
+	}
+	if u.Scheme != Scheme {
+		return nil, fail("scheme %q, want %s", u.Scheme, Scheme)
+	}
+	if u.Opaque != "" {
+		return nil, fail("want snowflake://user@account/database/schema")
+	}
+	if _, has := u.User.Password(); has {
+		return nil, fail("a password in the URL is refused: remove it and set %s (or %s for key-pair authentication)", EnvPassword, EnvPrivateKeyPath)
+	}
+	c := &Config{Account: u.Hostname(), User: u.User.Username()}
+	if u.Port() != "" {
+		return nil, fail("a port is not allowed: the host is the account identifier")
+	}
+	if c.Account == "" {
+		return nil, fail("no account: want snowflake://user@account/database/schema")
+	}
+	if c.User == "" {
+		return nil, fail("no user: want snowflake://user@account/database/schema")
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	switch {
+	case len(parts) == 1 && parts[0] != "":
+		c.Database = parts[0]
+	case len(parts) == 2 && parts[0] != "" && parts[1] != "":
+		c.Database, c.Schema = parts[0], parts[1]
+	default:
+		return nil, fail("path %q: want /database or /database/schema", u.Path)
+	}
+	q := u.Query()
+	var unknown []string
+	for k, v := range q {
+		if !slices.Contains(urlParams, k) {
+			unknown = append(unknown, k)
+			continue
+		}
+		if len(v) != 1 {
+			return nil, fail("parameter %s is given %d times", k, len(v))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fail("unknown parameter(s) %s (known: %s)", strings.Join(unknown, ", "), strings.Join(urlParams, ", "))
+	}
+	c.Warehouse, c.Role = q.Get("warehouse"), q.Get("role")
+	if s := q.Get("s3"); s != "" {
+		c.S3 = &S3Stage{URL: s, Integration: q.Get("integration"), AWSRoleARN: q.Get("aws_role_arn")}
+	} else if q.Has("integration") || q.Has("aws_role_arn") {
+		return nil, fail("integration and aws_role_arn need s3=s3://bucket/prefix/")
+	}
+	if s := q.Get("setup"); s != "" {
+		m, ok := setupModes[s]
+		if !ok {
+			return nil, fail("setup=%q: want schema, all or none", s)
+		}
+		c.Setup = m
+	}
+	if s := q.Get("uploads"); s != "" {
+		if _, err := fmt.Sscanf(s, "%d", &c.Uploads); err != nil || c.Uploads < 1 || c.Uploads > 64 || fmt.Sprint(c.Uploads) != s {
+			return nil, fail("uploads=%q: want a number from 1 to 64", s)
+		}
+	}
+	if _, err := c.objects(); err != nil {
+		return nil, fmt.Errorf("%w (URL %q)", err, u.Redacted())
+	}
+	if p := getenv(EnvPrivateKeyPath); p != "" {
+		c.PrivateKeyPath = p
+	} else if p := getenv(EnvPassword); p != "" {
+		c.Password = p
+	} else {
+		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, u.Redacted())
+	}
+	return c, nil
+}

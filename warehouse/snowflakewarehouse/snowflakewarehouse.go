@@ -1,0 +1,311 @@
+// Package snowflakewarehouse is the [warehouse.Warehouse] for Snowflake,
+// through database/sql and github.com/snowflakedb/gosnowflake. The same
+// models and quality tests run on it as on the embedded DuckDB.
+//
+// # Opening
+//
+// [Open] connects with a [Config]; warehouse.Open does the same from a URL
+// (see [ConfigFromURL]) once this package is imported:
+//
+//	import _ "github.com/edqm/edqm/warehouse/snowflakewarehouse"
+//
+//	w, err := warehouse.Open(ctx, "snowflake://EDQM_USER@myorg-myaccount/EDQM/RAW?warehouse=EDQM_WH", nil)
+//
+// Credentials never go in the URL: the password comes from
+// SNOWFLAKE_PASSWORD, or a key pair from SNOWFLAKE_PRIVATE_KEY_PATH, and
+// neither is ever part of an error or a log record. [New] wraps a *sql.DB
+// the caller opened, as golang-migrate's WithInstance does.
+//
+// # Set-up
+//
+// [SetupSQL] generates the set-up statements (the original pipeline's
+// snowflake_sql scripts as code). Open runs the schema-level ones by
+// default (file format, stages, ledger, rejects table); with [SetupAll] it
+// also creates the warehouse, the database, the schema and the storage
+// integration, which needs an administrator's role. Print them with
+// [Script] for an administrator to run instead.
+//
+// # Loads
+//
+// Load checks each file's header (through the Lander: the header must be
+// the request's columns, or the file is refused with an error wrapping
+// [warehouse.ErrBadFile]), then gets the files into a stage:
+//
+//   - a Lander whose files are in S3 ([S3Locator]) under the configured
+//     [S3Stage] URL is read where it is, through the external stage and its
+//     storage integration;
+//   - any other Lander (a local folder, a
+//     [github.com/edqm/edqm/landing.LocalPather], by path;
+//     others streamed) is uploaded with PUT to the internal stage, each file
+//     at the path of its key.
+//
+// Files are then loaded with COPY INTO … FILES = (…), at most
+// [MaxFilesPerCopy] per statement, with ON_ERROR = CONTINUE. Each batch is
+// one transaction: the previous rows of forced files are deleted, the
+// COPY runs, its result rows give each file's rows parsed, loaded and
+// rejected and its first error and line, VALIDATE(table, JOB_ID => …) puts
+// every rejected row in [warehouse.RejectsTable] with its file, line,
+// reason and text, and the files enter [warehouse.LedgerTable]. A batch
+// commits whole or not at all. Files already in the ledger are skipped
+// unless forced; a file the ledger lacks but Snowflake's own load metadata
+// knows (FORCE = FALSE) is reported skipped too.
+//
+// Raw tables are all VARCHAR plus _FILE (METADATA$FILENAME: the key) and
+// _LINE (METADATA$FILE_ROW_NUMBER turned into the line, the header being
+// line 1). Columns are matched by the header's names
+// (MATCH_BY_COLUMN_NAME with the file format's PARSE_HEADER) because a
+// COPY that transforms with a SELECT can be neither validated nor made to
+// reject rows with a wrong number of fields.
+//
+// Differences from DuckDB: _LINE counts records, so after a quoted field
+// that spans lines it is the record's number plus one rather than its
+// line; Snowflake decides which rows are malformed and words the reasons;
+// two loads of the same file at the same moment are not prevented
+// (Snowflake does not enforce the ledger's primary key).
+//
+// # Statements
+//
+// Exec runs one statement per call (the driver needs a statement count
+// for more); [Warehouse.ExecAtomic] runs several in one transaction.
+// Unquoted identifiers are upper-cased by Snowflake: raw tables and
+// columns are created that way, so models can name them in any case.
+//
+// # Tests
+//
+// The generated SQL is checked against golden files (testdata/*.sql,
+// refreshed with go test -update) and the driver wiring runs offline
+// against a fake database/sql driver. The conformance suite and a
+// comparison of the built-in models with DuckDB run live only when
+// SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_DATABASE and a credential
+// are in the environment (each test in a new schema, dropped afterwards);
+// otherwise they are skipped. What only an account can confirm is what
+// they check: that METADATA$FILE_ROW_NUMBER counts data rows from 1, that
+// rows with a wrong number of fields are rejected when columns are
+// matched by name, and that VALIDATE sees the load inside its transaction
+// (if it did not, Load fails rather than lose the rejected rows).
+//
+// # As
+//
+// [Warehouse.As] exposes the *sql.DB.
+package snowflakewarehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	sf "github.com/snowflakedb/gosnowflake"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// DialectName is the name of Snowflake's dialect, as returned by
+// Warehouse.Dialect().Name().
+const DialectName = "snowflake"
+
+// pkg prefixes error messages.
+const pkg = "snowflakewarehouse"
+
+var zeroTime time.Time
+
+// Warehouse is a Snowflake schema with idempotent loads. Create it with
+// [Open] or [New]; it is safe for concurrent use.
+type Warehouse struct {
+	db    *sql.DB
+	cfg   *Config // with defaults applied
+	clock edqm.Clock
+	log   *slog.Logger
+
+	metaMu    sync.Mutex
+	metaReady bool
+	ddlMu     sync.Mutex // serialises raw table creation and checks
+}
+
+var (
+	_ warehouse.Warehouse    = (*Warehouse)(nil)
+	_ warehouse.AtomicExecer = (*Warehouse)(nil)
+)
+
+// S3Locator is implemented by a Lander whose objects are in Amazon S3,
+// under s3://Bucket()/Prefix() (landing/s3landing's Lander implements it;
+// Prefix is "" or ends with a slash). When the Config has an [S3Stage]
+// whose URL is that root, Load reads the files through the external stage
+// instead of uploading them.
+type S3Locator interface {
+	Bucket() string
+	Prefix() string
+}
+
+type dialect struct{}
+
+func (dialect) Name() string { return DialectName }
+
+// Open connects to Snowflake with cfg (see [Config.DriverConfig]), checks
+// the connection and runs the set-up statements of cfg.Setup. Without a
+// credential it fails before any network access with an error wrapping
+// [ErrNoCredentials].
+func Open(ctx context.Context, cfg *Config) (*Warehouse, error) {
+	dc, err := cfg.DriverConfig()
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *dc))
+	w, err := New(ctx, db, cfg)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// New makes a Warehouse of a database handle the caller opened (with
+// gosnowflake, or any driver speaking Snowflake's SQL). Its sessions'
+// current database and schema must be cfg's. New checks the connection
+// and runs the set-up statements of cfg.Setup; only cfg.Database is
+// required. Close closes db.
+func New(ctx context.Context, db *sql.DB, cfg *Config) (*Warehouse, error) {
+	o, err := cfg.objects()
+	if err != nil {
+		return nil, err
+	}
+	w := &Warehouse{db: db, cfg: o, clock: o.Clock, log: o.Logger}
+	if err := db.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("%s: connecting to account %q as %q: %w", pkg, o.Account, o.User, err)
+	}
+	if err := w.setup(ctx); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// setup runs the set-up statements on one session.
+func (w *Warehouse) setup(ctx context.Context) error {
+	stmts, err := SetupSQL(w.cfg, w.cfg.Setup)
+	if err != nil || len(stmts) == 0 {
+		return err
+	}
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: set-up: %w", pkg, err)
+	}
+	defer conn.Close()
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s.SQL); err != nil {
+			return fmt.Errorf("%s: set-up: %w", pkg, sqlError("exec", s.SQL, err))
+		}
+	}
+	if w.cfg.Setup == SetupAll {
+		// This session may have started before its database existed:
+		// drop it rather than pool a session without a current schema.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	w.metaReady = true
+	return nil
+}
+
+// As gives access to the underlying engine: a target of type **sql.DB
+// receives the database handle. It reports whether target was set.
+func (w *Warehouse) As(target any) bool {
+	if p, ok := target.(**sql.DB); ok && p != nil {
+		*p = w.db
+		return true
+	}
+	return false
+}
+
+// Dialect returns Snowflake's dialect, named "snowflake".
+func (w *Warehouse) Dialect() warehouse.Dialect { return dialect{} }
+
+// Exec runs one statement that returns no rows; ? placeholders take args.
+func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
+	if _, err := w.db.ExecContext(ctx, query, args...); err != nil {
+		return sqlError("exec", query, err)
+	}
+	return nil
+}
+
+// ExecAtomic runs statements in order in one transaction on one session:
+// all of them take effect, or none on error or cancellation. Snowflake
+// commits DDL on its own, so only DML is atomic. It implements
+// [warehouse.AtomicExecer].
+func (w *Warehouse) ExecAtomic(ctx context.Context, statements ...string) error {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: exec: %w", pkg, err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", pkg, err)
+	}
+	for _, q := range statements {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			_ = tx.Rollback()
+			return sqlError("exec", q, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", pkg, err)
+	}
+	return nil
+}
+
+// Query runs a query. The caller closes the rows.
+func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := w.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, sqlError("query", query, err)
+	}
+	return rows, nil
+}
+
+// TableExists reports whether a table or a view named name exists in the
+// current schema, ignoring case.
+func (w *Warehouse) TableExists(ctx context.Context, name string) (bool, error) {
+	var n int64
+	if err := w.db.QueryRowContext(ctx, tableExistsSQL, name).Scan(&n); err != nil {
+		return false, sqlError("query", tableExistsSQL, err)
+	}
+	return n > 0, nil
+}
+
+// Close closes the database handle.
+func (w *Warehouse) Close() error {
+	if err := w.db.Close(); err != nil {
+		return fmt.Errorf("%s: close: %w", pkg, err)
+	}
+	return nil
+}
+
+// sqlError wraps err with the operation and the first line of the
+// statement; it never includes arguments.
+func sqlError(op, query string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%s: %s %q: %w", pkg, op, firstLine(query), err)
+}
+
+// firstLine returns the first non-blank line of a statement, shortened.
+func firstLine(q string) string {
+	q = strings.TrimSpace(q)
+	if i := strings.IndexByte(q, '\n'); i >= 0 {
+		q = strings.TrimSpace(q[:i])
+	}
+	const max = 100
+	if len(q) > max {
+		q = q[:max] + "…"
+	}
+	return q
+}

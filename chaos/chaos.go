@@ -1,13 +1,18 @@
-// Package chaos corrupts tables on purpose, with five kinds of record-level
+// Package chaos corrupts data on purpose, with five kinds of record-level
 // errors, and records a ground-truth [Label] for every cell it changes and
-// every row it adds.
+// every row it adds. It corrupts the pipeline's string tables
+// ([Injector.Inject]), Arrow record batches ([Injector.InjectRecord],
+// [NewRecordReader]) and slices of Go structs ([InjectSlice]), so a Go team
+// can put labelled chaos into its own tests; the chaostest sub-package does
+// it in one call.
 //
-// # Kinds
+// # Kinds and variants
 //
-//   - Calculation: total_amount no longer equals quantity × unit price
+//   - Calculation: the amount no longer equals quantity × unit price
 //     (variants "scaled", "drifted").
-//   - Temporal: order_date in the future of the batch it arrived in
-//     ("future"), or before the customer signed up ("before_signup").
+//   - Temporal: the date in the future of the batch it arrived in
+//     ("future"), or before the referenced customer signed up
+//     ("before_signup").
 //   - Integrity: a foreign key that points at nobody ("ghost") or is NULL
 //     ("null").
 //   - Domain: a negative amount ("negative_amount"), a status outside the
@@ -15,23 +20,49 @@
 //   - Duplication: an exact copy of a row ("exact") or a second row with the
 //     same key and conflicting content ("conflicting").
 //
+// # Probabilities
+//
+// Every variant has its own per-row probability. [Config.Rates] gives a
+// kind's probability, shared evenly by its variants; [Config.VariantRates]
+// gives single variants theirs. In [Exclusive] mode a row gets at most one
+// variant (so every detection has one cause); in [Stacked] mode each kind is
+// drawn independently. When the row cannot take the variant drawn (a NULL
+// amount cannot be scaled), another variant of the same kind with a non-zero
+// probability is used, so kind rates hold even on messy input; on clean input
+// each variant's rate holds too, which the tests check against the binomial
+// bounds.
+//
+// # Your own tables
+//
+// A [TableSpec] says which column plays which role: the key, foreign keys
+// with their valid key sets, the amount, quantity, unit price, date and
+// status with its accepted values. The same spec serves string tables, Arrow
+// records and structs; a column is an Arrow field name or a struct field's
+// edqm tag (or, without a tag, its Go name). Variants that need a role the
+// spec leaves out are never drawn. A spec that names a column the data
+// lacks, a foreign key without its key set, and a probability outside
+// [0, 1] are errors that name the field.
+//
 // # Determinism
 //
 // The injector draws from a random stream derived from its seed, the table
-// name and the day, so the same seed, table, day and input give the same
-// output and the same labels, whatever else runs.
+// name, the batch's day and the key of the batch's first row, so the same
+// seed, table, day and input give the same output and the same labels,
+// whatever else runs, and two batches of one day draw independently.
 //
 // # Labels
 //
 // Every change yields one Label: the row's key and occurrence (1 for the row
-// as generated, 2 for an added duplicate), the kind, the variant, the column,
-// the original and the injected value. Nothing changes without a label.
+// as it came, 2 for an added duplicate), the kind, the variant, the column,
+// the original and the injected value as text. Nothing changes without a
+// label; property tests diff clean and dirty data against the labels.
 package chaos
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/edqm/edqm"
@@ -60,13 +91,17 @@ type Mode int
 
 const (
 	// Exclusive gives each row at most one kind, so that every detection can
-	// be attributed to exactly one cause. The sum of the rates must be ≤ 1.
+	// be attributed to exactly one cause. The probabilities of all the
+	// variants must add up to at most 1.
 	Exclusive Mode = iota
-	// Stacked draws each kind independently: a row may get several.
+	// Stacked draws each kind independently: a row may get several. The
+	// probabilities of the variants of each kind must add up to at most 1.
 	Stacked
 )
 
-// Rates holds the probability, per row, of each kind. Each must be in [0, 1].
+// Rates holds the probability, per row, of each kind. Each must be in
+// [0, 1]. A kind's rate is shared evenly by its variants; to weigh the
+// variants, leave the kind's rate at zero and set [VariantRates] instead.
 type Rates struct {
 	Calculation float64
 	Temporal    float64
@@ -97,68 +132,171 @@ func Uniform(p float64) Rates {
 	return Rates{Calculation: p, Temporal: p, Integrity: p, Domain: p, Duplication: p}
 }
 
+// VariantRates holds the probability, per row, of single variants (see
+// [Variants] for the names they have in labels). Each must be in [0, 1].
+//
+// A kind takes its probabilities either from [Rates] or from here, not
+// both: when any variant of a kind is non-zero here, the kind's entry in
+// Rates must be zero, and the kind's variants left at zero here are never
+// drawn.
+type VariantRates struct {
+	Scaled, Drifted                        float64 // Calculation
+	Future, BeforeSignup                   float64 // Temporal
+	Ghost, Null                            float64 // Integrity
+	NegativeAmount, BadStatus, BadQuantity float64 // Domain
+	Exact, Conflicting                     float64 // Duplication
+}
+
+// variantDef describes one variant: its kind, its name in labels and in
+// VariantRates.
+type variantDef struct {
+	kind  int // index into Kinds
+	name  string
+	field string
+	rate  func(*VariantRates) *float64
+}
+
+// Variant indexes into variantDefs.
+const (
+	vScaled = iota
+	vDrifted
+	vFuture
+	vBeforeSignup
+	vGhost
+	vNull
+	vNegativeAmount
+	vBadStatus
+	vBadQuantity
+	vExact
+	vConflicting
+	nVariants
+)
+
+// variantDefs lists the variants in kind order; the variants of a kind are
+// contiguous.
+var variantDefs = [nVariants]variantDef{
+	{0, "scaled", "Scaled", func(v *VariantRates) *float64 { return &v.Scaled }},
+	{0, "drifted", "Drifted", func(v *VariantRates) *float64 { return &v.Drifted }},
+	{1, "future", "Future", func(v *VariantRates) *float64 { return &v.Future }},
+	{1, "before_signup", "BeforeSignup", func(v *VariantRates) *float64 { return &v.BeforeSignup }},
+	{2, "ghost", "Ghost", func(v *VariantRates) *float64 { return &v.Ghost }},
+	{2, "null", "Null", func(v *VariantRates) *float64 { return &v.Null }},
+	{3, "negative_amount", "NegativeAmount", func(v *VariantRates) *float64 { return &v.NegativeAmount }},
+	{3, "bad_status", "BadStatus", func(v *VariantRates) *float64 { return &v.BadStatus }},
+	{3, "bad_quantity", "BadQuantity", func(v *VariantRates) *float64 { return &v.BadQuantity }},
+	{4, "exact", "Exact", func(v *VariantRates) *float64 { return &v.Exact }},
+	{4, "conflicting", "Conflicting", func(v *VariantRates) *float64 { return &v.Conflicting }},
+}
+
+// kindVariants[k] is the range [lo, hi) of variantDefs of kind k.
+var kindVariants = [5][2]int{{vScaled, vFuture}, {vFuture, vGhost}, {vGhost, vNegativeAmount}, {vNegativeAmount, vExact}, {vExact, nVariants}}
+
+// Of returns the rate of the variant with the given label name ("scaled",
+// "before_signup", ...), and 0 for an unknown name.
+func (v VariantRates) Of(variant string) float64 {
+	for _, d := range variantDefs {
+		if d.name == variant {
+			return *d.rate(&v)
+		}
+	}
+	return 0
+}
+
 // Config configures an injector.
 type Config struct {
 	// Seed selects the random stream.
 	Seed uint64
 	// Rates are the per-row probabilities of each kind.
 	Rates Rates
+	// VariantRates are per-row probabilities of single variants, for the
+	// kinds whose Rates entry is zero.
+	VariantRates VariantRates
 	// Mode is Exclusive (the default) or Stacked.
 	Mode Mode
+}
+
+// probabilities returns the per-row probability of every variant, in
+// variantDefs order.
+func (c Config) probabilities() [nVariants]float64 {
+	var p [nVariants]float64
+	for k, kind := range Kinds {
+		lo, hi := kindVariants[k][0], kindVariants[k][1]
+		if rate := c.Rates.Of(kind); rate != 0 {
+			for v := lo; v < hi; v++ {
+				p[v] = rate / float64(hi-lo)
+			}
+			continue
+		}
+		for v := lo; v < hi; v++ {
+			p[v] = *variantDefs[v].rate(&c.VariantRates)
+		}
+	}
+	return p
+}
+
+// VariantRate returns the per-row probability of the variant with the given
+// label name, as the configuration sets it (from Rates or VariantRates);
+// 0 for an unknown name.
+func (c Config) VariantRate(variant string) float64 {
+	p := c.probabilities()
+	for v, d := range variantDefs {
+		if d.name == variant {
+			return p[v]
+		}
+	}
+	return 0
 }
 
 // Validate reports a configuration error naming the offending field; it
 // wraps ErrInvalidConfig.
 func (c Config) Validate() error {
-	sum := 0.0
 	for _, k := range Kinds {
 		p := c.Rates.Of(k)
 		if !(p >= 0 && p <= 1) { // also catches NaN
-			return fmt.Errorf("%w: rate of %s is %v, want a probability in [0, 1]", ErrInvalidConfig, k, p)
+			return fmt.Errorf("%w: Rates.%s: rate of %s is %v, want a probability in [0, 1]", ErrInvalidConfig, kindField(k), k, p)
 		}
-		sum += p
 	}
-	if c.Mode == Exclusive && sum > 1+1e-9 {
-		return fmt.Errorf("%w: rates add up to %v; in exclusive mode they must add up to at most 1", ErrInvalidConfig, sum)
+	vr := c.VariantRates
+	for _, d := range variantDefs {
+		p := *d.rate(&vr)
+		if !(p >= 0 && p <= 1) {
+			return fmt.Errorf("%w: VariantRates.%s: rate of %s is %v, want a probability in [0, 1]", ErrInvalidConfig, d.field, d.name, p)
+		}
+		if p != 0 && c.Rates.Of(Kinds[d.kind]) != 0 {
+			return fmt.Errorf("%w: Rates.%s is %v and VariantRates.%s is %v: give %s's probabilities in one place, Rates or VariantRates",
+				ErrInvalidConfig, kindField(Kinds[d.kind]), c.Rates.Of(Kinds[d.kind]), d.field, p, Kinds[d.kind])
+		}
 	}
 	if c.Mode != Exclusive && c.Mode != Stacked {
-		return fmt.Errorf("%w: unknown mode %d", ErrInvalidConfig, c.Mode)
+		return fmt.Errorf("%w: Mode: unknown mode %d", ErrInvalidConfig, c.Mode)
+	}
+	p := c.probabilities()
+	if c.Mode == Exclusive {
+		sum := 0.0
+		for _, v := range p {
+			sum += v
+		}
+		if sum > 1+1e-9 {
+			return fmt.Errorf("%w: Rates and VariantRates: rates add up to %v; in exclusive mode they must add up to at most 1", ErrInvalidConfig, sum)
+		}
+		return nil
+	}
+	for k, kind := range Kinds {
+		sum := 0.0
+		for v := kindVariants[k][0]; v < kindVariants[k][1]; v++ {
+			sum += p[v]
+		}
+		if sum > 1+1e-9 {
+			return fmt.Errorf("%w: VariantRates: the rates of %s's variants add up to %v, want at most 1", ErrInvalidConfig, kind, sum)
+		}
 	}
 	return nil
 }
 
-// ForeignKey describes a column that references another table.
-type ForeignKey struct {
-	// Column is the referencing column.
-	Column string
-	// Since returns the date from which the referenced id exists (a
-	// customer's signup date). It may be nil; then no "before_signup"
-	// corruption is made through this key.
-	Since func(id string) (time.Time, bool)
-}
-
-// TableSpec tells the injector which column plays which role. Empty names
-// switch off the corruptions that need that role.
-type TableSpec struct {
-	// Key is the row's identifier (order_id); labels are keyed by it. Required.
-	Key string
-	// Amount is the monetary total (total_amount), written with 2 decimals.
-	Amount string
-	// Quantity is the unit count; Amount = Quantity × unit price.
-	Quantity string
-	// MaxQuantity is the largest valid quantity.
-	MaxQuantity int
-	// Date is the event date (order_date), YYYY-MM-DD.
-	Date string
-	// Status is a categorical column with Accepted values.
-	Status string
-	// Accepted are the valid values of Status.
-	Accepted []string
-	// Typos are the invalid values "bad_status" writes; nil means a default
-	// list of realistic typos ("Completado", "Shipped!", ...).
-	Typos []string
-	// ForeignKeys are the referencing columns.
-	ForeignKeys []ForeignKey
+// kindField is the name of k's field in Rates.
+func kindField(k Kind) string {
+	s := string(k)
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // Label records one corruption: ground truth for scoring detection.
@@ -167,17 +305,18 @@ type Label struct {
 	Table string `json:"table"`
 	// Day is the batch's day, YYYY-MM-DD.
 	Day string `json:"day"`
-	// Key is the row's key value.
+	// Key is the row's key value, as text.
 	Key string `json:"key"`
-	// Occurrence is 1 for a row as generated, 2 for an added duplicate.
+	// Occurrence is 1 for a row as it came, 2 for an added duplicate.
 	Occurrence int `json:"occurrence"`
 	// Kind and Variant say what was done.
 	Kind    Kind   `json:"kind"`
 	Variant string `json:"variant"`
 	// Column is the changed column; "*" for an added row.
 	Column string `json:"column"`
-	// Original and Injected are the cell's values before and after; the
-	// empty string means NULL.
+	// Original and Injected are the cell's values before and after, as
+	// text; the empty string means NULL. A string cell is its own text;
+	// see [TableSpec] for typed values.
 	Original string `json:"original"`
 	Injected string `json:"injected"`
 }
@@ -190,7 +329,7 @@ var LabelColumns = []string{"table_name", "day", "key", "occurrence", "kind", "v
 func LabelsTable(labels []Label) *edqm.Table {
 	t := &edqm.Table{Name: "chaos_labels", Columns: LabelColumns, Rows: make([][]string, len(labels))}
 	for i, l := range labels {
-		t.Rows[i] = []string{l.Table, l.Day, l.Key, fmt.Sprint(l.Occurrence), string(l.Kind), l.Variant, l.Column, l.Original, l.Injected}
+		t.Rows[i] = []string{l.Table, l.Day, l.Key, strconv.Itoa(l.Occurrence), string(l.Kind), l.Variant, l.Column, l.Original, l.Injected}
 	}
 	return t
 }

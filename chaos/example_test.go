@@ -2,8 +2,15 @@ package chaos_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
@@ -50,12 +57,12 @@ func Example() {
 		fmt.Printf("%-11s %d rows, %d labels\n", k, len(rows[k]), nLabels[k])
 	}
 	// Output:
-	// 92 clean rows, 97 dirty rows
+	// 100 clean rows, 105 dirty rows
 	// calculation 7 rows, 7 labels
-	// temporal    1 rows, 1 labels
-	// integrity   8 rows, 8 labels
-	// domain      8 rows, 11 labels
-	// duplication 5 rows, 9 labels
+	// temporal    3 rows, 3 labels
+	// integrity   4 rows, 4 labels
+	// domain      3 rows, 4 labels
+	// duplication 5 rows, 7 labels
 }
 
 // The labels land beside the data as a table of their own.
@@ -71,4 +78,126 @@ func ExampleLabelsTable() {
 	// Output:
 	// chaos_labels [table_name day key occurrence kind variant column_name original injected]
 	// [orders 2025-06-01 o-1 1 domain negative_amount total_amount 129.99 -129.99]
+}
+
+// Invoice is a Go team's own row type. The edqm tags name its columns.
+type Invoice struct {
+	ID       string    `edqm:"invoice_id"`
+	Customer string    `edqm:"customer_id"`
+	Units    int       `edqm:"units"`
+	Price    float64   `edqm:"unit_price"`
+	Total    float64   `edqm:"total"`
+	Issued   time.Time `edqm:"issued_on"`
+	State    string    `edqm:"state"`
+}
+
+// validate is the code under test: the team's own check of an invoice.
+func validate(inv Invoice, customers []string, today time.Time) error {
+	switch {
+	case !slices.Contains(customers, inv.Customer):
+		return errors.New("unknown customer")
+	case inv.Units < 1 || inv.Units > 20:
+		return errors.New("units out of range")
+	case inv.Total < 0 || inv.Total-float64(inv.Units)*inv.Price > 0.005 || float64(inv.Units)*inv.Price-inv.Total > 0.005:
+		return errors.New("total is not units × price")
+	case inv.Issued.After(today):
+		return errors.New("issued in the future")
+	case inv.State != "OPEN" && inv.State != "PAID":
+		return errors.New("bad state")
+	}
+	return nil
+}
+
+// Inject chaos into a slice of the team's own structs and check that its
+// validation rejects exactly the rows the labels name. In a test file the
+// same lines sit in a func TestValidate(t *testing.T), with t.Fatal in
+// place of panic; the chaostest sub-package makes it one call.
+func ExampleInjectSlice() {
+	customers := []string{"c1", "c2", "c3"}
+	day := time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	var clean []Invoice
+	for i := range 200 {
+		units, price := 1+i%5, float64(10+i%7)
+		clean = append(clean, Invoice{
+			ID: fmt.Sprintf("inv-%03d", i), Customer: customers[i%3], Units: units, Price: price,
+			Total: float64(units) * price, Issued: day.AddDate(0, 0, -i%20), State: "OPEN",
+		})
+	}
+	spec := chaos.TableSpec{
+		Table: "invoices", Key: "invoice_id", Amount: "total", Quantity: "units", MaxQuantity: 20,
+		UnitPrice: "unit_price", Date: "issued_on", Status: "state", Accepted: []string{"OPEN", "PAID"},
+		ForeignKeys: []chaos.ForeignKey{{Column: "customer_id", Keys: customers}},
+	}
+	inj, err := chaos.New(chaos.Config{Seed: 7, Rates: chaos.Rates{Calculation: 0.05, Temporal: 0.05, Integrity: 0.05, Domain: 0.05}})
+	if err != nil {
+		panic(err)
+	}
+	dirty, labels, err := chaos.InjectSlice(context.Background(), inj, day, spec, clean)
+	if err != nil {
+		panic(err)
+	}
+	bad := map[string]bool{}
+	for _, l := range labels {
+		bad[l.Key] = true
+	}
+	missed, wrong := 0, 0
+	for _, inv := range dirty {
+		rejected := validate(inv, customers, day) != nil
+		if rejected && !bad[inv.ID] {
+			wrong++
+		}
+		if !rejected && bad[inv.ID] {
+			missed++
+		}
+	}
+	fmt.Println(len(bad), "invoices corrupted,", missed, "missed,", wrong, "wrongly rejected")
+	// Output:
+	// 41 invoices corrupted, 0 missed, 0 wrongly rejected
+}
+
+// Corrupt an Arrow record batch of the team's own schema. Columns that no
+// corruption touched are shared with the input, not copied.
+func ExampleInjector_InjectRecord() {
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "account", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "amount", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i := range 1000 {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.Int64Builder).Append(int64(1 + i%50))
+		b.Field(2).(*array.Float64Builder).Append(12.5)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+
+	accounts := make([]string, 50)
+	for i := range accounts {
+		accounts[i] = fmt.Sprint(i + 1)
+	}
+	spec := chaos.TableSpec{Table: "payments", Key: "id", Amount: "amount",
+		ForeignKeys: []chaos.ForeignKey{{Column: "account", Keys: accounts}}}
+	inj, err := chaos.New(chaos.Config{Seed: 1, VariantRates: chaos.VariantRates{Ghost: 0.01, Null: 0.01, Scaled: 0.02}})
+	if err != nil {
+		panic(err)
+	}
+	out, labels, err := inj.InjectRecord(context.Background(), mem, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), spec, rec)
+	if err != nil {
+		panic(err)
+	}
+	defer out.Release()
+	n := map[string]int{}
+	for _, l := range labels {
+		n[l.Variant]++
+	}
+	fmt.Println(out.NumRows(), "rows;", n["ghost"], "ghost,", n["null"], "null,", n["scaled"], "scaled")
+	fmt.Println("id column shared:", out.Column(0) == rec.Column(0))
+	fmt.Println(strings.Join([]string{labels[0].Column, labels[0].Variant, labels[0].Original, "→", labels[0].Injected}, " "))
+	// Output:
+	// 1000 rows; 10 ghost, 9 null, 24 scaled
+	// id column shared: true
+	// account null 24 →
 }

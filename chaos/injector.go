@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/generate"
@@ -22,20 +25,25 @@ const ctxEvery = 1024
 // exactly one kind. An Injector is immutable and safe for concurrent use.
 type Injector struct {
 	cfg   Config
-	rates [5]float64 // in Kinds order
+	probs [nVariants]float64 // per variant
+	kinds [5]float64         // per kind: the sum of its variants'
+	total float64            // the sum of all
+	// scratch recycles the edit lists of finished injections.
+	scratch sync.Pool
 }
 
 var _ ChaosInjector = (*Injector)(nil)
 
 // New validates cfg (the error wraps [ErrInvalidConfig] and names the
-// offending kind) and returns an injector.
+// offending field) and returns an injector.
 func New(cfg Config) (*Injector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	j := &Injector{cfg: cfg}
-	for i, k := range Kinds {
-		j.rates[i] = cfg.Rates.Of(k)
+	j := &Injector{cfg: cfg, probs: cfg.probabilities()}
+	for v, p := range j.probs {
+		j.kinds[variantDefs[v].kind] += p
+		j.total += p
 	}
 	return j, nil
 }
@@ -44,13 +52,15 @@ func New(cfg Config) (*Injector, error) {
 func (j *Injector) Config() Config { return j.cfg }
 
 // Inject returns a corrupted copy of in and a Label per changed cell and
-// added row; in is never modified. The spec is checked against in first:
-// an error wrapping [ErrInvalidSpec] names the missing columns. A cancelled
-// ctx returns ctx.Err().
+// added row; in is never modified. Labels name the table in.Name. The spec
+// is checked against in first: an error wrapping [ErrInvalidSpec] names
+// the spec's fields whose columns are missing. A cancelled ctx returns
+// ctx.Err().
 //
-// For each row, the kinds are drawn (at most one in Exclusive mode, each
-// independently in Stacked mode), then, for each kind, a variant uniformly
-// among those the row allows:
+// For each row, variants are drawn (at most one in Exclusive mode, at most
+// one per kind in Stacked mode) with their probabilities; a variant the row
+// cannot take is replaced by another of its kind (see the package
+// documentation). The variants:
 //
 //   - Calculation: "scaled" multiplies Amount by 0.5, 1.5, 2, 3 or 10;
 //     "drifted" adds or subtracts 0.06 to 5.00 (never going below 0.01).
@@ -60,23 +70,23 @@ func (j *Injector) Config() Config { return j.cfg }
 //     "before_signup" sets it 1 to 30 days before the signup date that a
 //     foreign key's Since reports (offered only when one does).
 //   - Integrity: "ghost" sets a foreign key (drawn among ForeignKeys) to a
-//     fresh random uuid; "null" sets one to NULL.
+//     value outside its key set; "null" sets one to NULL.
 //   - Domain: "negative_amount" negates Amount; "bad_status" writes a typo
 //     (TableSpec.Typos, default [DefaultTypos]) or NULL into Status;
-//     "bad_quantity" sets Quantity to 0 or to a value in (MaxQuantity, 10×MaxQuantity]
-//     and rescales Amount to the new quantity at the same unit price, so the
-//     amount stays consistent (two labels).
+//     "bad_quantity" sets Quantity to 0 or to a value in (MaxQuantity,
+//     10×MaxQuantity] and rescales Amount to the new quantity at the same
+//     unit price (UnitPrice when the spec has it), so the amount stays
+//     consistent (two labels).
 //   - Duplication: "exact" inserts a copy of the row right after it;
 //     "conflicting" inserts a copy whose Status is another accepted value.
 //     The added row has a Label with Column "*" and occurrence 2; the
 //     conflicting status has its own label, occurrence 2.
 //
 // Variants that need a role the spec leaves empty, or a cell that cannot be
-// read (a NULL or malformed amount, say), are not offered; when a kind has
-// no variant left for a row, the row does not get that kind. In Stacked
-// mode a kind never changes a cell an earlier kind (in [Kinds] order)
-// changed, so each cell has at most one label; a duplicate copies the row
-// as the earlier kinds left it.
+// read (a NULL or malformed amount, say), are not offered. In Stacked mode
+// a kind never changes a cell an earlier kind (in [Kinds] order) changed,
+// so each cell has at most one label; a duplicate copies the row as the
+// earlier kinds left it.
 func (j *Injector) Inject(ctx context.Context, day time.Time, spec TableSpec, in *edqm.Table) (*edqm.Table, []Label, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
@@ -84,329 +94,602 @@ func (j *Injector) Inject(ctx context.Context, day time.Time, spec TableSpec, in
 	if in == nil {
 		return nil, nil, fmt.Errorf("%w: nil table", ErrInvalidSpec)
 	}
-	l, err := spec.resolve(in)
+	for i, r := range in.Rows {
+		if len(r) != len(in.Columns) {
+			return nil, nil, fmt.Errorf("%w: table %q: row %d has %d cells, want %d", ErrInvalidSpec, in.Name, i, len(r), len(in.Columns))
+		}
+	}
+	l, err := newLayout(spec, in.Name, len(in.Rows), in.Columns, func(name string, role int) (*column, string, error) {
+		idx := in.Col(name)
+		if idx < 0 {
+			return nil, "", nil
+		}
+		c := &column{index: idx, kind: kText, scale: 2, nullable: true}
+		c.get = func(i int) value { return parseText(role, in.Rows[i][idx]) }
+		c.raw = func(i int) string { return in.Rows[i][idx] }
+		return c, "text", nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	out := in.Clone()
-	sum := 0.0
-	for _, p := range j.rates {
-		sum += p
+	e, err := j.run(ctx, l, day)
+	if err != nil {
+		return nil, nil, err
 	}
-	if sum == 0 {
-		return out, nil, nil
-	}
+	defer e.release()
+	return applyTable(in, l, e), e.labels, nil
+}
 
-	d := edqm.Day(day)
-	h := fnv.New64a()
-	h.Write([]byte(in.Name))
-	hi := splitmix64(j.cfg.Seed ^ splitmix64(h.Sum64()))
-	x := &injection{
-		layout:  l,
-		r:       rand.New(rand.NewPCG(hi, splitmix64(hi^uint64(d.Unix()/86400)))),
-		day:     d,
-		table:   in.Name,
-		dayText: d.Format(edqm.DateLayout),
-		touched: make([]bool, len(in.Columns)),
-		labels:  make([]Label, 0, int(sum*float64(len(in.Rows))*1.3)+4),
+// applyTable builds the corrupted copy of in.
+func applyTable(in *edqm.Table, l *layout, e *engine) *edqm.Table {
+	out := &edqm.Table{Name: in.Name, Columns: slices.Clone(in.Columns)}
+	w := len(in.Columns)
+	cells := make([]string, (len(in.Rows)+len(e.dups))*w) // one allocation for every cell
+	out.Rows = make([][]string, 0, len(in.Rows)+len(e.dups))
+	next := func() []string {
+		row := cells[:w:w]
+		cells = cells[w:]
+		return row
 	}
-	rows := make([][]string, 0, len(out.Rows)+int(j.rates[4]*float64(len(out.Rows))*1.3)+4)
-	for i, row := range out.Rows {
-		if i%ctxEvery == ctxEvery-1 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
+	ei, di := 0, 0
+	for i, src := range in.Rows {
+		row := next()
+		copy(row, src)
+		for ; ei < len(e.edits) && e.edits[ei].row == i && e.edits[ei].occ == 1; ei++ {
+			c := l.col(e.edits[ei].role)
+			row[c.index] = c.text(e.edits[ei].v)
+		}
+		out.Rows = append(out.Rows, row)
+		if di < len(e.dups) && e.dups[di] == i {
+			cp := next()
+			copy(cp, row)
+			for ; ei < len(e.edits) && e.edits[ei].row == i; ei++ {
+				c := l.col(e.edits[ei].role)
+				cp[c.index] = c.text(e.edits[ei].v)
 			}
+			out.Rows = append(out.Rows, cp)
+			di++
 		}
-		kinds := j.draw(x.r)
-		rows = append(rows, row)
-		if kinds == 0 {
-			continue
-		}
-		clear(x.touched)
-		x.row, x.key = row, row[l.key]
-		for b, k := range Kinds {
-			if kinds&(1<<b) == 0 {
+	}
+	return out
+}
+
+// col returns the column of role.
+func (l *layout) col(role int) *column {
+	if role == roleKey {
+		return l.key
+	}
+	return l.cols[role]
+}
+
+// stream returns the random stream of a batch: it depends on the seed, the
+// table name, the day and the key of the batch's first row only.
+func (j *Injector) stream(table string, day int64, firstKey string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(table))
+	hi := splitmix64(j.cfg.Seed ^ splitmix64(h.Sum64()))
+	k := fnv.New64a()
+	k.Write([]byte(firstKey))
+	return rand.New(rand.NewPCG(hi, splitmix64(splitmix64(hi^uint64(day))^k.Sum64())))
+}
+
+// drawn holds, per kind, the variant drawn for a row, or −1.
+type drawn [5]int8
+
+// draw draws the variants of one row and reports whether there is any.
+func (j *Injector) draw(r *rand.Rand, d *drawn) bool {
+	*d = drawn{-1, -1, -1, -1, -1}
+	if j.cfg.Mode == Stacked {
+		some := false
+		for k, kp := range j.kinds {
+			if kp <= 0 {
 				continue
 			}
-			switch k {
-			case Calculation:
-				x.calculation()
-			case Temporal:
-				x.temporal()
-			case Integrity:
-				x.integrity()
-			case Domain:
-				x.domain()
-			case Duplication:
-				if cp := x.duplication(); cp != nil {
-					rows = append(rows, cp)
+			u := r.Float64()
+			if u >= kp {
+				continue
+			}
+			acc := 0.0
+			for v := kindVariants[k][0]; v < kindVariants[k][1]; v++ {
+				if p := j.probs[v]; p > 0 {
+					acc += p
+					if u < acc {
+						d[k], some = int8(v), true
+						break
+					}
 				}
 			}
 		}
+		return some
 	}
-	out.Rows = rows
-	return out, x.labels, nil
-}
-
-// draw returns the kinds of one row as a bit set over Kinds.
-func (j *Injector) draw(r *rand.Rand) uint {
-	if j.cfg.Mode == Stacked {
-		var kinds uint
-		for b, p := range j.rates {
-			if r.Float64() < p {
-				kinds |= 1 << b
-			}
-		}
-		return kinds
+	u := r.Float64()
+	if u >= j.total {
+		return false
 	}
-	u, acc := r.Float64(), 0.0
-	for b, p := range j.rates {
+	acc := 0.0
+	for v, p := range j.probs {
 		if p <= 0 {
 			continue
 		}
 		acc += p
 		if u < acc {
-			return 1 << b
+			d[variantDefs[v].kind] = int8(v)
+			return true
 		}
 	}
-	return 0
+	return false
 }
 
-// injection is the state of one Inject call.
-type injection struct {
-	*layout
+// edit is one changed cell of the output: role's cell of input row row,
+// in the row itself (occ 1) or in its added duplicate (occ 2).
+type edit struct {
+	row  int
+	occ  int
+	role int
+	v    value
+}
+
+// engine is the state of one injection: it reads the data through the
+// layout's columns and records edits, added duplicates and labels, which
+// the backend then applies.
+type engine struct {
+	j       *Injector
+	l       *layout
 	r       *rand.Rand
-	day     time.Time
-	table   string
+	day     int64
 	dayText string
 	labels  []Label
-	// The row being corrupted, its key, and the cells kinds changed in it.
-	row     []string
-	key     string
-	touched []bool
-	choices []string // scratch
+	edits   []edit // by row, then occurrence
+	dups    []int  // rows with an added duplicate, ascending
+
+	// The row being corrupted: its index and key, and per role its
+	// current value and text, whether they are loaded and whether a kind
+	// changed the cell.
+	row      int
+	key      string
+	vals     []value
+	texts    []string
+	loaded   []bool // vals loaded
+	textsSet []bool // texts loaded
+	touched  []bool
+	choices  []int // scratch
+	// arena holds the label strings copied from the data or formatted: one
+	// allocation for many labels. Bytes once written never change.
+	arena []byte
 }
 
-// set writes v into cell col of row (occurrence occ) and labels the change;
-// it does nothing when the cell already holds v.
-func (x *injection) set(row []string, occ, col int, kind Kind, variant, v string) {
-	if row[col] == v {
-		return
+// run draws and records the corruption of every row of l.
+func (j *Injector) run(ctx context.Context, l *layout, day time.Time) (*engine, error) {
+	dn := dayOf(day)
+	nr := len(l.cols)
+	e, _ := j.scratch.Get().(*engine)
+	if e == nil {
+		e = &engine{}
 	}
-	x.labels = append(x.labels, Label{
-		Table: x.table, Day: x.dayText, Key: x.key, Occurrence: occ,
-		Kind: kind, Variant: variant, Column: x.columns[col],
-		Original: row[col], Injected: v,
-	})
-	row[col] = v
-	if occ == 1 {
-		x.touched[col] = true
+	*e = engine{
+		j: j, l: l, day: dn, dayText: formatDay(dn), edits: e.edits[:0], dups: e.dups[:0], choices: e.choices[:0],
+		vals: make([]value, nr), texts: make([]string, nr), loaded: make([]bool, nr), textsSet: make([]bool, nr), touched: make([]bool, nr),
 	}
+	if j.total == 0 || l.n == 0 {
+		return e, nil
+	}
+	e.r = j.stream(l.table, dn, l.key.raw(0))
+	e.labels = make([]Label, 0, int(j.total*float64(l.n)*1.3)+4)
+	if want := int(j.total*float64(l.n)*1.2) + 4; cap(e.edits) < want {
+		e.edits = make([]edit, 0, want)
+	}
+	e.arena = make([]byte, 0, min(int(j.total*float64(l.n)*64)+64, 8<<20)) // about a key and a value per label
+	var d drawn
+	for i := range l.n {
+		if i%ctxEvery == ctxEvery-1 {
+			if err := ctx.Err(); err != nil {
+				e.release()
+				return nil, err
+			}
+		}
+		if !j.draw(e.r, &d) {
+			continue
+		}
+		e.row, e.key = i, e.keep(l.key, l.key.raw(i))
+		clear(e.loaded)
+		clear(e.textsSet)
+		clear(e.touched)
+		for k, v := range d {
+			if v < 0 {
+				continue
+			}
+			switch Kinds[k] {
+			case Calculation:
+				e.calculation(int(v))
+			case Temporal:
+				e.temporal(int(v))
+			case Integrity:
+				e.integrity(int(v))
+			case Domain:
+				e.domain(int(v))
+			case Duplication:
+				e.duplication(int(v))
+			}
+		}
+	}
+	return e, nil
 }
 
-// free reports whether the row's role column col exists and no earlier
-// kind changed it.
-func (x *injection) free(col int) bool { return col >= 0 && !x.touched[col] }
+// release hands e's scratch back to its injector once its edits are
+// applied; e must not be used again.
+func (e *engine) release() {
+	j := e.j
+	clear(e.edits) // drop the strings they hold
+	*e = engine{edits: e.edits[:0], dups: e.dups[:0], choices: e.choices[:0]}
+	j.scratch.Put(e)
+}
 
-// pick returns one of the choices uniformly, or "" when there is none.
-func (x *injection) pick(choices []string) string {
-	if len(choices) == 0 {
+// keep returns s, copied into the arena when it aliases the data's memory
+// (c.volatile), so that labels outlive the batch.
+func (e *engine) keep(c *column, s string) string {
+	if !c.volatile || s == "" {
+		return s
+	}
+	e.reserve(len(s))
+	start := len(e.arena)
+	e.arena = append(e.arena, s...)
+	return unsafe.String(&e.arena[start], len(s))
+}
+
+// format returns the label text of v, written into the arena.
+func (e *engine) format(c *column, v value) string {
+	if v.null {
 		return ""
 	}
-	return choices[x.r.IntN(len(choices))]
+	if c.plain() {
+		return v.s
+	}
+	e.reserve(64)
+	start := len(e.arena)
+	e.arena = c.appendText(e.arena, v) // a longer text moves to a new array: still never rewritten
+	return unsafe.String(&e.arena[start], len(e.arena)-start)
+}
+
+// reserve makes room for n more bytes in the arena, starting a new array
+// when the current one is full.
+func (e *engine) reserve(n int) {
+	if cap(e.arena)-len(e.arena) < n {
+		e.arena = make([]byte, 0, max(n, 256<<10))
+	}
+}
+
+// has reports whether the spec gives role a column.
+func (e *engine) has(role int) bool { return e.l.cols[role] != nil }
+
+// val returns the row's current value of role (which must have a column).
+func (e *engine) val(role int) value {
+	if !e.loaded[role] {
+		e.vals[role], e.loaded[role] = e.l.cols[role].get(e.row), true
+	}
+	return e.vals[role]
+}
+
+// text returns the row's current label text of role.
+func (e *engine) text(role int) string {
+	if !e.textsSet[role] {
+		c := e.l.cols[role]
+		e.texts[role], e.textsSet[role] = e.keep(c, c.raw(e.row)), true
+	}
+	return e.texts[role]
+}
+
+// readable reports whether the row's role cell exists, is free (no earlier
+// kind changed it) and holds a readable value.
+func (e *engine) readable(role int) bool {
+	if !e.free(role) {
+		return false
+	}
+	v := e.val(role)
+	return !v.null && !v.bad
+}
+
+// free reports whether role has a column and no earlier kind changed the
+// row's cell.
+func (e *engine) free(role int) bool { return e.has(role) && !e.touched[role] }
+
+// set writes v into the row's role cell (occurrence occ) and labels the
+// change; it does nothing when the cell already holds v.
+func (e *engine) set(occ, role, variant int, v value) {
+	c := e.l.cols[role]
+	cur := e.val(role)
+	curText := e.text(role)
+	text := e.format(c, v)
+	if text == curText && v.null == cur.null {
+		return
+	}
+	def := variantDefs[variant]
+	e.labels = append(e.labels, Label{
+		Table: e.l.table, Day: e.dayText, Key: e.key, Occurrence: occ,
+		Kind: Kinds[def.kind], Variant: def.name, Column: c.name,
+		Original: curText, Injected: text,
+	})
+	e.edits = append(e.edits, edit{row: e.row, occ: occ, role: role, v: v})
+	if occ == 1 {
+		e.vals[role], e.texts[role], e.touched[role] = v, text, true
+		e.loaded[role], e.textsSet[role] = true, true
+	}
+}
+
+// choose returns the variant to apply: the one drawn when the row allows
+// it, else one of the allowed variants of the same kind with a non-zero
+// probability, drawn by probability; −1 when there is none.
+func (e *engine) choose(drawn int, allowed []int) int {
+	if slices.Contains(allowed, drawn) {
+		return drawn
+	}
+	total := 0.0
+	for _, v := range allowed {
+		total += e.j.probs[v]
+	}
+	if total <= 0 {
+		return -1
+	}
+	u := e.r.Float64() * total
+	acc := 0.0
+	for _, v := range allowed {
+		if p := e.j.probs[v]; p > 0 {
+			acc += p
+			if u < acc {
+				return v
+			}
+		}
+	}
+	for _, v := range slices.Backward(allowed) { // rounding: the last with a probability
+		if e.j.probs[v] > 0 {
+			return v
+		}
+	}
+	return -1
 }
 
 // scaleFactors are the "scaled" factors, as fractions.
 var scaleFactors = [...]struct{ num, den int64 }{{1, 2}, {3, 2}, {2, 1}, {3, 1}, {10, 1}}
 
-func (x *injection) calculation() {
-	if !x.free(x.amount) {
+func (e *engine) calculation(drawn int) {
+	if !e.readable(roleAmount) {
 		return
 	}
-	c, err := generate.ParseCents(x.row[x.amount])
-	if err != nil || c < 0 {
+	c, v := e.l.cols[roleAmount], e.val(roleAmount)
+	if c.sign(v) < 0 {
 		return
 	}
-	x.choices = x.choices[:0]
-	if c >= 12 { // so that even ×0.5 and ×1.5 move it by more than 0.05
-		x.choices = append(x.choices, "scaled")
+	e.choices = e.choices[:0]
+	if c.atLeastCents(v, 12) && (c.kind == kFloat || v.i >= 2) { // so that even ×0.5 and ×1.5 move it by more than 0.05
+		e.choices = append(e.choices, vScaled)
 	}
-	x.choices = append(x.choices, "drifted")
-	variant := x.pick(x.choices)
-	var nc int64
-	switch variant {
-	case "scaled":
-		f := scaleFactors[x.r.IntN(len(scaleFactors))]
-		nc = c * f.num / f.den
-	case "drifted":
-		delta := 6 + x.r.Int64N(495) // 0.06 to 5.00
-		if x.r.IntN(2) == 0 && c-delta >= 1 {
-			nc = c - delta
-		} else {
-			nc = c + delta
+	e.choices = append(e.choices, vDrifted)
+	switch variant := e.choose(drawn, e.choices); variant {
+	case vScaled:
+		f := scaleFactors[e.r.IntN(len(scaleFactors))]
+		e.set(1, roleAmount, variant, c.mulDiv(v, f.num, f.den))
+	case vDrifted:
+		delta := 6 + e.r.Int64N(495) // 0.06 to 5.00
+		nv := c.addCents(v, delta)
+		if e.r.IntN(2) == 0 {
+			if down := c.addCents(v, -delta); c.atLeastCents(down, 1) {
+				nv = down
+			}
 		}
+		e.set(1, roleAmount, variant, nv)
 	}
-	x.set(x.row, 1, x.amount, Calculation, variant, generate.FormatCents(nc))
 }
 
 // signup returns the signup day of the first foreign key whose Since knows
 // the row's value.
-func (x *injection) signup() (time.Time, bool) {
-	for _, fk := range x.fks {
-		if fk.since == nil || x.row[fk.col] == "" {
+func (e *engine) signup() (int64, bool) {
+	for f, fk := range e.l.fks {
+		role := roleFK0 + f
+		if fk.Since == nil || e.val(role).null {
 			continue
 		}
-		if t, ok := fk.since(x.row[fk.col]); ok {
-			return edqm.Day(t), true
+		if t, ok := fk.Since(e.text(role)); ok {
+			return dayOf(t), true
 		}
 	}
-	return time.Time{}, false
+	return 0, false
 }
 
-func (x *injection) temporal() {
-	if !x.free(x.date) {
+func (e *engine) temporal(drawn int) {
+	if !e.free(roleDate) {
 		return
 	}
-	signup, known := x.signup()
-	x.choices = append(x.choices[:0], "future")
+	signup, known := e.signup()
+	e.choices = append(e.choices[:0], vFuture)
 	if known {
-		x.choices = append(x.choices, "before_signup")
+		e.choices = append(e.choices, vBeforeSignup)
 	}
-	variant := x.pick(x.choices)
-	var nd time.Time
-	step := 1
+	variant := e.choose(drawn, e.choices)
+	var target, step int64
 	switch variant {
-	case "future":
-		nd = x.day.AddDate(0, 0, 1+x.r.IntN(365))
-	case "before_signup":
-		nd = signup.AddDate(0, 0, -1-x.r.IntN(30))
-		step = -1
+	case vFuture:
+		target, step = e.day+1+e.r.Int64N(365), 1
+	case vBeforeSignup:
+		target, step = signup-1-e.r.Int64N(30), -1
+	default:
+		return
 	}
-	v := nd.Format(edqm.DateLayout)
-	if v == x.row[x.date] { // only with dirty input: keep the change a change
-		v = nd.AddDate(0, 0, step).Format(edqm.DateLayout)
+	cur := e.val(roleDate)
+	if !cur.null && !cur.bad && cur.i == target { // only with dirty input: keep the change a change
+		target += step
 	}
-	x.set(x.row, 1, x.date, Temporal, variant, v)
+	e.set(1, roleDate, variant, withDay(cur, target))
 }
 
-func (x *injection) integrity() {
+func (e *engine) integrity(drawn int) {
 	var ghost, null []int // indexes into fks
-	for i, fk := range x.fks {
-		if !x.free(fk.col) {
+	for f := range e.l.fks {
+		role := roleFK0 + f
+		if !e.free(role) {
 			continue
 		}
-		ghost = append(ghost, i)
-		if x.row[fk.col] != "" {
-			null = append(null, i)
+		ghost = append(ghost, f)
+		if c := e.l.cols[role]; c.nullable && !e.val(role).null {
+			null = append(null, f)
 		}
 	}
-	x.choices = x.choices[:0]
+	e.choices = e.choices[:0]
 	if len(ghost) > 0 {
-		x.choices = append(x.choices, "ghost")
+		e.choices = append(e.choices, vGhost)
 	}
 	if len(null) > 0 {
-		x.choices = append(x.choices, "null")
+		e.choices = append(e.choices, vNull)
 	}
-	switch variant := x.pick(x.choices); variant {
-	case "ghost":
-		fk := x.fks[ghost[x.r.IntN(len(ghost))]]
-		id := randomUUID(x.r)
-		for tries := 0; fk.since != nil && tries < 8; tries++ {
-			if _, real := fk.since(id); !real {
-				break
-			}
-			id = randomUUID(x.r)
-		}
-		x.set(x.row, 1, fk.col, Integrity, variant, id)
-	case "null":
-		fk := x.fks[null[x.r.IntN(len(null))]]
-		x.set(x.row, 1, fk.col, Integrity, variant, "")
+	switch variant := e.choose(drawn, e.choices); variant {
+	case vGhost:
+		f := ghost[e.r.IntN(len(ghost))]
+		e.set(1, roleFK0+f, variant, e.ghost(f))
+	case vNull:
+		f := null[e.r.IntN(len(null))]
+		e.set(1, roleFK0+f, variant, value{null: true})
 	}
 }
 
-func (x *injection) domain() {
-	x.choices = x.choices[:0]
-	var cents int64
-	amountOK := false
-	if x.free(x.amount) {
-		c, err := generate.ParseCents(x.row[x.amount])
-		cents, amountOK = c, err == nil
-		if amountOK && c > 0 {
-			x.choices = append(x.choices, "negative_amount")
+// ghost draws a value of foreign key f that references nothing: above the
+// largest key when the keys are integers, else a fresh random UUID (or a
+// random integer, for an integer column) that the key set and Since do
+// not know.
+func (e *engine) ghost(f int) value {
+	fk, c := e.l.fks[f], e.l.cols[roleFK0+f]
+	ks := e.l.fkSets[f]
+	if ks == nil {
+		ks = newKeySet(fk.Keys)
+		e.l.fkSets[f] = ks
+	}
+	known := func(s string) bool {
+		if _, ok := ks.set[s]; ok {
+			return true
+		}
+		if fk.Since != nil {
+			_, ok := fk.Since(s)
+			return ok
+		}
+		return false
+	}
+	limit := int64(math.MaxInt64)
+	if c.kind == kInt {
+		limit = c.intMax
+	}
+	if ks.ints && ks.maxInt < limit-1000 {
+		v := ks.maxInt + 1 + e.r.Int64N(1000)
+		return value{i: v, s: strconv.FormatInt(v, 10)}
+	}
+	var v value
+	for tries := 0; tries < 8; tries++ {
+		if c.kind == kInt {
+			n := limit/2 + e.r.Int64N(limit/2)
+			v = value{i: n, s: strconv.FormatInt(n, 10)}
+		} else {
+			s := generate.FormatUUID(e.r.Uint64(), e.r.Uint64())
+			v = value{s: s}
+		}
+		if !known(v.s) {
+			break
 		}
 	}
-	if x.free(x.status) {
-		for _, v := range x.badStatuses {
-			if v != x.row[x.status] {
-				x.choices = append(x.choices, "bad_status")
+	return v
+}
+
+func (e *engine) domain(drawn int) {
+	e.choices = e.choices[:0]
+	amountOK := e.readable(roleAmount)
+	if amountOK && e.l.cols[roleAmount].sign(e.val(roleAmount)) > 0 {
+		e.choices = append(e.choices, vNegativeAmount)
+	}
+	if e.free(roleStatus) {
+		for _, b := range e.l.badStatuses {
+			if !e.statusIs(b) {
+				e.choices = append(e.choices, vBadStatus)
 				break
 			}
 		}
 	}
-	var q int
-	if x.free(x.quantity) && (x.amount < 0 || !x.touched[x.amount]) {
-		var err error
-		if q, err = strconv.Atoi(x.row[x.quantity]); err == nil {
-			x.choices = append(x.choices, "bad_quantity")
-		}
+	if e.readable(roleQuantity) && (!e.has(roleAmount) || !e.touched[roleAmount]) {
+		e.choices = append(e.choices, vBadQuantity)
 	}
-	switch variant := x.pick(x.choices); variant {
-	case "negative_amount":
-		x.set(x.row, 1, x.amount, Domain, variant, generate.FormatCents(-cents))
-	case "bad_status":
-		x.choices = x.choices[:0]
-		for _, v := range x.badStatuses {
-			if v != x.row[x.status] {
-				x.choices = append(x.choices, v)
+	switch variant := e.choose(drawn, e.choices); variant {
+	case vNegativeAmount:
+		e.set(1, roleAmount, variant, e.l.cols[roleAmount].negate(e.val(roleAmount)))
+	case vBadStatus:
+		var bad []string
+		for _, b := range e.l.badStatuses {
+			if !e.statusIs(b) {
+				bad = append(bad, b)
 			}
 		}
-		x.set(x.row, 1, x.status, Domain, variant, x.pick(x.choices))
-	case "bad_quantity":
-		top := 10 * x.maxQuantity // a keying slip, not an absurd order
-		nq := x.maxQuantity + 1 + x.r.IntN(top-x.maxQuantity)
-		if x.r.IntN(4) == 0 {
+		b := bad[e.r.IntN(len(bad))]
+		e.set(1, roleStatus, variant, value{s: b, null: b == ""})
+	case vBadQuantity:
+		q, mq := e.val(roleQuantity).i, int64(e.l.maxQuantity)
+		top := 10 * mq // a keying slip, not an absurd order
+		if c := e.l.cols[roleQuantity]; c.kind == kInt {
+			top = min(top, c.intMax)
+		}
+		nq := int64(0)
+		if top > mq {
+			nq = mq + 1 + e.r.Int64N(top-mq)
+		}
+		if e.r.IntN(4) == 0 {
 			nq = 0
 		}
 		if nq == q { // only with dirty input
-			nq = x.maxQuantity + 1
+			nq = mq + 1
 			if q == nq {
 				nq = 0
 			}
 		}
-		x.set(x.row, 1, x.quantity, Domain, variant, strconv.Itoa(nq))
-		if amountOK && q != 0 {
-			x.set(x.row, 1, x.amount, Domain, variant, generate.FormatCents(cents*int64(nq)/int64(q)))
+		e.set(1, roleQuantity, variant, value{i: nq})
+		if !amountOK {
+			break
+		}
+		c, amount := e.l.cols[roleAmount], e.val(roleAmount)
+		if e.has(rolePrice) && !e.val(rolePrice).null && !e.val(rolePrice).bad {
+			e.set(1, roleAmount, variant, c.times(e.l.cols[rolePrice], e.val(rolePrice), nq))
+		} else if q != 0 {
+			e.set(1, roleAmount, variant, c.mulDiv(amount, nq, q))
 		}
 	}
 }
 
-// duplication returns the row to insert after the current one.
-func (x *injection) duplication() []string {
-	x.choices = append(x.choices[:0], "exact")
-	if x.status >= 0 {
-		for _, v := range x.accepted {
-			if v != x.row[x.status] {
-				x.choices = append(x.choices, "conflicting")
-				break
+// statusIs reports whether the row's current status is b, where "" means
+// NULL.
+func (e *engine) statusIs(b string) bool {
+	v := e.val(roleStatus)
+	if b == "" {
+		return v.null
+	}
+	return !v.null && v.s == b
+}
+
+func (e *engine) duplication(drawn int) {
+	e.choices = append(e.choices[:0], vExact)
+	var other []string
+	if e.has(roleStatus) {
+		for _, a := range e.l.accepted {
+			if !e.statusIs(a) {
+				other = append(other, a)
 			}
 		}
+		if len(other) > 0 {
+			e.choices = append(e.choices, vConflicting)
+		}
 	}
-	variant := x.pick(x.choices)
-	cp := slices.Clone(x.row)
-	x.labels = append(x.labels, Label{
-		Table: x.table, Day: x.dayText, Key: x.key, Occurrence: 2,
-		Kind: Duplication, Variant: variant, Column: "*", Injected: x.key,
+	variant := e.choose(drawn, e.choices)
+	if variant < 0 {
+		return
+	}
+	e.dups = append(e.dups, e.row)
+	e.labels = append(e.labels, Label{
+		Table: e.l.table, Day: e.dayText, Key: e.key, Occurrence: 2,
+		Kind: Duplication, Variant: variantDefs[variant].name, Column: "*", Injected: e.key,
 	})
-	if variant == "conflicting" {
-		x.choices = x.choices[:0]
-		for _, v := range x.accepted {
-			if v != cp[x.status] {
-				x.choices = append(x.choices, v)
-			}
-		}
-		x.set(cp, 2, x.status, Duplication, variant, x.pick(x.choices))
+	if variant == vConflicting {
+		e.set(2, roleStatus, variant, value{s: other[e.r.IntN(len(other))]})
 	}
-	return cp
 }
 
 // splitmix64 is a bijective 64-bit mixer (the SplitMix64 finaliser).
@@ -415,9 +698,4 @@ func splitmix64(v uint64) uint64 {
 	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9
 	v = (v ^ (v >> 27)) * 0x94d049bb133111eb
 	return v ^ (v >> 31)
-}
-
-// randomUUID draws a version-4-style UUID from r.
-func randomUUID(r *rand.Rand) string {
-	return generate.FormatUUID(r.Uint64(), r.Uint64())
 }

@@ -43,14 +43,38 @@ type Config struct {
 	// Products is the size of the product catalogue. Zero means
 	// [DefaultProducts]; negative is an error.
 	Products int
-	// MinOrders is the smallest number of orders placed on a day. Zero means
-	// [DefaultMinOrders]; negative is an error.
+	// MinOrders is the smallest number of orders placed on a day: the count
+	// of a day never goes below it. Zero means [DefaultMinOrders]; negative
+	// is an error.
 	MinOrders int
-	// MaxOrders is the largest number of orders placed on a day; the count
-	// of each day is drawn uniformly in [MinOrders, MaxOrders]. Zero means
-	// [DefaultMaxOrders]; negative, or smaller than MinOrders once the
-	// defaults are applied, is an error.
+	// MaxOrders is the largest number of orders placed on a day: the count
+	// of a day never goes above it. Where a day falls in [MinOrders,
+	// MaxOrders] is set by its demand (growth trend, weekday, holidays,
+	// noise; see the package documentation): a quiet Saturday of the first
+	// weeks is near MinOrders, Black Friday at MaxOrders, an ordinary day of
+	// the second year about halfway. MinOrders = MaxOrders fixes the count.
+	// Zero means [DefaultMaxOrders]; negative, or smaller than MinOrders
+	// once the defaults are applied, is an error.
 	MaxOrders int
+	// NoHolidays switches off the holiday peaks and troughs of the daily
+	// volume (Black Friday, Christmas, ...); the growth trend, the weekday
+	// cycle and the noise stay. A volume monitor that knows no calendar
+	// flags the holidays, as it would on real data.
+	NoHolidays bool
+	// AsOf is the day the order statuses are observed, as in a snapshot of
+	// the shop's database taken that day; only its calendar date counts.
+	// Each order follows a lifecycle drawn from its own stream (placed,
+	// then cancelled; or shipped, then delivered, which is COMPLETED), and
+	// its status is the state of that lifecycle at the end of AsOf: orders
+	// placed ten days or more before AsOf are COMPLETED or CANCELLED, recent
+	// ones mostly PENDING or SHIPPED.
+	//
+	// Zero, the default, observes every order at the end of the day it was
+	// placed (age 0), as a daily extract does: about 69% PENDING, 26%
+	// SHIPPED, 2% COMPLETED, 3% CANCELLED. An order placed after AsOf is
+	// observed on its own day too. Either way the rows depend only on the
+	// Config and the day, never on when they are generated.
+	AsOf time.Time
 }
 
 // withDefaults returns c with every zero field replaced by its default and
@@ -61,6 +85,10 @@ func (c Config) withDefaults() Config {
 	}
 	y, m, d := c.Epoch.Date()
 	c.Epoch = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if !c.AsOf.IsZero() {
+		y, m, d := c.AsOf.Date()
+		c.AsOf = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
 	if c.CustomersPerDay == 0 {
 		c.CustomersPerDay = DefaultCustomersPerDay
 	}

@@ -19,26 +19,6 @@ const (
 	wordPool      = 200
 )
 
-// category is a product category and its price range in cents.
-type category struct {
-	name     string
-	min, max int64
-}
-
-// categories are the product categories; prices stay within 5.00–500.00.
-var categories = []category{
-	{"Electronics", 2999, 49999},
-	{"Books", 500, 4999},
-	{"Clothing", 999, 14999},
-	{"Home & Kitchen", 799, 29999},
-	{"Sports & Outdoors", 999, 24999},
-	{"Toys & Games", 500, 7999},
-	{"Beauty", 500, 9999},
-	{"Garden", 999, 19999},
-	{"Grocery", 500, 2999},
-	{"Office Supplies", 500, 12999},
-}
-
 // regions are the customers' regions.
 var regions = []string{
 	"North America", "South America", "Western Europe", "Northern Europe",

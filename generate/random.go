@@ -12,7 +12,8 @@ const (
 	streamPools uint64 = iota + 1
 	streamProducts
 	streamCustomers
-	streamOrders
+	streamOrders    // a day's order count
+	streamOrderRows // one stream per order of a day
 )
 
 // splitmix64 is a bijective 64-bit mixer (the SplitMix64 finaliser).
@@ -34,12 +35,18 @@ func source(seed, tag, n uint64) *rand.PCG {
 // FormatUUID formats 128 random bits as a version-4-style UUID:
 // 8-4-4-4-12 lowercase hex digits, version nibble 4, variant bits 10.
 func FormatUUID(hi, lo uint64) string {
+	var s [36]byte
+	putUUID(&s, hi, lo)
+	return string(s[:])
+}
+
+// putUUID writes FormatUUID(hi, lo) into s, without allocating.
+func putUUID(s *[36]byte, hi, lo uint64) {
 	var b [16]byte
 	binary.BigEndian.PutUint64(b[:8], hi)
 	binary.BigEndian.PutUint64(b[8:], lo)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'
 	hex.Encode(s[9:13], b[4:6])
@@ -49,7 +56,6 @@ func FormatUUID(hi, lo uint64) string {
 	hex.Encode(s[19:23], b[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:36], b[10:16])
-	return string(s[:])
 }
 
 // newUUID draws a UUID from src.

@@ -16,21 +16,18 @@ import (
 // ctxEvery is how many rows are produced between two context checks.
 const ctxEvery = 1024
 
-// statusWeights are the percentages of each status of [Statuses], in the
-// same order: COMPLETED 60, PENDING 15, SHIPPED 20, CANCELLED 5.
-var statusWeights = [...]int{60, 15, 20, 5}
-
 // Seeded is the default [Generator]: every row derives from Config.Seed
 // through math/rand/v2 streams keyed by what the row is (product j,
-// customer k, the orders of a date), never from a global source or the
+// customer k, order i of a date), never from a global source or the
 // clock. It is safe for concurrent use.
 type Seeded struct {
 	cfg      Config // with defaults applied
 	epochDay int64  // days from 1970-01-01 to cfg.Epoch
+	asOfDay  int64  // days from 1970-01-01 to cfg.AsOf; noAsOf when zero
 
 	first, last, words []string // name and word pools, fixed at New
 
-	products   *edqm.Table
+	products   []Product // the catalogue; never written after New
 	productIDs []string
 	priceCents []int64
 
@@ -38,6 +35,9 @@ type Seeded struct {
 	ids   []string       // ids[k] is customer k's id, for k < len(ids)
 	index map[string]int // id → k, for the same customers
 }
+
+// noAsOf marks a zero Config.AsOf: every order is observed on its own day.
+const noAsOf = -1 << 62
 
 var _ Generator = (*Seeded)(nil)
 
@@ -48,7 +48,10 @@ func New(cfg Config) (*Seeded, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	s := &Seeded{cfg: cfg, epochDay: dayNumber(cfg.Epoch), index: make(map[string]int)}
+	s := &Seeded{cfg: cfg, epochDay: dayNumber(cfg.Epoch), asOfDay: noAsOf, index: make(map[string]int)}
+	if !cfg.AsOf.IsZero() {
+		s.asOfDay = dayNumber(cfg.AsOf)
+	}
 
 	first, last, words := fakerVocabulary()
 	r := rand.New(source(cfg.Seed, streamPools, 0))
@@ -59,7 +62,7 @@ func New(cfg Config) (*Seeded, error) {
 		return nil, fmt.Errorf("generate: faker returned an empty vocabulary")
 	}
 
-	s.products = &edqm.Table{Name: "products", Columns: slices.Clone(ProductColumns), Rows: make([][]string, cfg.Products)}
+	s.products = make([]Product, cfg.Products)
 	s.productIDs = make([]string, cfg.Products)
 	s.priceCents = make([]int64, cfg.Products)
 	for j := range cfg.Products {
@@ -67,17 +70,17 @@ func New(cfg Config) (*Seeded, error) {
 		id := newUUID(src)
 		r := rand.New(src)
 		name := titleCase(s.words[r.IntN(len(s.words))]) + " " + titleCase(s.words[r.IntN(len(s.words))])
-		c := categories[r.IntN(len(categories))]
-		price := c.min + r.Int64N(c.max-c.min+1)
+		c := pickCategory(r)
+		price := drawPrice(c, r)
 		stock := r.IntN(1001)
 		s.productIDs[j], s.priceCents[j] = id, price
-		s.products.Rows[j] = []string{id, name, c.name, FormatCents(price), strconv.Itoa(stock)}
+		s.products[j] = Product{ProductID: id, ProductName: name, Category: c.name, PriceCents: price, StockLevel: stock}
 	}
 	return s, nil
 }
 
-// Config returns the generator's configuration with the defaults applied
-// and Epoch truncated to midnight UTC.
+// Config returns the generator's configuration with the defaults applied,
+// and Epoch and AsOf truncated to midnight UTC.
 func (s *Seeded) Config() Config { return s.cfg }
 
 // dayNumber is the number of days from 1970-01-01 to t's calendar date.
@@ -131,7 +134,29 @@ func (s *Seeded) Products(ctx context.Context) (*edqm.Table, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.products.Clone(), nil
+	t := &edqm.Table{Name: "products", Columns: slices.Clone(ProductColumns), Rows: make([][]string, len(s.products))}
+	for j, p := range s.products {
+		t.Rows[j] = []string{p.ProductID, p.ProductName, p.Category, FormatCents(p.PriceCents), strconv.Itoa(p.StockLevel)}
+	}
+	return t, nil
+}
+
+// customerRange returns the customer numbers [k0, k1) of the customers
+// who signed up in [from, to] (a zero from means since the Epoch), and
+// makes sure their ids are known.
+func (s *Seeded) customerRange(ctx context.Context, from, to time.Time) (k0, k1 int, err error) {
+	lo, hi := s.epochDay, dayNumber(to)
+	if !from.IsZero() {
+		lo = max(lo, dayNumber(from))
+	}
+	if hi < lo {
+		return 0, 0, nil
+	}
+	k0, k1 = s.customersThrough(lo-1), s.customersThrough(hi)
+	if _, err := s.known(ctx, k1); err != nil {
+		return 0, 0, err
+	}
+	return k0, k1, nil
 }
 
 // Customers returns the customers who signed up in [from, to] (calendar
@@ -142,15 +167,8 @@ func (s *Seeded) Customers(ctx context.Context, from, to time.Time) (*edqm.Table
 		return nil, err
 	}
 	t := &edqm.Table{Name: "customers", Columns: slices.Clone(CustomerColumns)}
-	lo, hi := s.epochDay, dayNumber(to)
-	if !from.IsZero() {
-		lo = max(lo, dayNumber(from))
-	}
-	if hi < lo {
-		return t, nil
-	}
-	k0, k1 := s.customersThrough(lo-1), s.customersThrough(hi)
-	if _, err := s.known(ctx, k1); err != nil {
+	k0, k1, err := s.customerRange(ctx, from, to)
+	if err != nil {
 		return nil, err
 	}
 	t.Rows = make([][]string, 0, k1-k0)
@@ -160,13 +178,14 @@ func (s *Seeded) Customers(ctx context.Context, from, to time.Time) (*edqm.Table
 				return nil, err
 			}
 		}
-		t.Rows = append(t.Rows, s.customer(k))
+		c := s.customer(k)
+		t.Rows = append(t.Rows, []string{c.CustomerID, c.Name, c.Email, c.SignupDate.Format(edqm.DateLayout), c.Region})
 	}
 	return t, nil
 }
 
-// customer builds customer k's row from its own stream.
-func (s *Seeded) customer(k int) []string {
+// customer builds customer k from its own stream.
+func (s *Seeded) customer(k int) Customer {
 	src := source(s.cfg.Seed, streamCustomers, uint64(k))
 	id := newUUID(src) // the same first draws as in known
 	r := rand.New(src)
@@ -182,76 +201,132 @@ func (s *Seeded) customer(k int) []string {
 	email.WriteString(strconv.Itoa(k)) // k makes the address unique
 	email.WriteByte('@')
 	email.WriteString(domain)
-	return []string{id, first + " " + last, email.String(), s.signupOf(k).Format(edqm.DateLayout), region}
+	return Customer{CustomerID: id, Name: first + " " + last, Email: email.String(), SignupDate: s.signupOf(k), Region: region}
 }
 
-// Orders returns the orders placed on day's calendar date. Their count is
-// drawn in [MinOrders, MaxOrders]; each references a customer who signed up
-// on or before the day (early customers order more: the customer number is
-// ⌊K·u²⌋ for a uniform u, K customers known) and a product of the
-// catalogue; total_amount is quantity × price to the cent. A day before the
-// Epoch is an error wrapping [ErrBeforeEpoch].
-func (s *Seeded) Orders(ctx context.Context, day time.Time) (*edqm.Table, error) {
+// dayPlan is what the orders of one day share.
+type dayPlan struct {
+	dn        int64     // day number
+	day       time.Time // midnight UTC
+	n         int       // how many orders
+	customers []string  // ids of the customers signed up by the day
+	age       int64     // the age at which statuses are observed
+	key       uint64    // the high half of every order stream of the day
+}
+
+// plan returns the plan of day's orders. A day before the Epoch is an
+// error wrapping [ErrBeforeEpoch].
+func (s *Seeded) plan(ctx context.Context, day time.Time) (*dayPlan, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	dn := dayNumber(day)
-	date := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC).Format(edqm.DateLayout)
+	p := &dayPlan{dn: dn, day: time.Unix(dn*86400, 0).UTC()}
 	if dn < s.epochDay {
 		return nil, fmt.Errorf("%w: no orders on %s, the first customer signs up on %s (Epoch)",
-			ErrBeforeEpoch, date, s.cfg.Epoch.Format(edqm.DateLayout))
+			ErrBeforeEpoch, p.day.Format(edqm.DateLayout), s.cfg.Epoch.Format(edqm.DateLayout))
 	}
-	nCustomers := s.customersThrough(dn)
-	ids, err := s.known(ctx, nCustomers)
+	var err error
+	if p.customers, err = s.known(ctx, s.customersThrough(dn)); err != nil {
+		return nil, err
+	}
+	p.n = orderCount(s.cfg.MinOrders, s.cfg.MaxOrders, demand(dn, s.epochDay, s.cfg.NoHolidays, rand.New(source(s.cfg.Seed, streamOrders, uint64(dn)))))
+	if s.asOfDay != noAsOf && s.asOfDay > dn {
+		p.age = s.asOfDay - dn
+	}
+	p.key = splitmix64(source(s.cfg.Seed, streamOrderRows, 0).Uint64() ^ uint64(dn))
+	return p, nil
+}
+
+// orderDraw is one order as drawn, before it is rendered as a row.
+type orderDraw struct {
+	hi, lo   uint64 // the order id's bits
+	customer int    // index into dayPlan.customers
+	product  int    // index into Seeded.products
+	quantity int
+	cents    int64 // total_amount
+	status   int8  // index into Statuses
+}
+
+// orderStream draws the orders of a day. Order i draws from its own
+// stream, so any order, or any batch of orders, can be drawn alone.
+type orderStream struct {
+	s   *Seeded
+	p   *dayPlan
+	pcg *rand.PCG
+}
+
+func (s *Seeded) newOrderStream(p *dayPlan) *orderStream {
+	return &orderStream{s: s, p: p, pcg: rand.NewPCG(0, 0)}
+}
+
+// below maps 32 random bits to [0, n): nearly uniform, the bias is below
+// n/2³², under 10⁻⁷ for the small n used here.
+func below(x uint32, n int) int { return int(uint64(x) * uint64(n) >> 32) }
+
+// unit maps 64 random bits to a float64 in [0, 1), as rand.Float64 does.
+func unit(x uint64) float64 { return float64(x>>11) / (1 << 53) }
+
+// draw returns order i of the day: six 64-bit draws from its stream. The
+// customer is ⌊K·u²⌋ for K the customers signed up by the day (early
+// customers order more: a long tail of heavy customers), the product
+// ⌊P·v²⌋ (best sellers), the quantity and the lifecycle from their tables.
+func (o *orderStream) draw(i int) orderDraw {
+	pcg := o.pcg
+	pcg.Seed(o.p.key, splitmix64(o.p.key^uint64(i)))
+	var d orderDraw
+	d.hi, d.lo = pcg.Uint64(), pcg.Uint64()
+	nc := len(o.p.customers)
+	u := unit(pcg.Uint64())
+	d.customer = min(int(float64(nc)*u*u), nc-1)
+	np := len(o.s.productIDs)
+	v := unit(pcg.Uint64())
+	d.product = min(int(float64(np)*v*v), np-1)
+	x, y := pcg.Uint64(), pcg.Uint64()
+	d.quantity = pickQuantity(below(uint32(x), 100))
+	d.cents = int64(d.quantity) * o.s.priceCents[d.product]
+	d.status = drawLifecycle(below(uint32(x>>32), 100), below(uint32(y), 100), below(uint32(y>>32), 100)).status(o.p.age)
+	return d
+}
+
+// Orders returns the orders placed on day's calendar date; see the
+// package documentation for their count and shape. Each references a
+// customer who signed up on or before the day and a product of the
+// catalogue; total_amount is quantity × price to the cent. A day before
+// the Epoch is an error wrapping [ErrBeforeEpoch].
+func (s *Seeded) Orders(ctx context.Context, day time.Time) (*edqm.Table, error) {
+	p, err := s.plan(ctx, day)
 	if err != nil {
 		return nil, err
 	}
-
-	src := source(s.cfg.Seed, streamOrders, uint64(dn))
-	r := rand.New(src)
-	n := s.cfg.MinOrders + r.IntN(s.cfg.MaxOrders-s.cfg.MinOrders+1)
+	date := p.day.Format(edqm.DateLayout)
 	width := len(OrderColumns)
-	cells := make([]string, n*width) // one allocation for every cell
-	t := &edqm.Table{Name: "orders", Columns: slices.Clone(OrderColumns), Rows: make([][]string, n)}
-	for i := range n {
+	cells := make([]string, p.n*width) // one allocation for every cell
+	t := &edqm.Table{Name: "orders", Columns: slices.Clone(OrderColumns), Rows: make([][]string, p.n)}
+	o := s.newOrderStream(p)
+	for i := range p.n {
 		if i%ctxEvery == ctxEvery-1 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		id := FormatUUID(r.Uint64(), r.Uint64())
-		u := r.Float64()
-		k := min(int(float64(nCustomers)*u*u), nCustomers-1)
-		j := r.IntN(len(s.productIDs))
-		q := 1 + r.IntN(MaxQuantity)
-		status := pickStatus(r.IntN(100))
+		d := o.draw(i)
 		row := cells[i*width : (i+1)*width : (i+1)*width]
-		row[0] = id
-		row[1] = ids[k]
-		row[2] = s.productIDs[j]
-		row[3] = strconv.Itoa(q)
-		row[4] = FormatCents(int64(q) * s.priceCents[j])
+		row[0] = FormatUUID(d.hi, d.lo)
+		row[1] = p.customers[d.customer]
+		row[2] = s.productIDs[d.product]
+		row[3] = strconv.Itoa(d.quantity)
+		row[4] = FormatCents(d.cents)
 		row[5] = date
-		row[6] = status
+		row[6] = Statuses[d.status]
 		t.Rows[i] = row
 	}
 	return t, nil
 }
 
-// pickStatus maps a percentile in [0, 100) to a status by statusWeights.
-func pickStatus(p int) string {
-	for i, w := range statusWeights {
-		if p < w {
-			return Statuses[i]
-		}
-		p -= w
-	}
-	return Statuses[0]
-}
-
 // SignupDate returns the signup day (midnight UTC) of a customer id this
-// generator produced in a Customers or Orders call, and false for any other
-// id.
+// generator produced in a Customers or Orders call (or their typed and
+// Arrow forms), and false for any other id.
 func (s *Seeded) SignupDate(customerID string) (time.Time, bool) {
 	s.mu.RLock()
 	k, ok := s.index[customerID]

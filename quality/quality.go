@@ -1,7 +1,8 @@
 // Package quality measures what bad data costs and whether the checks catch
-// it: dbt-style data tests, the Data Health Score, Revenue at Risk, and a
-// scorecard that compares the mart's quality flags with the chaos labels
-// (the ground truth of what was corrupted).
+// it: dbt-style data tests, Elementary-style anomaly monitors, an
+// append-only results history, the Data Health Score, Revenue at Risk, a
+// scorecard that compares the checks with the chaos labels (the ground
+// truth of what was corrupted), JSON snapshots and alerts.
 //
 // # Definitions
 //
@@ -10,15 +11,63 @@
 //   - Raw revenue: the sum of total_amount over every order row, flagged or
 //     not (what a naive report would show).
 //   - Clean revenue: the same sum over the rows with no flag.
-//   - Revenue at Risk: raw − clean.
-//   - Per kind: labelled rows (the chaos labels, by order id and occurrence),
-//     flagged rows (the rows the kind's flags mark), true positives (both),
-//     precision = true positives ÷ flagged, recall = true positives ÷
-//     labelled; a ratio with nothing to divide by is 1 (nothing was missed,
-//     nothing was wrongly flagged).
+//   - Revenue at Risk: raw − clean. True Revenue at Risk: the sum of
+//     total_amount over the rows the record-level chaos labels name (by
+//     order id and occurrence); the gap between the two is the measurement
+//     error.
+//   - Per kind (the scorecard): labelled rows (the chaos labels, by order id
+//     and occurrence), flagged rows (the rows the kind's flags mark), true
+//     positives (both), precision = true positives ÷ flagged, recall = true
+//     positives ÷ labelled; a ratio with nothing to divide by is 1 (nothing
+//     was missed, nothing was wrongly flagged). The same is computed for the
+//     kind's tests, by order id (a test names the order ids of its failing
+//     rows).
 //
-// The reporter reads the models built by package transform (fct_orders) and
-// the raw_chaos_labels table.
+// The reporter reads the models built by package transform (fct_orders), the
+// raw_chaos_labels table and, for the monitors' scorecard, the
+// raw_chaos_dataset_labels table.
+//
+// # Tests
+//
+// A [Test] is a query for failing rows (dbt's convention) with a severity
+// and thresholds on the failure count or percentage: not_null, unique,
+// accepted_values, relationships, between (and positive, non_negative),
+// expression, recency, row_count, custom_sql. Failures and a sample of the
+// failing rows are kept whatever the status. All SQL is portable between
+// DuckDB and Snowflake (CASE rather than FILTER, CAST rather than ::).
+//
+// # schema.yml
+//
+// [ParseSchema] and [LoadSchemaFile] read a dbt schema.yml (version 2):
+// sources, models, columns and their tests, with config severity, warn_if,
+// error_if and where; relationships with to: ref('model'); the dbt_utils,
+// dbt_expectations and elementary tests listed in [SchemaTests]. An unknown
+// test is an error naming the file and line. Sources map to warehouse
+// tables by their table name (EDQM's raw tables are named like the
+// original's: raw_orders...); the source's database and schema are kept
+// but not used to qualify names. [SchemaOptions.Sources] overrides the
+// mapping.
+//
+// # Monitors
+//
+// A [Monitor] computes a metric per day (volume, freshness, a column metric,
+// counts per dimension value) and flags the days outside an expected band:
+// a z-score over a training window, with optional day-of-week seasonality
+// (see [Detection]). Every bucket keeps its value, expected value and band.
+// Schema monitors compare a table's columns with a baseline; [CheckHeaders]
+// does the same for landed CSV files before they are loaded.
+//
+// # History
+//
+// [History] appends every result of every run (passes too) to one table in
+// the warehouse, under a run id the caller chooses.
+//
+// # Snapshots and alerts
+//
+// [WriteSnapshot] writes the [Report] as JSON to a landing.Lander (the
+// dashboard's demo mode reads it); [Report.Summary] renders it for a
+// terminal. [Alerts] compares two reports and a [Notifier] (such as
+// quality/webhook) sends what opened and what resolved.
 package quality
 
 import (
@@ -61,6 +110,20 @@ var Flags = []string{
 	"has_bad_date", "is_duplicate",
 }
 
+// DetectionScore compares a set of detections with the labels.
+type DetectionScore struct {
+	// Labelled, Flagged and TruePositives count labelled items, detected
+	// items and items both labelled and detected.
+	Labelled      int64 `json:"labelled"`
+	Flagged       int64 `json:"flagged"`
+	TruePositives int64 `json:"true_positives"`
+	// Precision and Recall are in [0, 1].
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	// Tests names the tests scored (test scores only).
+	Tests []string `json:"tests,omitempty"`
+}
+
 // KindScore is the detection scorecard of one chaos kind.
 type KindScore struct {
 	Kind chaos.Kind `json:"kind"`
@@ -71,13 +134,56 @@ type KindScore struct {
 	Flagged int64 `json:"flagged"`
 	// TruePositives is the number of rows both labelled and flagged.
 	TruePositives int64 `json:"true_positives"`
-	// Precision and Recall are in [0, 1].
+	// Precision and Recall of the flags, in [0, 1].
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
+	// RevenueAtRisk sums total_amount over the rows the kind's flags mark;
+	// TrueRevenueAtRisk over the rows labelled with the kind. A row with
+	// several kinds counts in each.
+	RevenueAtRisk     Money `json:"revenue_at_risk_cents"`
+	TrueRevenueAtRisk Money `json:"true_revenue_at_risk_cents"`
+	// Tests scores the kind's tests (by order id); nil when the kind has
+	// no test with an order_id in its failing rows.
+	Tests *DetectionScore `json:"tests,omitempty"`
 }
+
+// DayFigures are the report's figures for one batch day.
+type DayFigures struct {
+	// Day is the batch day, YYYY-MM-DD; the other fields are the
+	// Report's, for that day's orders (Labelled counts the order rows the
+	// labels name).
+	Day               string  `json:"day"`
+	Orders            int64   `json:"orders"`
+	Flagged           int64   `json:"flagged"`
+	Labelled          int64   `json:"labelled"`
+	HealthScore       float64 `json:"health_score"`
+	RawRevenue        Money   `json:"raw_revenue_cents"`
+	CleanRevenue      Money   `json:"clean_revenue_cents"`
+	RevenueAtRisk     Money   `json:"revenue_at_risk_cents"`
+	TrueRevenueAtRisk Money   `json:"true_revenue_at_risk_cents"`
+}
+
+// FailingTest is a test with failures, for the report's top list.
+type FailingTest struct {
+	// The fields are the TestResult's.
+	Name     string  `json:"name"`
+	Model    string  `json:"model"`
+	Column   string  `json:"column,omitempty"`
+	Status   Status  `json:"status"`
+	Failures int64   `json:"failures"`
+	Percent  float64 `json:"percent"`
+}
+
+// ReportSchemaVersion is the version of the Report's JSON shape. It grows
+// when a field changes meaning; adding fields keeps it.
+const ReportSchemaVersion = 2
 
 // Report is what a quality run found.
 type Report struct {
+	// SchemaVersion is ReportSchemaVersion.
+	SchemaVersion int `json:"schema_version"`
+	// RunID identifies the run (Options.RunID, or derived from the Clock).
+	RunID string `json:"run_id,omitempty"`
 	// GeneratedAt comes from the reporter's Clock.
 	GeneratedAt time.Time `json:"generated_at"`
 	// FirstDay and LastDay bound the batches in fct_orders.
@@ -92,12 +198,30 @@ type Report struct {
 	RawRevenue    Money   `json:"raw_revenue_cents"`
 	CleanRevenue  Money   `json:"clean_revenue_cents"`
 	RevenueAtRisk Money   `json:"revenue_at_risk_cents"`
+	// Labels is true when the chaos labels table exists; then
+	// TrueRevenueAtRisk is the Revenue at Risk the labels imply and
+	// LabelledRows the number of order rows they name.
+	Labels            bool  `json:"labels"`
+	LabelledRows      int64 `json:"labelled_rows"`
+	TrueRevenueAtRisk Money `json:"true_revenue_at_risk_cents"`
 	// FlagCounts counts the rows per flag.
 	FlagCounts map[string]int64 `json:"flag_counts"`
 	// Kinds is the scorecard, in chaos.Kinds order.
 	Kinds []KindScore `json:"kinds"`
+	// Days are the figures per batch day, in order.
+	Days []DayFigures `json:"days"`
 	// Tests are the data tests' results.
 	Tests []TestResult `json:"tests"`
+	// Monitors are the monitors' results.
+	Monitors []MonitorResult `json:"monitors"`
+	// Datasets scores the monitors against the dataset-level chaos labels;
+	// nil without monitors or without those labels.
+	Datasets *DatasetScorecard `json:"dataset_scorecard,omitempty"`
+	// Incidents are the failing and warning tests and monitors, and a
+	// Health Score under Options.MinHealthScore.
+	Incidents []Incident `json:"incidents"`
+	// TopFailing are the tests with the most failures, at most 10.
+	TopFailing []FailingTest `json:"top_failing_tests"`
 }
 
 // QualityReporter computes a Report from a warehouse whose models are built.

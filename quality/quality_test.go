@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,11 +122,18 @@ func TestReporterFigures(t *testing.T) {
 		t.Errorf("health %v, generated %v, first day %q", rep.HealthScore, rep.GeneratedAt, rep.FirstDay)
 	}
 	want := map[chaos.Kind]quality.KindScore{
-		chaos.Calculation: {Labelled: 1, Flagged: 2, TruePositives: 1, Precision: 0.5, Recall: 1},
-		chaos.Domain:      {Labelled: 1, Flagged: 1, TruePositives: 1, Precision: 1, Recall: 1},
-		chaos.Duplication: {Labelled: 1, Flagged: 1, TruePositives: 1, Precision: 1, Recall: 1},
+		chaos.Calculation: {Labelled: 1, Flagged: 2, TruePositives: 1, Precision: 0.5, Recall: 1, RevenueAtRisk: 3750, TrueRevenueAtRisk: 3000},
+		chaos.Domain:      {Labelled: 1, Flagged: 1, TruePositives: 1, Precision: 1, Recall: 1, RevenueAtRisk: -500, TrueRevenueAtRisk: -500},
+		chaos.Duplication: {Labelled: 1, Flagged: 1, TruePositives: 1, Precision: 1, Recall: 1, RevenueAtRisk: 3000, TrueRevenueAtRisk: 3000},
 		chaos.Integrity:   {Labelled: 1, Flagged: 0, TruePositives: 0, Precision: 1, Recall: 0},
 		chaos.Temporal:    {Labelled: 0, Flagged: 0, TruePositives: 0, Precision: 1, Recall: 1},
+	}
+	// The tests, scored by order id: the unique test names o2, labelled
+	// duplication; the relationships test names nobody, and o9 (labelled
+	// integrity, but absent from the mart) is missed.
+	wantTests := map[chaos.Kind]*quality.DetectionScore{
+		chaos.Duplication: {Labelled: 1, Flagged: 1, TruePositives: 1, Precision: 1, Recall: 1, Tests: []string{"unique_fct_orders_order_id"}},
+		chaos.Integrity:   {Labelled: 1, Flagged: 0, TruePositives: 0, Precision: 1, Recall: 0, Tests: []string{"relationships_fct_orders_customer_id"}},
 	}
 	if len(rep.Kinds) != len(chaos.Kinds) {
 		t.Fatalf("%d kinds", len(rep.Kinds))
@@ -133,9 +141,29 @@ func TestReporterFigures(t *testing.T) {
 	for _, ks := range rep.Kinds {
 		w := want[ks.Kind]
 		w.Kind = ks.Kind
+		if !reflect.DeepEqual(ks.Tests, wantTests[ks.Kind]) {
+			t.Errorf("%s tests: got %+v, want %+v", ks.Kind, ks.Tests, wantTests[ks.Kind])
+		}
+		ks.Tests = nil
 		if ks != w {
 			t.Errorf("%s: got %+v, want %+v", ks.Kind, ks, w)
 		}
+	}
+	if !rep.Labels || rep.LabelledRows != 3 || rep.TrueRevenueAtRisk != 5500 {
+		t.Errorf("labels %v, %d labelled rows, true at risk %v", rep.Labels, rep.LabelledRows, rep.TrueRevenueAtRisk)
+	}
+	if len(rep.Days) != 1 || rep.Days[0] != (quality.DayFigures{Day: "2026-01-02", Orders: 5, Flagged: 4, Labelled: 3, HealthScore: 20,
+		RawRevenue: 7250, CleanRevenue: 1000, RevenueAtRisk: 6250, TrueRevenueAtRisk: 5500}) {
+		t.Errorf("days %+v", rep.Days)
+	}
+	if rep.RunID != "2026-01-03T00:00:00Z" || rep.SchemaVersion != quality.ReportSchemaVersion {
+		t.Errorf("run id %q, schema version %d", rep.RunID, rep.SchemaVersion)
+	}
+	if len(rep.Incidents) != 1 || rep.Incidents[0].ID != "test:unique_fct_orders_order_id" || rep.Incidents[0].Severity != quality.Warn {
+		t.Errorf("incidents %+v", rep.Incidents)
+	}
+	if len(rep.TopFailing) != 1 || rep.TopFailing[0].Name != "unique_fct_orders_order_id" || rep.TopFailing[0].Failures != 1 {
+		t.Errorf("top failing %+v", rep.TopFailing)
 	}
 	if rep.FlagCounts["has_math_error"] != 2 || rep.FlagCounts["is_duplicate"] != 1 {
 		t.Errorf("flag counts %v", rep.FlagCounts)
@@ -150,7 +178,7 @@ func TestReporterFigures(t *testing.T) {
 		t.Errorf("relationships: %+v", r)
 	}
 	s := rep.Summary()
-	for _, want := range []string{"$72.50", "$62.50", "20.00%", "calculation", "50.0%", "1 warned"} {
+	for _, want := range []string{"$72.50", "$62.50", "20.00%", "calculation", "50.0%", "1 warned", "labels say $55.00: 13.64% over"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}

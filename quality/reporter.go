@@ -1,10 +1,13 @@
 package quality
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
@@ -13,26 +16,50 @@ import (
 
 // Options configure a Reporter. A nil *Options means defaults.
 type Options struct {
-	// Clock stamps Report.GeneratedAt; nil leaves it zero.
+	// Clock stamps Report.GeneratedAt, gives the run's time to recency
+	// tests and monitors, and the default RunID; nil leaves them zero.
 	Clock edqm.Clock
+	// RunID identifies the run in the report and the results history;
+	// empty means the Clock's time in RFC 3339 (UTC), or none without a
+	// Clock. It never comes from the wall clock.
+	RunID string
 	// Tests run with each report; nil means DefaultTests(). An empty,
 	// non-nil slice runs none.
 	Tests []Test
+	// Monitors run with each report; nil runs none (see DefaultMonitors).
+	Monitors []Monitor
+	// MonitorResults are added to the report's monitors as they are: the
+	// results of checks made before the load, such as [CheckHeaders].
+	MonitorResults []MonitorResult
 	// LabelsTable is the raw table of chaos labels; default
 	// "raw_chaos_labels". When it does not exist, every kind counts zero
 	// labels.
 	LabelsTable string
+	// DatasetLabelsTable is the raw table of dataset-level chaos labels
+	// (chaos.DatasetLabelColumns); default "raw_chaos_dataset_labels".
+	// When it exists and monitors ran, the report scores them.
+	DatasetLabelsTable string
+	// MinHealthScore, when positive, makes a Health Score below it an
+	// incident (error severity).
+	MinHealthScore float64
+	// SampleSize is the number of failing rows kept per test (see
+	// RunOptions.SampleSize).
+	SampleSize int
+	// History, when set, gives schema monitors their baseline. The
+	// reporter only reads it: append the report with History.Append.
+	History *History
 }
 
 // Reporter is the default QualityReporter: it reads fct_orders and the
-// chaos labels.
+// chaos labels, and runs the tests and monitors.
 type Reporter struct {
 	opts Options
 }
 
 var _ QualityReporter = (*Reporter)(nil)
 
-// NewReporter returns a Reporter. It validates the options.
+// NewReporter returns a Reporter. It validates the options, the tests and
+// the monitors (errors wrap [ErrBadTest] or warehouse.ErrBadIdentifier).
 func NewReporter(opts *Options) (*Reporter, error) {
 	var o Options
 	if opts != nil {
@@ -44,17 +71,37 @@ func NewReporter(opts *Options) (*Reporter, error) {
 	if o.LabelsTable == "" {
 		o.LabelsTable = "raw_chaos_labels"
 	}
-	if err := warehouse.ValidIdent(o.LabelsTable); err != nil {
-		return nil, fmt.Errorf("quality.NewReporter: labels table: %w", err)
+	if o.DatasetLabelsTable == "" {
+		o.DatasetLabelsTable = "raw_chaos_dataset_labels"
+	}
+	for _, t := range []string{o.LabelsTable, o.DatasetLabelsTable} {
+		if err := warehouse.ValidIdent(t); err != nil {
+			return nil, fmt.Errorf("quality.NewReporter: labels table: %w", err)
+		}
+	}
+	for _, t := range o.Tests {
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("quality.NewReporter: %w", err)
+		}
+	}
+	for _, m := range o.Monitors {
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("quality.NewReporter: %w", err)
+		}
+	}
+	if o.RunID == "" && o.Clock != nil {
+		o.RunID = o.Clock.Now().UTC().Format(time.RFC3339)
 	}
 	return &Reporter{opts: o}, nil
 }
 
 // Report computes the report. fct_orders must exist.
 func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, error) {
-	rep := &Report{FlagCounts: map[string]int64{}}
+	rep := &Report{SchemaVersion: ReportSchemaVersion, RunID: r.opts.RunID, FlagCounts: map[string]int64{}}
+	var now time.Time
 	if r.opts.Clock != nil {
-		rep.GeneratedAt = r.opts.Clock.Now().UTC()
+		now = r.opts.Clock.Now().UTC()
+		rep.GeneratedAt = now
 	}
 	if ok, err := w.TableExists(ctx, "fct_orders"); err != nil {
 		return nil, fmt.Errorf("quality: %w", err)
@@ -85,27 +132,53 @@ func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, 
 		rep.FlagCounts[f] = counts[i]
 	}
 	rep.RevenueAtRisk = rep.RawRevenue - rep.CleanRevenue
-	rep.HealthScore = 100
-	if rep.Orders > 0 {
-		rep.HealthScore = 100 * float64(rep.Orders-rep.Flagged) / float64(rep.Orders)
-	}
+	rep.HealthScore = health(rep.Orders, rep.Flagged)
 
-	haveLabels, err := w.TableExists(ctx, r.opts.LabelsTable)
-	if err != nil {
+	var err error
+	if rep.Labels, err = w.TableExists(ctx, r.opts.LabelsTable); err != nil {
 		return nil, fmt.Errorf("quality: %w", err)
 	}
+	if err := r.days(ctx, w, rep); err != nil {
+		return nil, fmt.Errorf("quality: days: %w", err)
+	}
+	run := &RunOptions{Now: now, SampleSize: r.opts.SampleSize, History: r.opts.History}
+	if rep.Tests, err = RunTestsWith(ctx, w, r.opts.Tests, run); err != nil {
+		return nil, err
+	}
 	for _, k := range chaos.Kinds {
-		ks, err := r.score(ctx, w, k, haveLabels)
+		ks, err := r.score(ctx, w, k, rep)
 		if err != nil {
 			return nil, fmt.Errorf("quality: scorecard %s: %w", k, err)
 		}
 		rep.Kinds = append(rep.Kinds, ks)
 	}
-
-	if rep.Tests, err = RunTests(ctx, w, r.opts.Tests); err != nil {
+	if rep.Monitors, err = RunMonitors(ctx, w, r.opts.Monitors, run); err != nil {
 		return nil, err
 	}
+	rep.Monitors = append(rep.Monitors, r.opts.MonitorResults...)
+	if len(rep.Monitors) > 0 {
+		ok, err := w.TableExists(ctx, r.opts.DatasetLabelsTable)
+		if err != nil {
+			return nil, fmt.Errorf("quality: %w", err)
+		}
+		if ok {
+			labels, err := ReadDatasetLabels(ctx, w, r.opts.DatasetLabelsTable)
+			if err != nil {
+				return nil, err
+			}
+			rep.Datasets = ScoreMonitors(rep.Monitors, labels)
+		}
+	}
+	rep.Incidents = incidents(rep, r.opts.MinHealthScore)
+	rep.TopFailing = topFailing(rep.Tests, 10)
 	return rep, nil
+}
+
+func health(orders, flagged int64) float64 {
+	if orders == 0 {
+		return 100
+	}
+	return 100 * float64(orders-flagged) / float64(orders)
 }
 
 // countIf renders a portable conditional count (Snowflake has no FILTER).
@@ -118,22 +191,120 @@ func cents(sum string) string {
 	return "CAST(ROUND(COALESCE(" + sum + ", 0) * 100) AS BIGINT)"
 }
 
-func (r *Reporter) score(ctx context.Context, w warehouse.Warehouse, k chaos.Kind, haveLabels bool) (KindScore, error) {
-	ks := KindScore{Kind: k}
-	flagged := "SELECT DISTINCT order_id AS k, occurrence AS o FROM fct_orders WHERE " + strings.Join(KindFlags[k], " OR ")
-	labelled := "SELECT NULL AS k, NULL AS o WHERE 1 = 0"
-	if haveLabels {
-		labelled = fmt.Sprintf("SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o FROM %s WHERE table_name = 'orders' AND kind = '%s'", r.opts.LabelsTable, k)
+// labelledRows renders the distinct (order id, occurrence) the labels name,
+// for one kind or all ("").
+func (r *Reporter) labelledRows(haveLabels bool, k chaos.Kind) string {
+	if !haveLabels {
+		return "SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS INTEGER) AS o WHERE 1 = 0"
 	}
+	q := "SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders'"
+	if k != "" {
+		q += " AND kind = '" + string(k) + "'"
+	}
+	return q
+}
+
+// days fills the per-day figures and the label totals.
+func (r *Reporter) days(ctx context.Context, w warehouse.Warehouse, rep *Report) error {
+	q := `WITH l AS (` + r.labelledRows(rep.Labels, "") + `)
+SELECT COALESCE(CAST(f.batch_date AS VARCHAR), ''), COUNT(*),
+       COALESCE(SUM(CASE WHEN f.is_flagged THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN l.k IS NOT NULL THEN 1 ELSE 0 END), 0),
+       ` + cents("SUM(f.total_amount)") + `,
+       ` + cents("SUM(CASE WHEN NOT f.is_flagged THEN f.total_amount END)") + `,
+       ` + cents("SUM(CASE WHEN l.k IS NOT NULL THEN f.total_amount END)") + `
+FROM fct_orders AS f LEFT JOIN l ON f.order_id = l.k AND f.occurrence = l.o
+GROUP BY f.batch_date ORDER BY f.batch_date`
+	rows, err := w.Query(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	rep.Days = []DayFigures{}
+	for rows.Next() {
+		var d DayFigures
+		if err := rows.Scan(&d.Day, &d.Orders, &d.Flagged, &d.Labelled, &d.RawRevenue, &d.CleanRevenue, &d.TrueRevenueAtRisk); err != nil {
+			return err
+		}
+		d.RevenueAtRisk = d.RawRevenue - d.CleanRevenue
+		d.HealthScore = health(d.Orders, d.Flagged)
+		rep.LabelledRows += d.Labelled
+		rep.TrueRevenueAtRisk += d.TrueRevenueAtRisk
+		rep.Days = append(rep.Days, d)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+func (r *Reporter) score(ctx context.Context, w warehouse.Warehouse, k chaos.Kind, rep *Report) (KindScore, error) {
+	ks := KindScore{Kind: k}
+	flagged := "SELECT order_id AS k, occurrence AS o, total_amount AS a FROM fct_orders WHERE " + strings.Join(KindFlags[k], " OR ")
 	q := fmt.Sprintf(`WITH f AS (%s), l AS (%s)
 SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f),
-       (SELECT COUNT(*) FROM f JOIN l ON f.k = l.k AND f.o = l.o)`, flagged, labelled)
-	if err := scanOne(ctx, w, q, &ks.Labelled, &ks.Flagged, &ks.TruePositives); err != nil {
+       (SELECT COUNT(*) FROM f JOIN l ON f.k = l.k AND f.o = l.o),
+       (SELECT %s FROM f),
+       (SELECT %s FROM fct_orders AS x JOIN l ON x.order_id = l.k AND x.occurrence = l.o)`,
+		flagged, r.labelledRows(rep.Labels, k), cents("SUM(a)"), cents("SUM(x.total_amount)"))
+	if err := scanOne(ctx, w, q, &ks.Labelled, &ks.Flagged, &ks.TruePositives, &ks.RevenueAtRisk, &ks.TrueRevenueAtRisk); err != nil {
 		return ks, err
 	}
 	ks.Precision = ratio(ks.TruePositives, ks.Flagged)
 	ks.Recall = ratio(ks.TruePositives, ks.Labelled)
+
+	// The kind's tests, scored by the order ids of their failing rows.
+	var parts, names []string
+	for _, t := range rep.Tests {
+		if t.Kind != k {
+			continue
+		}
+		ok, err := hasColumn(ctx, w, t.SQL, "order_id")
+		if err != nil {
+			return ks, fmt.Errorf("test %s: %w", t.Name, err)
+		}
+		if ok {
+			parts = append(parts, "SELECT CAST(order_id AS VARCHAR) AS k FROM ("+t.SQL+") AS t"+fmt.Sprint(len(parts)))
+			names = append(names, t.Name)
+		}
+	}
+	if len(parts) == 0 {
+		return ks, nil
+	}
+	labelled := "SELECT CAST(NULL AS VARCHAR) AS k WHERE 1 = 0"
+	if rep.Labels {
+		labelled = "SELECT DISTINCT key AS k FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders' AND kind = '" + string(k) + "'"
+	}
+	ts := &DetectionScore{Tests: names}
+	q = fmt.Sprintf(`WITH f AS (%s), l AS (%s)
+SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f WHERE k IS NOT NULL), (SELECT COUNT(*) FROM f JOIN l ON f.k = l.k)`,
+		strings.Join(parts, " UNION "), labelled)
+	if err := scanOne(ctx, w, q, &ts.Labelled, &ts.Flagged, &ts.TruePositives); err != nil {
+		return ks, fmt.Errorf("tests: %w", err)
+	}
+	ts.Precision = ratio(ts.TruePositives, ts.Flagged)
+	ts.Recall = ratio(ts.TruePositives, ts.Labelled)
+	ks.Tests = ts
 	return ks, nil
+}
+
+// hasColumn reports whether query q returns a column named col.
+func hasColumn(ctx context.Context, w warehouse.Warehouse, q, col string) (bool, error) {
+	rows, err := w.Query(ctx, "SELECT * FROM ("+q+") AS probe WHERE 1 = 0")
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cols {
+		if strings.EqualFold(c, col) {
+			return true, rows.Close()
+		}
+	}
+	return false, rows.Close()
 }
 
 func ratio(a, b int64) float64 {
@@ -143,8 +314,14 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
+// scanOne runs q and scans its single row into dest.
 func scanOne(ctx context.Context, w warehouse.Warehouse, q string, dest ...any) error {
-	rows, err := w.Query(ctx, q)
+	return queryRow(ctx, w, q, nil, dest...)
+}
+
+// queryRow runs q with args and scans its single row into dest.
+func queryRow(ctx context.Context, w warehouse.Warehouse, q string, args []any, dest ...any) error {
+	rows, err := w.Query(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -161,54 +338,16 @@ func scanOne(ctx context.Context, w warehouse.Warehouse, q string, dest ...any) 
 	return rows.Close()
 }
 
-// Summary is a short, human-readable rendering of the report for a
-// terminal.
-func (rep *Report) Summary() string {
-	var b strings.Builder
-	span := ""
-	if rep.FirstDay != "" {
-		span = fmt.Sprintf(" (%s to %s)", rep.FirstDay, rep.LastDay)
-	}
-	fmt.Fprintf(&b, "Orders             %s%s\n", FormatCount(rep.Orders), span)
-	fmt.Fprintf(&b, "Raw revenue        %s\n", rep.RawRevenue)
-	fmt.Fprintf(&b, "Clean revenue      %s\n", rep.CleanRevenue)
-	fmt.Fprintf(&b, "Revenue at Risk    %s\n", rep.RevenueAtRisk)
-	fmt.Fprintf(&b, "Data Health Score  %.2f%% (%s flagged orders)\n", rep.HealthScore, FormatCount(rep.Flagged))
-	fmt.Fprintf(&b, "\n%-12s %9s %9s %9s %9s %9s\n", "chaos kind", "injected", "flagged", "caught", "precision", "recall")
-	for _, k := range rep.Kinds {
-		fmt.Fprintf(&b, "%-12s %9s %9s %9s %8.1f%% %8.1f%%\n", k.Kind, FormatCount(k.Labelled), FormatCount(k.Flagged),
-			FormatCount(k.TruePositives), 100*k.Precision, 100*k.Recall)
-	}
-	var pass, warn, fail int
-	for _, t := range rep.Tests {
-		switch t.Status {
-		case Pass:
-			pass++
-		case Warned:
-			warn++
-		case Fail:
-			fail++
+// topFailing returns the tests that did not pass, most failures first.
+func topFailing(tests []TestResult, n int) []FailingTest {
+	out := []FailingTest{}
+	for _, t := range tests {
+		if t.Status != Pass && t.Failures > 0 {
+			out = append(out, FailingTest{Name: t.Name, Model: t.Model, Column: t.Column, Status: t.Status, Failures: t.Failures, Percent: t.Percent})
 		}
 	}
-	fmt.Fprintf(&b, "\nTests: %d passed, %d warned, %d failed\n", pass, warn, fail)
-	for _, t := range rep.Tests {
-		if t.Status != Pass {
-			fmt.Fprintf(&b, "  %-4s %-45s %s rows (%.2f%%)\n", t.Status, t.Name, FormatCount(t.Failures), t.Percent)
-		}
-	}
-	return b.String()
-}
-
-// FormatCount formats n with thousands separators, e.g. "36,512".
-func FormatCount(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
+	slices.SortStableFunc(out, func(a, b FailingTest) int {
+		return cmp.Or(cmp.Compare(b.Failures, a.Failures), cmp.Compare(a.Name, b.Name))
+	})
+	return out[:min(n, len(out))]
 }

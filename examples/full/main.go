@@ -17,7 +17,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +41,7 @@ import (
 	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
 	_ "github.com/edqm/edqm/landing/s3landing"   // s3://
 	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/quality/dashboard"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse"    // duckdb://
@@ -283,7 +283,14 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 
 	// 5. Test and report.
-	rep, err := quality.NewReporter(&quality.Options{Clock: cfg.clock})
+	// The monitors score the last -days days (a backfill's whole span), each
+	// against a training window before it. The span does not depend on what
+	// this run landed, so a re-run after a crash reports the same.
+	monitors := quality.DefaultMonitors()
+	for i := range monitors {
+		monitors[i].Detection.DetectionDays = max(2, cfg.days)
+	}
+	rep, err := quality.NewReporter(&quality.Options{Clock: cfg.clock, Monitors: monitors})
 	if err != nil {
 		return err
 	}
@@ -293,7 +300,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 	// The snapshot is written when something changed, or when a run that
 	// was interrupted before writing it left none for this day.
-	key := "_reports/report-" + cfg.now.Format(edqm.DateLayout) + ".json"
+	key := quality.SnapshotKey(cfg.now)
 	missing := false
 	if !stale && len(days) == 0 {
 		rc, err := land.Get(ctx, key)
@@ -307,12 +314,16 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		}
 	}
 	if stale || len(days) > 0 || missing {
-		data, err := json.MarshalIndent(report, "", "  ")
-		if err != nil {
+		if err := quality.WriteSnapshot(ctx, land, key, report); err != nil {
 			return err
 		}
-		if err := land.Put(ctx, key, bytes.NewReader(data)); err != nil {
-			return fmt.Errorf("write report snapshot: %w", err)
+		// The same views as the dashboard, as one self-contained page.
+		var page bytes.Buffer
+		if err := dashboard.WriteHTML(ctx, &page, &dashboard.Options{Warehouse: wh, Report: report, Clock: cfg.clock}); err != nil {
+			return fmt.Errorf("HTML report: %w", err)
+		}
+		if err := land.Put(ctx, strings.TrimSuffix(key, ".json")+".html", &page); err != nil {
+			return fmt.Errorf("write HTML report: %w", err)
 		}
 		shown := key + " in " + where(landURL)
 		if lp, ok := land.(landing.LocalPather); ok {

@@ -1,0 +1,279 @@
+// Package chaostest gives a Go test a seeded, labelled dirty dataset in one
+// call, and tells how to replay it when the test fails.
+//
+// # Orders
+//
+// [Orders] generates a day of orders with package generate, corrupts them
+// with package chaos and returns the clean rows, the dirty rows and the
+// labels: the ground truth a validator, a parser or a data-quality check
+// under test must match.
+//
+//	func TestMyValidator(t *testing.T) {
+//		ds := chaostest.Orders(t, nil)
+//		bad := ds.Labelled() // keys of the corrupted orders
+//		for _, o := range ds.Dirty {
+//			if rejected := myValidator(o) != nil; rejected != bad[o.OrderID] {
+//				t.Errorf("order %s: rejected %v, labelled %v", o.OrderID, rejected, bad[o.OrderID])
+//			}
+//		}
+//	}
+//
+// [Inject] and [Record] do the same with the test's own rows: a slice of
+// structs or an Arrow record batch, described by a chaos.TableSpec.
+//
+// # Seeds and replay
+//
+// Every dataset is seeded. The seed is, in order: the environment variable
+// EDQM_CHAOS_SEED when set, Options.Seed when not zero, or a hash of the
+// test's name (so each test has its own data, the same on every run). When
+// the test fails, the log says:
+//
+//	chaostest: seed=12345; replay with EDQM_CHAOS_SEED=12345 go test -run '^TestMyValidator$'
+package chaostest
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/generate"
+)
+
+// SeedEnv is the environment variable that sets the seed of every dataset,
+// to replay a failure.
+const SeedEnv = "EDQM_CHAOS_SEED"
+
+// Defaults used for the zero values of [Options].
+var (
+	// DefaultDay is the day of the orders: a Monday.
+	DefaultDay = time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	// DefaultRates are the per-row probabilities of each kind: about one
+	// row in ten is dirty.
+	DefaultRates = chaos.Uniform(0.02)
+)
+
+// DefaultOrders is the number of orders [Orders] generates when
+// Options.Orders is zero.
+const DefaultOrders = 1000
+
+// Options adjusts a dataset. A nil *Options means the defaults.
+type Options struct {
+	// Seed seeds the data and the chaos; see the package documentation for
+	// when it is used.
+	Seed uint64
+	// Day is the day of the orders, and the batch day of the chaos (the
+	// reference of "future" dates). Zero means [DefaultDay].
+	Day time.Time
+	// Orders is how many orders [Orders] generates. Zero means
+	// [DefaultOrders].
+	Orders int
+	// Chaos sets the probabilities and the mode; its Seed is ignored. Zero
+	// Rates and VariantRates mean [DefaultRates].
+	Chaos chaos.Config
+	// AsOf is passed to generate.Config.AsOf: the day order statuses are
+	// observed.
+	AsOf time.Time
+	// Allocator allocates the batches [Record] returns. Nil means
+	// memory.DefaultAllocator.
+	Allocator memory.Allocator
+}
+
+// Dataset is a day of orders, clean and corrupted, with its ground truth.
+type Dataset struct {
+	// Seed is the seed the dataset was made with.
+	Seed uint64
+	// Day is the orders' day.
+	Day time.Time
+	// Generator made the clean data; its SignupDate tells customers'
+	// signup dates.
+	Generator *generate.Seeded
+	// Products is the catalogue and Customers every customer signed up by
+	// Day.
+	Products  []generate.Product
+	Customers []generate.Customer
+	// Clean are the orders as generated; Dirty the same orders corrupted,
+	// with duplicates right after their row.
+	Clean, Dirty []generate.Order
+	// Labels say what was corrupted: order id, occurrence, kind, variant,
+	// column, original and injected value.
+	Labels []chaos.Label
+	// Spec is the chaos.TableSpec of the orders.
+	Spec chaos.TableSpec
+}
+
+// Labelled returns the keys (order ids) of the rows labelled with any of
+// kinds, or with any kind when none is given.
+func (d *Dataset) Labelled(kinds ...chaos.Kind) map[string]bool {
+	return labelled(d.Labels, kinds)
+}
+
+func labelled(labels []chaos.Label, kinds []chaos.Kind) map[string]bool {
+	keys := map[string]bool{}
+	for _, l := range labels {
+		if len(kinds) == 0 || contains(kinds, l.Kind) {
+			keys[l.Key] = true
+		}
+	}
+	return keys
+}
+
+func contains(kinds []chaos.Kind, k chaos.Kind) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// New builds a dataset with exactly opts.Seed (zero included), without a
+// test: for benchmarks, fuzzing or tools. Tests call [Orders].
+func New(ctx context.Context, opts *Options) (*Dataset, error) {
+	o := withDefaults(opts)
+	if o.Orders < 0 {
+		return nil, fmt.Errorf("chaostest: Options.Orders is %d, want ≥ 0", o.Orders)
+	}
+	gen, err := generate.New(generate.Config{Seed: o.Seed, MinOrders: o.Orders, MaxOrders: o.Orders, AsOf: o.AsOf,
+		Epoch: o.Day.AddDate(-1, 0, 0)})
+	if err != nil {
+		return nil, fmt.Errorf("chaostest: %w", err)
+	}
+	inj, err := chaos.New(o.Chaos)
+	if err != nil {
+		return nil, fmt.Errorf("chaostest: Options.Chaos: %w", err)
+	}
+	d := &Dataset{Seed: o.Seed, Day: o.Day, Generator: gen, Spec: chaos.OrdersSpec(gen.SignupDate)}
+	if d.Products, err = gen.ProductRows(ctx); err != nil {
+		return nil, err
+	}
+	if d.Customers, err = gen.CustomerRows(ctx, time.Time{}, o.Day); err != nil {
+		return nil, err
+	}
+	if d.Clean, err = gen.OrderRows(ctx, o.Day); err != nil {
+		return nil, err
+	}
+	if d.Dirty, d.Labels, err = chaos.InjectSlice(ctx, inj, o.Day, d.Spec, d.Clean); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// withDefaults returns a copy of opts with the defaults applied and the
+// chaos seeded with Seed.
+func withDefaults(opts *Options) Options {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Day.IsZero() {
+		o.Day = DefaultDay
+	}
+	y, m, d := o.Day.Date()
+	o.Day = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if o.Orders == 0 {
+		o.Orders = DefaultOrders
+	}
+	if o.Chaos.Rates == (chaos.Rates{}) && o.Chaos.VariantRates == (chaos.VariantRates{}) {
+		o.Chaos.Rates = DefaultRates
+	}
+	o.Chaos.Seed = o.Seed
+	return o
+}
+
+// Orders returns a seeded dataset of orders for t (see the package
+// documentation for the seed), or stops the test with t.Fatal. When the
+// test fails, its log tells the seed and how to replay it.
+func Orders(t testing.TB, opts *Options) *Dataset {
+	t.Helper()
+	o := seeded(t, opts)
+	d, err := New(context.Background(), &o)
+	if err != nil {
+		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
+	}
+	return d
+}
+
+// Inject corrupts the test's own rows as spec describes them and returns
+// the dirty rows and the labels, or stops the test with t.Fatal (a bad
+// spec, say). Only Seed, Day and Chaos of opts count. When the test fails,
+// its log tells the seed and how to replay it.
+func Inject[T any](t testing.TB, spec chaos.TableSpec, rows []T, opts *Options) ([]T, []chaos.Label) {
+	t.Helper()
+	o := seeded(t, opts)
+	o = withDefaults(&o)
+	inj, err := chaos.New(o.Chaos)
+	if err != nil {
+		t.Fatalf("chaostest: seed=%d: Options.Chaos: %v", o.Seed, err)
+	}
+	dirty, labels, err := chaos.InjectSlice(context.Background(), inj, o.Day, spec, rows)
+	if err != nil {
+		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
+	}
+	return dirty, labels
+}
+
+// Record corrupts the test's own Arrow record batch as spec describes it
+// and returns the dirty batch, released when the test ends, and the
+// labels; or stops the test with t.Fatal. Only Seed, Day, Chaos and
+// Allocator of opts count. When the test fails, its log tells the seed
+// and how to replay it.
+func Record(t testing.TB, spec chaos.TableSpec, rec arrow.RecordBatch, opts *Options) (arrow.RecordBatch, []chaos.Label) {
+	t.Helper()
+	o := seeded(t, opts)
+	o = withDefaults(&o)
+	inj, err := chaos.New(o.Chaos)
+	if err != nil {
+		t.Fatalf("chaostest: seed=%d: Options.Chaos: %v", o.Seed, err)
+	}
+	out, labels, err := inj.InjectRecord(context.Background(), o.Allocator, o.Day, spec, rec)
+	if err != nil {
+		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
+	}
+	t.Cleanup(out.Release)
+	return out, labels
+}
+
+// Seed returns the seed a call with opts makes t's data with, and
+// registers the replay message for when t fails.
+func Seed(t testing.TB, opts *Options) uint64 {
+	t.Helper()
+	o := seeded(t, opts)
+	return o.Seed
+}
+
+// seeded returns a copy of opts with the seed resolved, and registers the
+// replay message.
+func seeded(t testing.TB, opts *Options) Options {
+	t.Helper()
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	switch env, ok := os.LookupEnv(SeedEnv); {
+	case ok:
+		s, err := strconv.ParseUint(env, 10, 64)
+		if err != nil {
+			t.Fatalf("chaostest: %s=%q is not a seed: want an unsigned integer", SeedEnv, env)
+		}
+		o.Seed = s
+	case o.Seed == 0:
+		h := fnv.New64a()
+		h.Write([]byte(t.Name()))
+		o.Seed = h.Sum64()
+	}
+	seed, name := o.Seed, t.Name()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("chaostest: seed=%d; replay with %s=%d go test -run '^%s$'", seed, SeedEnv, seed, name)
+		}
+	})
+	return o
+}

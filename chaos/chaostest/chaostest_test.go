@@ -1,0 +1,247 @@
+package chaostest_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaostest"
+	"github.com/edqm/edqm/generate"
+)
+
+// validOrder is a validator such as a team would test: it must reject
+// every corrupted order and no clean one.
+func validOrder(o generate.Order, d *chaostest.Dataset, seen map[string]int) error {
+	seen[o.OrderID]++
+	price := map[string]int64{}
+	for _, p := range d.Products {
+		price[p.ProductID] = p.PriceCents
+	}
+	signup, known := d.Generator.SignupDate(o.CustomerID)
+	unit, ok := price[o.ProductID]
+	switch {
+	case seen[o.OrderID] > 1:
+		return fmt.Errorf("duplicate")
+	case !known || !ok:
+		return fmt.Errorf("orphan")
+	case o.Quantity < 1 || o.Quantity > generate.MaxQuantity:
+		return fmt.Errorf("quantity")
+	case o.TotalCents < 0 || o.TotalCents != int64(o.Quantity)*unit:
+		return fmt.Errorf("amount")
+	case o.OrderDate.After(d.Day) || o.OrderDate.Before(signup):
+		return fmt.Errorf("date")
+	case o.Status != "COMPLETED" && o.Status != "PENDING" && o.Status != "SHIPPED" && o.Status != "CANCELLED":
+		return fmt.Errorf("status")
+	}
+	return nil
+}
+
+// TestOrdersInATest is what a Go team writes: one call for the data and
+// its ground truth, then the validator against the labels.
+func TestOrdersInATest(t *testing.T) {
+	ds := chaostest.Orders(t, &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Uniform(0.03)}})
+	bad := ds.Labelled()
+	seen := map[string]int{}
+	rejected := 0
+	for _, o := range ds.Dirty {
+		err := validOrder(o, ds, seen)
+		if err != nil {
+			rejected++
+		}
+		if first := seen[o.OrderID] == 1; first && (err != nil) != bad[o.OrderID] && !ds.Labelled(chaos.Duplication)[o.OrderID] {
+			t.Errorf("order %s: rejected %v, labelled %v", o.OrderID, err, bad[o.OrderID])
+		}
+	}
+	if len(ds.Clean) != chaostest.DefaultOrders || len(bad) == 0 || rejected == 0 {
+		t.Fatalf("%d clean orders, %d labelled, %d rejected", len(ds.Clean), len(bad), rejected)
+	}
+	if n := len(ds.Labelled(chaos.Duplication)); len(ds.Dirty) != len(ds.Clean)+n {
+		t.Errorf("%d dirty rows, %d clean and %d duplicated", len(ds.Dirty), len(ds.Clean), n)
+	}
+	if len(ds.Customers) == 0 || len(ds.Products) != generate.DefaultProducts || ds.Day != chaostest.DefaultDay {
+		t.Errorf("customers %d, products %d, day %s", len(ds.Customers), len(ds.Products), ds.Day)
+	}
+}
+
+func TestSeeds(t *testing.T) {
+	a := chaostest.Orders(t, nil)
+	b := chaostest.Orders(t, nil)
+	if a.Seed != b.Seed || !reflect.DeepEqual(a.Dirty, b.Dirty) || !reflect.DeepEqual(a.Labels, b.Labels) {
+		t.Error("two datasets of one test differ")
+	}
+	t.Run("other", func(t *testing.T) {
+		if c := chaostest.Orders(t, nil); c.Seed == a.Seed || reflect.DeepEqual(c.Dirty, a.Dirty) {
+			t.Error("another test has the same seed")
+		}
+	})
+	if c := chaostest.Orders(t, &chaostest.Options{Seed: 5}); c.Seed != 5 {
+		t.Errorf("Options.Seed: seed %d", c.Seed)
+	}
+	t.Run("env", func(t *testing.T) {
+		t.Setenv(chaostest.SeedEnv, "42")
+		if c := chaostest.Orders(t, &chaostest.Options{Seed: 5}); c.Seed != 42 {
+			t.Errorf("%s=42: seed %d", chaostest.SeedEnv, c.Seed)
+		}
+		ds, err := chaostest.New(context.Background(), &chaostest.Options{Seed: 42})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := chaostest.Orders(t, nil); !reflect.DeepEqual(c.Labels, ds.Labels) {
+			t.Error("the replayed dataset differs from New with the same seed")
+		}
+	})
+}
+
+// fakeTB records what chaostest does with a test.
+type fakeTB struct {
+	testing.TB // nil: only the methods below are called
+	mu         sync.Mutex
+	name       string
+	failed     bool
+	logs       []string
+	cleanups   []func()
+}
+
+func (f *fakeTB) Helper()          {}
+func (f *fakeTB) Name() string     { return f.name }
+func (f *fakeTB) Cleanup(c func()) { f.mu.Lock(); f.cleanups = append(f.cleanups, c); f.mu.Unlock() }
+func (f *fakeTB) Failed() bool     { f.mu.Lock(); defer f.mu.Unlock(); return f.failed }
+func (f *fakeTB) Logf(format string, a ...any) {
+	f.mu.Lock()
+	f.logs = append(f.logs, fmt.Sprintf(format, a...))
+	f.mu.Unlock()
+}
+func (f *fakeTB) Fatalf(format string, a ...any) {
+	f.Logf(format, a...)
+	f.mu.Lock()
+	f.failed = true
+	f.mu.Unlock()
+	runtime.Goexit()
+}
+
+// run calls body with f as a test would, in its own goroutine so that
+// Fatalf can stop it, then runs the cleanups.
+func (f *fakeTB) run(body func(testing.TB)) {
+	var wg sync.WaitGroup
+	wg.Go(func() { body(f) })
+	wg.Wait()
+	for i := len(f.cleanups) - 1; i >= 0; i-- {
+		f.cleanups[i]()
+	}
+}
+
+func TestReplayMessage(t *testing.T) {
+	f := &fakeTB{name: "TestPayments/refunds"}
+	var seed uint64
+	f.run(func(tb testing.TB) {
+		seed = chaostest.Orders(tb, nil).Seed
+		f.failed = true // the test fails after the call
+	})
+	want := fmt.Sprintf("chaostest: seed=%d; replay with EDQM_CHAOS_SEED=%d go test -run '^TestPayments/refunds$'", seed, seed)
+	if len(f.logs) != 1 || f.logs[0] != want {
+		t.Errorf("logs %q, want %q", f.logs, want)
+	}
+	// A passing test logs nothing.
+	ok := &fakeTB{name: "TestPasses"}
+	ok.run(func(tb testing.TB) { chaostest.Orders(tb, nil) })
+	if len(ok.logs) != 0 {
+		t.Errorf("a passing test logged %q", ok.logs)
+	}
+	// A bad seed in the environment stops the test, naming the variable.
+	t.Setenv(chaostest.SeedEnv, "-3")
+	bad := &fakeTB{name: "TestBadSeed"}
+	bad.run(func(tb testing.TB) { chaostest.Orders(tb, nil); t.Error("Orders returned with a bad seed") })
+	if !bad.failed || !strings.Contains(strings.Join(bad.logs, "\n"), `EDQM_CHAOS_SEED="-3"`) {
+		t.Errorf("bad seed: failed %v, logs %q", bad.failed, bad.logs)
+	}
+}
+
+func TestBadOptionsStopTheTest(t *testing.T) {
+	for name, body := range map[string]func(testing.TB){
+		"rates": func(tb testing.TB) {
+			chaostest.Orders(tb, &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Rates{Domain: 2}}})
+		},
+		"orders": func(tb testing.TB) { chaostest.Orders(tb, &chaostest.Options{Orders: -1}) },
+		"spec": func(tb testing.TB) {
+			chaostest.Inject(tb, chaos.TableSpec{Key: "ID", Amount: "Total"}, []struct{ ID string }{{"a"}}, nil)
+		},
+	} {
+		f := &fakeTB{name: "Test" + name}
+		f.run(body)
+		if !f.failed || len(f.logs) < 2 || !strings.Contains(f.logs[0], "seed=") || !strings.Contains(f.logs[len(f.logs)-1], "replay with") {
+			t.Errorf("%s: failed %v, logs %q", name, f.failed, f.logs)
+		}
+	}
+}
+
+type row struct {
+	ID     int    `edqm:"id"`
+	Parent string `edqm:"parent"`
+	State  string `edqm:"state"`
+}
+
+func TestInjectAndRecord(t *testing.T) {
+	rows := make([]row, 500)
+	for i := range rows {
+		rows[i] = row{ID: i, Parent: "p" + strconv.Itoa(i%4), State: "NEW"}
+	}
+	spec := chaos.TableSpec{Table: "rows", Key: "id", Status: "state", Accepted: []string{"NEW", "DONE"},
+		ForeignKeys: []chaos.ForeignKey{{Column: "parent", Keys: []string{"p0", "p1", "p2", "p3"}}}}
+	opts := &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Rates{Integrity: 0.1, Domain: 0.1}}}
+	dirty, labels := chaostest.Inject(t, spec, rows, opts)
+	if len(labels) == 0 || len(dirty) != len(rows) {
+		t.Fatalf("%d labels, %d rows", len(labels), len(dirty))
+	}
+	again, labels2 := chaostest.Inject(t, spec, rows, opts)
+	if !reflect.DeepEqual(again, dirty) || !reflect.DeepEqual(labels2, labels) {
+		t.Error("the same test gave two different injections")
+	}
+
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Run("record", func(t *testing.T) {
+		schema := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}, {Name: "state", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+		b := array.NewRecordBuilder(mem, schema)
+		defer b.Release()
+		for i := range 300 {
+			b.Field(0).(*array.Int64Builder).Append(int64(i))
+			b.Field(1).(*array.StringBuilder).Append("NEW")
+		}
+		rec := b.NewRecordBatch()
+		defer rec.Release()
+		out, labels := chaostest.Record(t, chaos.TableSpec{Table: "t", Key: "id", Status: "state", Accepted: []string{"NEW"}}, rec,
+			&chaostest.Options{Allocator: mem, Chaos: chaos.Config{Rates: chaos.Rates{Domain: 0.2, Duplication: 0.1}}})
+		if out.NumRows() <= rec.NumRows() || len(labels) == 0 {
+			t.Errorf("%d rows out of %d, %d labels", out.NumRows(), rec.NumRows(), len(labels))
+		}
+	})
+	mem.AssertSize(t, 0) // the record was released when the subtest ended
+}
+
+func ExampleNew() {
+	ds, err := chaostest.New(context.Background(), &chaostest.Options{Seed: 1, Orders: 500, Day: time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(ds.Clean), "clean orders,", len(ds.Dirty), "dirty rows,", len(ds.Labels), "labels")
+	for _, k := range chaos.Kinds {
+		fmt.Println(k, len(ds.Labelled(k)))
+	}
+	// Output:
+	// 500 clean orders, 505 dirty rows, 62 labels
+	// calculation 16
+	// temporal 7
+	// integrity 15
+	// domain 12
+	// duplication 5
+}

@@ -1,0 +1,18 @@
+//go:build unix
+
+package chaos_test
+
+import (
+	"syscall"
+	"time"
+)
+
+// processCPU returns the CPU time this process has used, all threads
+// (the garbage collector's included), user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,217 @@
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// InjectSlice is [Injector.Inject] for a slice of structs: it returns a
+// corrupted copy of rows (duplicates inserted right after their row) and
+// the labels, which name the table spec.Table. rows is never modified,
+// nor anything its pointer fields point to.
+//
+// A spec's column names a struct field by its edqm tag (`edqm:"order_id"`)
+// or, for a field without one, by its Go name; only exported fields count.
+// Role fields may be:
+//
+//   - string: read as the cell of a string table ("" is NULL);
+//   - int, int8 to int64 (amounts in cents), float64 (amounts);
+//   - time.Time (a date; the zero time is NULL);
+//   - a pointer to one of those, where nil is NULL.
+//
+// [generate.Order] is such a struct: chaos.OrdersSpec describes it.
+func InjectSlice[T any](ctx context.Context, j *Injector, day time.Time, spec TableSpec, rows []T) ([]T, []Label, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	typ := reflect.TypeFor[T]()
+	if typ.Kind() != reflect.Struct {
+		return nil, nil, fmt.Errorf("%w: InjectSlice needs a slice of structs, not of %s", ErrInvalidSpec, typ)
+	}
+	fields, names := structFields(typ)
+	rv := reflect.ValueOf(rows)
+	l, err := newLayout(spec, spec.Table, len(rows), names, func(name string, role int) (*column, string, error) {
+		idx, ok := fields[name]
+		if !ok {
+			return nil, "", nil
+		}
+		f := typ.Field(idx)
+		c := structColumn(f.Type, idx, role, rv)
+		return c, f.Type.String(), nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := j.run(ctx, l, day)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer e.release()
+	out := make([]T, 0, len(rows)+len(e.dups))
+	ei, di := 0, 0
+	for i := range rows {
+		out = append(out, rows[i])
+		row := reflect.ValueOf(&out[len(out)-1]).Elem()
+		var first []edit
+		for ; ei < len(e.edits) && e.edits[ei].row == i && e.edits[ei].occ == 1; ei++ {
+			first = append(first, e.edits[ei])
+			setField(row, l.cols[e.edits[ei].role], e.edits[ei].v)
+		}
+		if di < len(e.dups) && e.dups[di] == i {
+			di++
+			out = append(out, out[len(out)-1])
+			cp := reflect.ValueOf(&out[len(out)-1]).Elem()
+			for _, ed := range first { // a fresh pointer for each pointer field set, not the row's
+				setField(cp, l.cols[ed.role], ed.v)
+			}
+			for ; ei < len(e.edits) && e.edits[ei].row == i; ei++ {
+				setField(cp, l.cols[e.edits[ei].role], e.edits[ei].v)
+			}
+		}
+	}
+	return out, e.labels, nil
+}
+
+// structFields maps column names to the exported fields of typ, and lists
+// the names in field order.
+func structFields(typ reflect.Type) (map[string]int, []string) {
+	fields := map[string]int{}
+	var names []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name := f.Name
+		if tag, ok := f.Tag.Lookup("edqm"); ok {
+			if n, _, _ := strings.Cut(tag, ","); n != "" {
+				name = n
+			}
+		}
+		if _, dup := fields[name]; !dup {
+			fields[name] = i
+			names = append(names, name)
+		}
+	}
+	return fields, names
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// structColumn returns the column of field idx, of type ft, of the rows in
+// rv.
+func structColumn(ft reflect.Type, idx, role int, rv reflect.Value) *column {
+	ptr := ft.Kind() == reflect.Pointer
+	elem := ft
+	if ptr {
+		elem = ft.Elem()
+	}
+	c := &column{index: idx, scale: 2, nullable: ptr}
+	// cell returns row i's field, or an invalid Value for a nil pointer.
+	cell := func(i int) reflect.Value {
+		v := rv.Index(i).Field(idx)
+		if ptr {
+			if v.IsNil() {
+				return reflect.Value{}
+			}
+			v = v.Elem()
+		}
+		return v
+	}
+	switch {
+	case elem.Kind() == reflect.String:
+		c.kind, c.nullable = kText, true
+		c.get = func(i int) value {
+			v := cell(i)
+			if !v.IsValid() {
+				return value{null: true}
+			}
+			if !ptr {
+				return parseText(role, v.String())
+			}
+			return parseNonNull(role, v.String())
+		}
+		c.raw = func(i int) string {
+			if v := cell(i); v.IsValid() {
+				return v.String()
+			}
+			return ""
+		}
+	case elem.Kind() >= reflect.Int && elem.Kind() <= reflect.Int64:
+		c.kind = kInt
+		c.intMax = int64(math.MaxInt64) >> (64 - elem.Bits())
+		c.get = func(i int) value {
+			if v := cell(i); v.IsValid() {
+				return value{i: v.Int()}
+			}
+			return value{null: true}
+		}
+	case elem.Kind() == reflect.Float64:
+		c.kind = kFloat
+		c.get = func(i int) value {
+			if v := cell(i); v.IsValid() {
+				return value{f: v.Float()}
+			}
+			return value{null: true}
+		}
+	case elem == timeType:
+		c.kind = kTime
+		c.get = func(i int) value {
+			v := cell(i)
+			if !v.IsValid() {
+				return value{null: true}
+			}
+			t := v.Interface().(time.Time)
+			return value{null: t.IsZero(), i: dayOf(t), t: t}
+		}
+	default:
+		c.kind = kOther
+		c.get = func(i int) value { return value{bad: true} }
+		c.raw = func(i int) string {
+			if v := cell(i); v.IsValid() {
+				return fmt.Sprint(v.Interface())
+			}
+			return ""
+		}
+	}
+	if c.raw == nil {
+		c.raw = func(i int) string { return c.text(c.get(i)) }
+	}
+	return c
+}
+
+// setField writes v into c's field of the struct row, allocating a new
+// pointee for a pointer field.
+func setField(row reflect.Value, c *column, v value) {
+	f := row.Field(c.index)
+	ptr := f.Kind() == reflect.Pointer
+	if ptr && v.null {
+		f.SetZero()
+		return
+	}
+	target := f
+	if ptr {
+		target = reflect.New(f.Type().Elem()).Elem()
+	}
+	switch c.kind {
+	case kText:
+		if v.null {
+			target.SetString("")
+		} else {
+			target.SetString(c.text(v))
+		}
+	case kInt:
+		target.SetInt(v.i)
+	case kFloat:
+		target.SetFloat(v.f)
+	case kTime:
+		target.Set(reflect.ValueOf(v.t))
+	}
+	if ptr {
+		f.Set(target.Addr())
+	}
+}

@@ -1,0 +1,213 @@
+// Command dashboard serves the EDQM dashboard: the Data Health Score,
+// Revenue at Risk, the Quarantine Zone with its drill-down, and the
+// detection scorecard, live from the warehouse that examples/full builds,
+// or from its latest report snapshot.
+//
+//	go run ./examples/full        # build the data (./edqm-data)
+//	go run ./examples/dashboard   # then open the printed address
+//
+// By default it reads the folder examples/full writes (-data, default
+// ./edqm-data): warehouse.duckdb for live mode and landing/_reports/ for
+// demo mode. -warehouse and -landing take URLs instead (warehouse.Open,
+// landing.Open). -demo never touches the warehouse.
+//
+// The DuckDB file is only opened while a page renders, so examples/full can
+// run at the same time: while it holds the file, pages say so and show the
+// latest snapshot. /metrics serves the figures to Prometheus, and
+// /report.html the static report.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing"
+	_ "github.com/edqm/edqm/landing/filelanding" // file://
+	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
+	"github.com/edqm/edqm/quality/dashboard"
+	"github.com/edqm/edqm/warehouse"
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, time.Now))
+}
+
+// config is the parsed command line.
+type config struct {
+	dataDir                  string
+	landingURL, warehouseURL string
+	addr                     string
+	demo                     bool
+	snapshot                 string
+}
+
+// run is main without the process: it serves until ctx is done and returns
+// the exit code (0 stopped cleanly, 1 could not serve, 2 bad command line).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func() time.Time) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dashboard: %v\n", err)
+		return 2
+	}
+	if err := serve(ctx, cfg, stdout, stderr, wall); err != nil {
+		fmt.Fprintf(stderr, "dashboard: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.dataDir, "data", "edqm-data", "data `folder` written by examples/full: warehouse.duckdb (live) and landing/ (snapshots)")
+	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` holding report snapshots (file:///path, mem://); default the folder landing/ under -data")
+	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb); default warehouse.duckdb under -data")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on (port 0 picks a free port)")
+	fs.BoolVar(&cfg.demo, "demo", false, "demo mode only: show the latest report snapshot, never the warehouse")
+	fs.StringVar(&cfg.snapshot, "snapshot", "", "snapshot `key` to show in demo mode; default the latest under _reports/")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/dashboard [flags]\n\nServes the EDQM dashboard (live from the warehouse, or from a report snapshot).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if cfg.dataDir == "" && (cfg.landingURL == "" || cfg.warehouseURL == "") {
+		return cfg, errors.New("invalid value for -data: empty folder name")
+	}
+	if cfg.snapshot != "" {
+		if err := landing.ValidateKey(cfg.snapshot); err != nil {
+			return cfg, fmt.Errorf("invalid value for -snapshot: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// duckDBPath returns the file a duckdb:// URL names, "" for other URLs
+// and in-memory databases.
+func duckDBPath(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "duckdb" || u.Host == "memory" {
+		return ""
+	}
+	if u.Opaque != "" {
+		return u.Opaque
+	}
+	return filepath.FromSlash(u.Path)
+}
+
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func() time.Time) error {
+	clock := edqm.ClockFunc(wall)
+	opts := &dashboard.Options{
+		Demo:        cfg.demo,
+		SnapshotKey: cfg.snapshot,
+		Clock:       clock,
+		Logger:      slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	dir, err := filepath.Abs(cfg.dataDir)
+	if err != nil {
+		return fmt.Errorf("data folder %q: %w", cfg.dataDir, err)
+	}
+
+	// Demo mode: the landing's snapshots. The default folder is only
+	// opened when it exists (opening creates it).
+	landURL, landShown := cfg.landingURL, cfg.landingURL
+	if landURL == "" {
+		p := filepath.Join(dir, "landing")
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			landURL = (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+			landShown = p
+		}
+	}
+	if landURL != "" {
+		land, err := landing.Open(ctx, landURL)
+		if err != nil {
+			return err
+		}
+		defer land.Close()
+		opts.Lander = land
+	}
+
+	// Live mode: the warehouse, opened per request. A DuckDB file must
+	// exist: opening a missing one would create an empty database.
+	whURL, whShown := cfg.warehouseURL, cfg.warehouseURL
+	if whURL == "" {
+		p := filepath.Join(dir, "warehouse.duckdb")
+		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(p)}).String()
+		whShown = p
+		if _, err := os.Stat(p); err != nil && opts.Lander == nil {
+			return fmt.Errorf("nothing to show in %s: no warehouse.duckdb and no landing/ folder; run go run ./examples/full first, or pass -warehouse or -landing", dir)
+		}
+	}
+	if !cfg.demo {
+		opts.OpenWarehouse = func(ctx context.Context) (warehouse.Warehouse, error) {
+			if p := duckDBPath(whURL); p != "" {
+				if _, err := os.Stat(p); err != nil {
+					return nil, fmt.Errorf("no warehouse file at %s yet (run go run ./examples/full)", p)
+				}
+			}
+			return warehouse.Open(ctx, whURL, &warehouse.OpenOptions{Clock: clock})
+		}
+	} else if opts.Lander == nil {
+		return fmt.Errorf("-demo needs report snapshots: no landing/ folder in %s (run go run ./examples/full first, or pass -landing)", dir)
+	}
+	h, err := dashboard.New(opts)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	fmt.Fprintf(stdout, "EDQM dashboard on http://%s/\n", ln.Addr())
+	if !cfg.demo {
+		fmt.Fprintf(stdout, "  live      %s\n", whShown)
+	}
+	if opts.Lander != nil {
+		fmt.Fprintf(stdout, "  snapshots %s\n", landShown)
+	}
+	fmt.Fprintf(stdout, "  metrics   http://%s/metrics\nPress Ctrl+C to stop.\n", ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "Stopped.")
+	return nil
+}

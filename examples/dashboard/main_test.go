@@ -1,0 +1,358 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/filelanding"
+	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/transform"
+	"github.com/edqm/edqm/warehouse"
+	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
+)
+
+func wall() time.Time { return time.Date(2026, 3, 10, 15, 4, 5, 0, time.UTC) }
+
+// lockedBuffer is an io.Writer that a test reads while run writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// buildData writes what examples/full leaves in its folder, for a few
+// days: landing/ with a report snapshot, and warehouse.duckdb.
+func buildData(t *testing.T, dir string) *quality.Report {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	land, err := filelanding.Open(ctx, filepath.Join(dir, "landing"), nil)
+	must(err)
+	defer land.Close()
+	gen, err := generate.New(generate.Config{Seed: 3})
+	must(err)
+	inj, err := chaos.New(chaos.Config{Seed: 3, Rates: chaos.Uniform(0.05)})
+	must(err)
+	put := func(key string, tab *edqm.Table) {
+		var b bytes.Buffer
+		must(edqm.WriteCSV(&b, tab))
+		must(land.Put(ctx, key, &b))
+	}
+	last := edqm.Day(wall())
+	first := last.AddDate(0, 0, -9)
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
+		from := d
+		if d.Equal(first) {
+			p, err := gen.Products(ctx)
+			must(err)
+			put(landing.DataKey("products", d, "csv"), p)
+			from = time.Time{}
+		}
+		c, err := gen.Customers(ctx, from, d)
+		must(err)
+		put(landing.DataKey("customers", d, "csv"), c)
+		o, err := gen.Orders(ctx, d)
+		must(err)
+		dirty, labels, err := inj.Inject(ctx, d, chaos.OrdersSpec(gen.SignupDate), o)
+		must(err)
+		put(landing.DataKey("orders", d, "csv"), dirty)
+		put(landing.LabelsKey("orders", d), chaos.LabelsTable(labels))
+	}
+	w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), nil)
+	must(err)
+	defer w.Close()
+	for _, src := range []struct {
+		prefix, table string
+		columns       []string
+	}{
+		{"products/", "raw_products", generate.ProductColumns},
+		{"customers/", "raw_customers", generate.CustomerColumns},
+		{"orders/", "raw_orders", generate.OrderColumns},
+		{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
+	} {
+		objs, err := land.List(ctx, src.prefix)
+		must(err)
+		var keys []string
+		for _, o := range objs {
+			keys = append(keys, o.Key)
+		}
+		_, err = w.Load(ctx, warehouse.LoadRequest{Table: src.table, Columns: src.columns, Source: land, Keys: keys})
+		must(err)
+	}
+	models, err := transform.Builtin()
+	must(err)
+	proj, err := transform.NewProject(models, nil)
+	must(err)
+	_, err = proj.Run(ctx, w, nil)
+	must(err)
+	r, err := quality.NewReporter(&quality.Options{Clock: edqm.FixedClock(wall())})
+	must(err)
+	rep, err := r.Report(ctx, w)
+	must(err)
+	must(quality.WriteSnapshot(ctx, land, quality.SnapshotKey(last), rep))
+	return rep
+}
+
+var sharedData struct {
+	once sync.Once
+	dir  string
+	rep  *quality.Report
+}
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv("EDQM_TEST_HOLD_DUCKDB"); path != "" {
+		os.Exit(holdDuckDB(path))
+	}
+	code := m.Run()
+	if sharedData.dir != "" {
+		os.RemoveAll(sharedData.dir)
+	}
+	os.Exit(code)
+}
+
+// data returns a folder built once for the tests that only read it.
+func data(t *testing.T) (string, *quality.Report) {
+	t.Helper()
+	sharedData.once.Do(func() {
+		dir, err := os.MkdirTemp("", "edqm-dashboard-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sharedData.dir = dir
+		sharedData.rep = buildData(t, dir)
+	})
+	if sharedData.rep == nil {
+		t.Fatal("building the test data failed")
+	}
+	return sharedData.dir, sharedData.rep
+}
+
+// server runs the command in-process until the test ends, and returns the
+// address it prints.
+func server(t *testing.T, args ...string) (base string, stdout, stderr *lockedBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdout, stderr, wall) }()
+	t.Cleanup(func() {
+		cancel() // what SIGINT does
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("exit %d after the interrupt\n%s", code, stderr)
+			}
+			if !strings.Contains(stdout.String(), "Stopped.") {
+				t.Errorf("no goodbye: %s", stdout)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("the server did not stop after the interrupt")
+		}
+	})
+	addrRE := regexp.MustCompile(`EDQM dashboard on (http://127\.0\.0\.1:\d+)/`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := addrRE.FindStringSubmatch(stdout.String()); m != nil {
+			return m[1], stdout, stderr
+		}
+		select {
+		case code := <-done:
+			done <- code
+			t.Fatalf("exit %d before serving\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		default:
+		}
+	}
+	t.Fatalf("no address printed\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	return "", nil, nil
+}
+
+func fetch(t *testing.T, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+func TestServesLiveAndDemo(t *testing.T) {
+	dir, rep := data(t)
+	base, stdout, _ := server(t, "-data", dir)
+	for _, want := range []string{filepath.Join(dir, "warehouse.duckdb"), filepath.Join(dir, "landing"), base + "/metrics", "Ctrl+C"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, body := fetch(t, base+"/")
+	if code != 200 || !strings.Contains(body, `<body data-mode="live"`) {
+		t.Fatalf("GET /: %d, not live", code)
+	}
+	if !strings.Contains(body, `data-testid="kpi-risk" data-value="`+itoa(int64(rep.RevenueAtRisk))+`"`) {
+		t.Error("live Revenue at Risk differs from the pipeline's report")
+	}
+	code, body = fetch(t, base+"/?mode=demo")
+	if code != 200 || !strings.Contains(body, `<body data-mode="demo"`) || !strings.Contains(body, "snapshot _reports/report-2026-03-10.json") {
+		t.Fatalf("GET /?mode=demo: %d, not the snapshot", code)
+	}
+	code, body = fetch(t, base+"/metrics")
+	if code != 200 || !strings.Contains(body, "edqm_orders "+itoa(rep.Orders)+"\n") || !strings.Contains(body, "edqm_dashboard_live 1\n") {
+		t.Fatalf("GET /metrics: %d\n%s", code, body)
+	}
+	if code, body = fetch(t, base+"/?flag=has_math_error"); code != 200 || !strings.Contains(body, `<span class="lbl">calculation`) {
+		t.Errorf("drill-down: %d, no calculation label", code)
+	}
+	if code, _ = fetch(t, base+"/report.html"); code != 200 {
+		t.Errorf("GET /report.html: %d", code)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestDemoFlag(t *testing.T) {
+	dir, rep := data(t)
+	base, stdout, _ := server(t, "-data", dir, "-demo")
+	if strings.Contains(stdout.String(), "live ") {
+		t.Errorf("-demo announces live mode:\n%s", stdout)
+	}
+	code, body := fetch(t, base+"/")
+	if code != 200 || !strings.Contains(body, `<body data-mode="demo"`) {
+		t.Fatalf("GET /: %d, not demo", code)
+	}
+	if !strings.Contains(body, `data-testid="kpi-orders" data-value="`+itoa(rep.Orders)+`"`) {
+		t.Error("demo orders differ from the snapshot")
+	}
+	if code, body := fetch(t, base+"/?mode=live"); code != 400 || !strings.Contains(html.UnescapeString(body), `"mode"`) {
+		t.Errorf("mode=live with -demo: %d", code)
+	}
+}
+
+// holdDuckDB is the helper process of TestWarehouseBusyFallsBack: it
+// opens the DuckDB file, says so, and holds it until its stdin closes.
+func holdDuckDB(path string) int {
+	w, err := duckdbwarehouse.Open(context.Background(), path, nil)
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		return 1
+	}
+	os.Stdout.WriteString("held\n")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	w.Close()
+	return 0
+}
+
+// TestWarehouseBusyFallsBack: while another process holds the DuckDB file
+// (examples/full running), pages fall back to the snapshot and say why;
+// when it lets go, they are live again.
+func TestWarehouseBusyFallsBack(t *testing.T) {
+	dir := t.TempDir()
+	buildData(t, dir)
+	base, _, _ := server(t, "-data", dir)
+	if code, body := fetch(t, base+"/"); code != 200 || !strings.Contains(body, `<body data-mode="live"`) {
+		t.Fatalf("before: %d, not live", code)
+	}
+
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "EDQM_TEST_HOLD_DUCKDB="+filepath.Join(dir, "warehouse.duckdb"))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), "held"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the holder did not open the file: %s", errOut.String())
+		}
+	}
+
+	code, body := fetch(t, base+"/")
+	if code != 200 || !strings.Contains(body, `<body data-mode="demo"`) {
+		t.Fatalf("while held: %d, not demo", code)
+	}
+	notice := regexp.MustCompile(`data-testid="notice">([^<]*)<`).FindStringSubmatch(body)
+	if notice == nil || !strings.Contains(notice[1], "Live mode failed") || !strings.Contains(strings.ToLower(notice[1]), "lock") {
+		t.Errorf("the page does not say the warehouse is locked: %v", notice)
+	}
+
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("holder: %v %s", err, errOut.String())
+	}
+	if code, body = fetch(t, base+"/"); code != 200 || !strings.Contains(body, `<body data-mode="live"`) {
+		t.Errorf("after the holder let go: %d, not live", code)
+	}
+}
+
+func TestCommandLineErrors(t *testing.T) {
+	empty := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"-addr"}, 2, "flag needs an argument"},
+		{[]string{"extra"}, 2, "unexpected argument"},
+		{[]string{"-snapshot", "../x.json"}, 2, "-snapshot"},
+		{[]string{"-data", empty}, 1, "nothing to show"},
+		{[]string{"-data", empty, "-demo", "-warehouse", "duckdb:///nowhere.duckdb"}, 1, "-demo needs report snapshots"},
+		{[]string{"-landing", "ftp://x", "-data", empty}, 1, "unknown scheme"},
+		{[]string{"-h"}, 0, "Usage: go run ./examples/dashboard"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), tc.args, &out, &errOut, wall)
+		if code != tc.code || !strings.Contains(errOut.String(), tc.says) {
+			t.Errorf("%v: exit %d, stderr %q; want %d saying %q", tc.args, code, errOut.String(), tc.code, tc.says)
+		}
+	}
+	// A port in use is an error, not a hang.
+	dir, _ := data(t)
+	base, _, _ := server(t, "-data", dir)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"-data", dir, "-addr", strings.TrimPrefix(base, "http://")}, &out, &errOut, wall); code != 1 {
+		t.Errorf("port in use: exit %d, %s", code, errOut.String())
+	}
+}

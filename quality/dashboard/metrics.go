@@ -1,0 +1,181 @@
+package dashboard
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/quality"
+)
+
+// metricsContentType is the Prometheus text exposition format.
+const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+func (h *Handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery != "" {
+		v, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil || len(v) == 0 {
+			http.Error(w, "bad query string: /metrics takes no parameters", http.StatusBadRequest)
+			return
+		}
+		var names []string
+		for n := range v {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		http.Error(w, fmt.Sprintf("bad query parameter %q: /metrics takes no parameters (it always covers the whole report)", names[0]), http.StatusBadRequest)
+		return
+	}
+	d, err := h.load(r.Context(), query{Page: 1}, false)
+	if err != nil {
+		h.log.Warn("dashboard: /metrics", "err", err)
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	defer d.close()
+	var buf bytes.Buffer
+	writeMetrics(&buf, d)
+	w.Header().Set("Content-Type", metricsContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// promWriter writes metric families, each with its HELP and TYPE lines.
+type promWriter struct {
+	w io.Writer
+}
+
+// family starts a metric family.
+func (p promWriter) family(name, typ, help string) {
+	fmt.Fprintf(p.w, "# HELP %s %s\n# TYPE %s %s\n", name, escapeHelp(help), name, typ)
+}
+
+// sample writes one sample; labels alternate names and values.
+func (p promWriter) sample(name string, v float64, labels ...string) {
+	var b strings.Builder
+	b.WriteString(name)
+	if len(labels) > 0 {
+		b.WriteByte('{')
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(labels[i] + `="` + escapeLabel(labels[i+1]) + `"`)
+		}
+		b.WriteByte('}')
+	}
+	fmt.Fprintf(p.w, "%s %s\n", b.String(), strconv.FormatFloat(v, 'f', -1, 64))
+}
+
+// gauge writes a family of one unlabelled sample.
+func (p promWriter) gauge(name, help string, v float64) {
+	p.family(name, "gauge", help)
+	p.sample(name, v)
+}
+
+func escapeHelp(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+}
+
+func escapeLabel(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
+}
+
+// dollars converts cents to dollars.
+func dollars(m quality.Money) float64 { return float64(m) / 100 }
+
+// writeMetrics writes the report's figures in the Prometheus text format.
+// Every figure is a gauge: each scrape gives the latest report's values.
+func writeMetrics(w io.Writer, d *data) {
+	p := promWriter{w}
+	s := d.sum
+	live := 0.0
+	if d.mode == ModeLive {
+		live = 1
+	}
+	p.gauge("edqm_dashboard_live", "1 when the figures come from the warehouse (live mode), 0 when from a report snapshot (demo mode).", live)
+	if !s.GeneratedAt.IsZero() {
+		p.gauge("edqm_report_generated_timestamp_seconds", "When the report was generated, in seconds since the Unix epoch.",
+			float64(s.GeneratedAt.UnixNano())/1e9)
+	}
+	t := s.Totals
+	p.gauge("edqm_health_score_ratio", "Data Health Score as a ratio: orders without any quality flag divided by orders (1 when there are none).", t.Health/100)
+	p.gauge("edqm_orders", "Order rows in fct_orders.", float64(t.Orders))
+	p.gauge("edqm_flagged_orders", "Order rows with at least one quality flag.", float64(t.Flagged))
+	p.gauge("edqm_raw_revenue_dollars", "Revenue over every order row, flagged or not.", dollars(t.Raw))
+	p.gauge("edqm_clean_revenue_dollars", "Revenue over the order rows without any flag.", dollars(t.Clean))
+	p.gauge("edqm_revenue_at_risk_dollars", "Revenue at Risk: raw revenue minus clean revenue.", dollars(t.Risk))
+	if t.Labels {
+		p.gauge("edqm_true_revenue_at_risk_dollars", "Revenue at Risk according to the chaos labels (the ground truth).", dollars(t.TrueRisk))
+	}
+
+	p.family("edqm_quality_incidents", "gauge", "Incidents of the report (failing or warning tests and monitors), by severity.")
+	p.sample("edqm_quality_incidents", float64(s.Incidents.Errors), "severity", string(quality.Error))
+	p.sample("edqm_quality_incidents", float64(s.Incidents.Warnings), "severity", string(quality.Warn))
+
+	p.family("edqm_flag_rows", "gauge", "Order rows each quality flag marks.")
+	for _, k := range chaos.Kinds {
+		for _, f := range quality.KindFlags[k] {
+			p.sample("edqm_flag_rows", float64(s.FlagRows[f]), "flag", f, "kind", string(k))
+		}
+	}
+	if len(s.Kinds) > 0 {
+		for _, m := range []struct {
+			name, help string
+			get        func(kindScore) float64
+			labelled   bool
+		}{
+			{"edqm_kind_flagged_rows", "Order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return float64(k.Flagged) }, false},
+			{"edqm_kind_revenue_at_risk_dollars", "Revenue of the order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return dollars(k.Risk) }, false},
+			{"edqm_kind_labelled_rows", "Order rows the chaos labels say were corrupted with each kind.", func(k kindScore) float64 { return float64(k.Labelled) }, true},
+			{"edqm_kind_caught_rows", "Order rows both labelled with each kind and flagged by its flags.", func(k kindScore) float64 { return float64(k.Caught) }, true},
+			{"edqm_kind_precision_ratio", "Precision of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Precision }, true},
+			{"edqm_kind_recall_ratio", "Recall of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Recall }, true},
+		} {
+			if m.labelled && !t.Labels {
+				continue
+			}
+			p.family(m.name, "gauge", m.help)
+			for _, k := range s.Kinds {
+				p.sample(m.name, m.get(k), "kind", string(k.Kind))
+			}
+		}
+	}
+	for _, c := range []struct {
+		name, help string
+		statuses   []string
+		get        func() []string
+	}{
+		{"edqm_tests", "Data tests of the report, by status.", []string{"pass", "warn", "fail"}, func() []string {
+			out := make([]string, len(s.Tests))
+			for i, t := range s.Tests {
+				out[i] = t.Status
+			}
+			return out
+		}},
+		{"edqm_monitors", "Anomaly monitors of the report, by status.", []string{"pass", "warn", "fail", "no_data"}, func() []string {
+			out := make([]string, len(s.Monitors))
+			for i, m := range s.Monitors {
+				out[i] = m.Status
+			}
+			return out
+		}},
+	} {
+		n := map[string]int{}
+		for _, st := range c.get() {
+			n[st]++
+		}
+		p.family(c.name, "gauge", c.help)
+		for _, st := range c.statuses {
+			p.sample(c.name, float64(n[st]), "status", st)
+		}
+	}
+}

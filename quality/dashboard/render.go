@@ -1,0 +1,426 @@
+package dashboard
+
+import (
+	"context"
+	"embed"
+	"html/template"
+	"io"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/quality"
+)
+
+//go:embed templates/*.html templates/*.css
+var templateFS embed.FS
+
+// parseTemplates parses the page templates with their functions.
+func parseTemplates() (*template.Template, error) {
+	css, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"f1":     f1,
+		"css":    func() template.CSS { return template.CSS(css) },
+		"money":  func(m quality.Money) string { return m.String() },
+		"count":  quality.FormatCount,
+		"pct":    pct,
+		"ratio":  ratioPct,
+		"add":    func(a, b float64) float64 { return a + b },
+		"rownum": func(first int64, i int) int64 { return first + int64(i) },
+		"sub":    func(a, b float64) float64 { return a - b },
+	}
+	return template.New("page").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
+}
+
+// pct formats a percentage (0 to 100) with two decimals: "90.12%".
+func pct(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + "%" }
+
+// ratioPct formats a ratio (0 to 1) as a percentage with one decimal.
+func ratioPct(v float64) string { return strconv.FormatFloat(100*v, 'f', 1, 64) + "%" }
+
+// pageData is what the "page" template draws.
+type pageData struct {
+	Title  string
+	Static bool
+	Mode   string
+	Source string
+	Notice string
+	// Generated, RunID and Rendered describe the report and the page.
+	Generated, RunID, Rendered string
+	// Span is the data's first and last day.
+	Span   string
+	Filter filterView
+	KPIs   []kpi
+	// Business Overview.
+	Revenue, Risk, Status *chart
+	DirtyStatuses         []statusRow
+	OverviewNote          string
+	KindRisk              *chart
+	KindRiskNote          string
+	// Quarantine Zone.
+	Issues       []issueRow
+	IssuesNote   string
+	FlagsChart   *chart
+	KindDays     *chart
+	KindDaysNote string
+	Tests        []testView
+	Drill        *drillView
+	StaticDrills []*drillView
+	// Detection.
+	Scorecard     []kindScore
+	ScoreChart    *chart
+	ScorecardNote string
+	Datasets      *datasetScore
+	Monitors      []monitorView
+	MetricsLink   string
+	ReportLink    string
+}
+
+// filterView is the filter form's state.
+type filterView struct {
+	From, To string
+	Kinds    []kindOption
+	Mode     string
+	Active   bool
+	Reset    string
+	// Modes offers the mode switch when both modes are configured.
+	Modes bool
+}
+
+// kindOption is a kind checkbox.
+type kindOption struct {
+	Kind    string
+	Checked bool
+}
+
+// kpi is a headline figure. Value is the raw number, for data-value.
+type kpi struct {
+	ID, Label, Text, Value, Sub, Class string
+}
+
+// issueRow is one flag's line in "issues by type".
+type issueRow struct {
+	Flag       string
+	Kind       chaos.Kind
+	Rows       int64
+	Revenue    string
+	HasRevenue bool
+	Link       string
+}
+
+// testView is one test's line.
+type testView struct {
+	testRow
+	Link     string
+	LinkText string
+}
+
+// drillView is a drill-down with its links.
+type drillView struct {
+	*drill
+	ID         string
+	Prev, Next string
+	Close      string
+	Static     bool
+}
+
+// monitorView is a monitor with its charts.
+type monitorView struct {
+	monitorRow
+	Charts []*chart
+}
+
+// errorPage is what the "error" template draws.
+type errorPage struct {
+	Title, StatusText, Message string
+	Status                     int
+}
+
+// render draws the page for d and q into w.
+func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, static bool) error {
+	s := d.sum
+	p := &pageData{Title: h.o.Title, Static: static, Mode: d.mode, Source: d.source, Notice: d.notice, RunID: s.RunID,
+		MetricsLink: "metrics", ReportLink: "report.html" + strings.TrimPrefix(q.filterOnly().link(), "./")}
+	if !s.GeneratedAt.IsZero() {
+		p.Generated = s.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if now := h.now(); !now.IsZero() {
+		p.Rendered = now.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	if s.FirstDay != "" {
+		p.Span = s.FirstDay + " to " + s.LastDay
+	}
+	p.Filter = filterView{From: q.From, To: q.To, Mode: q.Mode, Active: q.From != "" || q.To != "" || len(q.Kinds) > 0,
+		Reset: query{Mode: q.Mode}.link(), Modes: h.hasWarehouse() && h.hasDemo() && !h.o.Demo}
+	for _, k := range chaos.Kinds {
+		p.Filter.Kinds = append(p.Filter.Kinds, kindOption{Kind: string(k), Checked: slices.Contains(q.Kinds, k)})
+	}
+
+	// Headline figures and the days, over the date range.
+	days := filterDays(s.Days, q)
+	if d.extras != nil && d.extras.Days != nil {
+		days = d.extras.Days // the daily mart, already filtered
+	}
+	t := s.Totals
+	if q.From != "" || q.To != "" {
+		t = rangeTotals(filterDays(s.Days, q), s.Totals.Labels)
+	}
+	p.KPIs = kpis(t, s.Incidents)
+
+	// Business Overview.
+	p.Revenue, p.Risk = revenueChart(days), riskChart(days)
+	if d.extras != nil {
+		p.Status = statusChart(d.extras.Statuses)
+		for _, r := range d.extras.Statuses {
+			if r.Dirty {
+				p.DirtyStatuses = append(p.DirtyStatuses, r)
+			}
+		}
+	} else {
+		p.OverviewNote = "The snapshot has no status distribution: live mode (a warehouse) shows orders by status."
+	}
+
+	ranged := q.From != "" || q.To != ""
+	p.KindRisk, p.KindRiskNote = kindRiskChart(s, d.extras, ranged, p.Span)
+
+	// Quarantine Zone: issues by type.
+	for _, k := range chaos.Kinds {
+		if !q.hasKind(k) {
+			continue
+		}
+		for _, f := range quality.KindFlags[k] {
+			r := issueRow{Flag: f, Kind: k}
+			if d.extras != nil {
+				st := d.extras.Flags[f]
+				r.Rows, r.Revenue, r.HasRevenue = st.Rows, st.Revenue.String(), true
+			} else {
+				r.Rows = s.FlagRows[f]
+			}
+			if r.Rows > 0 && d.w != nil {
+				r.Link = h.drillLink(q, "flag", f, static)
+			}
+			p.Issues = append(p.Issues, r)
+		}
+	}
+	if d.extras == nil {
+		p.IssuesNote = "Revenue per flag and rows per flag come from the warehouse: the snapshot has counts for the whole period only."
+		if ranged {
+			p.IssuesNote = "The counts below cover the whole snapshot (" + p.Span + "), not the date range: the snapshot has no counts per day and flag."
+		}
+	}
+	p.FlagsChart = flagsChart(p.Issues)
+	if d.extras != nil {
+		p.KindDays = kindDaysChart(d.extras.KindDays, q)
+	} else {
+		p.KindDaysNote = "The snapshot has no counts per kind and day: live mode (a warehouse) shows issues per kind over time."
+	}
+
+	// Tests.
+	for _, tr := range s.Tests {
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, tr.Kind) {
+			continue
+		}
+		tv := testView{testRow: tr}
+		switch {
+		case tr.Failures == 0:
+		case d.w != nil && tr.trusted:
+			tv.Link, tv.LinkText = h.drillLink(q, "test", tr.Name, static), "rows"
+		case tr.Sample != nil:
+			tv.Link, tv.LinkText = h.drillLink(q, "test", tr.Name, static), "sample"
+		}
+		p.Tests = append(p.Tests, tv)
+	}
+
+	// Drill-downs.
+	if static {
+		for _, r := range p.Issues {
+			if r.Link == "" || d.w == nil {
+				continue
+			}
+			dr, err := h.flagDrill(ctx, d, q, r.Flag, 1)
+			if err != nil {
+				return err
+			}
+			p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("flag", r.Flag), Static: true})
+		}
+		for _, tv := range p.Tests {
+			if tv.Link == "" {
+				continue
+			}
+			dr, err := h.testDrill(ctx, d, tv.testRow, 1)
+			if err != nil {
+				return err
+			}
+			p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("test", tv.Name), Static: true})
+		}
+	} else if q.Flag != "" || q.Test != "" {
+		var dr *drill
+		var err error
+		if q.Flag != "" {
+			dr, err = h.flagDrill(ctx, d, q, q.Flag, q.Page)
+		} else {
+			i := slices.IndexFunc(s.Tests, func(t testRow) bool { return t.Name == q.Test })
+			if i < 0 {
+				return badParam("test", "no test named %q in this report", q.Test)
+			}
+			dr, err = h.testDrill(ctx, d, s.Tests[i], q.Page)
+		}
+		if err != nil {
+			return err
+		}
+		dv := &drillView{drill: dr, ID: "drill"}
+		closeQ := q
+		closeQ.Flag, closeQ.Test, closeQ.Page = "", "", 1
+		dv.Close = closeQ.link() + "#quarantine"
+		if dr.Page > 1 {
+			pq := q
+			pq.Page = dr.Page - 1
+			dv.Prev = pq.link() + "#drill"
+		}
+		if dr.Page < dr.Pages {
+			nq := q
+			nq.Page = dr.Page + 1
+			dv.Next = nq.link() + "#drill"
+		}
+		p.Drill = dv
+	}
+
+	// Detection.
+	for _, k := range s.Kinds {
+		if q.hasKind(k.Kind) {
+			p.Scorecard = append(p.Scorecard, k)
+		}
+	}
+	p.ScoreChart = scorecardChart(p.Scorecard)
+	if !s.Totals.Labels {
+		p.ScorecardNote = "No chaos labels: the scorecard needs the labels table to compare the flags with."
+	} else if ranged {
+		p.ScorecardNote = "The scorecard covers the whole report (" + p.Span + "), not the date range."
+	}
+	p.Datasets = s.Datasets
+	for i, m := range s.Monitors {
+		p.Monitors = append(p.Monitors, monitorView{monitorRow: m, Charts: monitorCharts(m, i)})
+	}
+	return h.page.ExecuteTemplate(w, "page", p)
+}
+
+// filterOnly returns q without its drill-down.
+func (q query) filterOnly() query {
+	q.Flag, q.Test, q.Page = "", "", 1
+	return q
+}
+
+// drillLink links to a drill-down: a page of the server, or an anchor of
+// the static report.
+func (h *Handler) drillLink(q query, what, name string, static bool) string {
+	if static {
+		return "#" + anchor(what, name)
+	}
+	dq := q.filterOnly()
+	if what == "flag" {
+		dq.Flag = name
+	} else {
+		dq.Test = name
+	}
+	return dq.link() + "#drill"
+}
+
+// anchor returns a static drill-down's element id.
+func anchor(what, name string) string {
+	return "drill-" + what + "-" + url.PathEscape(name)
+}
+
+// filterDays keeps the days in q's range.
+func filterDays(days []dayRow, q query) []dayRow {
+	var out []dayRow
+	for _, d := range days {
+		if (q.From == "" || d.Day >= q.From) && (q.To == "" || d.Day <= q.To) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// rangeTotals sums days (all day figures are additive).
+func rangeTotals(days []dayRow, labels bool) totals {
+	t := totals{Labels: labels}
+	for _, d := range days {
+		t.Orders += d.Orders
+		t.Flagged += d.Flagged
+		t.Raw += d.Raw
+		t.Clean += d.Clean
+		t.TrueRisk += d.TrueRisk
+	}
+	t.Risk = t.Raw - t.Clean
+	t.Health = 100
+	if t.Orders > 0 {
+		t.Health = 100 * float64(t.Orders-t.Flagged) / float64(t.Orders)
+	}
+	return t
+}
+
+// kpis returns the headline cards.
+func kpis(t totals, inc incidentCount) []kpi {
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	c := func(m quality.Money) string { return strconv.FormatInt(int64(m), 10) }
+	health := "good"
+	switch {
+	case t.Health < 90:
+		health = "bad"
+	case t.Health < 97:
+		health = "warn"
+	}
+	riskSub := pct(share(int64(t.Risk), int64(t.Raw))) + " of reported revenue"
+	if t.Raw == 0 {
+		riskSub = "no revenue"
+	}
+	if t.Labels {
+		riskSub += " · labels say " + t.TrueRisk.String() + " (" + gap(t.Risk, t.TrueRisk) + ")"
+	}
+	incClass := "good"
+	if inc.Errors > 0 {
+		incClass = "bad"
+	} else if inc.Warnings > 0 {
+		incClass = "warn"
+	}
+	return []kpi{
+		{ID: "kpi-health", Label: "Data Health Score", Text: pct(t.Health), Value: f(t.Health), Class: health,
+			Sub: quality.FormatCount(t.Orders-t.Flagged) + " of " + quality.FormatCount(t.Orders) + " orders clean"},
+		{ID: "kpi-raw", Label: "Total Revenue (raw)", Text: t.Raw.String(), Value: c(t.Raw), Sub: "what every order reports"},
+		{ID: "kpi-clean", Label: "Clean Revenue", Text: t.Clean.String(), Value: c(t.Clean), Sub: "orders without any flag"},
+		{ID: "kpi-risk", Label: "Revenue at Risk", Text: t.Risk.String(), Value: c(t.Risk), Sub: riskSub, Class: "risk"},
+		{ID: "kpi-orders", Label: "Total Orders", Text: quality.FormatCount(t.Orders), Value: strconv.FormatInt(t.Orders, 10),
+			Sub: quality.FormatCount(t.Flagged) + " flagged (" + pct(share(t.Flagged, t.Orders)) + ")"},
+		{ID: "kpi-incidents", Label: "Quality Incidents", Text: quality.FormatCount(int64(inc.Total)), Value: strconv.Itoa(inc.Total), Class: incClass,
+			Sub: plural(inc.Errors, "failure") + " · " + plural(inc.Warnings, "warning")},
+	}
+}
+
+// gap says how far a measured amount is from the labels' truth.
+func gap(measured, truth quality.Money) string {
+	switch {
+	case measured == truth:
+		return "exact"
+	case truth == 0:
+		return "none expected"
+	}
+	d := 100 * float64(measured-truth) / math.Abs(float64(truth))
+	if d > 0 {
+		return strconv.FormatFloat(d, 'f', 2, 64) + "% over"
+	}
+	return strconv.FormatFloat(-d, 'f', 2, 64) + "% under"
+}
+
+// plural renders "1 warning", "2 warnings".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return quality.FormatCount(int64(n)) + " " + noun + "s"
+}

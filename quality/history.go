@@ -1,0 +1,350 @@
+package quality
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// DefaultHistoryTable is the results history table when History.Table is
+// empty. Like the warehouse's own tables, its name starts with _edqm_.
+const DefaultHistoryTable = "_edqm_quality_results"
+
+// ErrRunExists is wrapped by the error [History.Append] returns when the
+// history already holds results of the report's run id.
+var ErrRunExists = errors.New("quality: run already in the results history")
+
+// HistoryColumns are the columns of the results history table, in order:
+//
+//   - run_id, run_at: the run (run_at from the reporter's Clock);
+//   - result_type: "test" or "monitor"; name, type (test type or monitor
+//     type), model, column_name, severity, status;
+//   - failures, row_count, failing_percent (tests);
+//   - sample: JSON, the failing rows of a test or the columns of a schema
+//     monitor; sql_text: the query run;
+//   - bucket_day, dimension, metric_value, expected, lower_bound,
+//     upper_bound, anomaly_score, anomalous (monitors: one row per bucket
+//     of the detection window);
+//   - message, duration_ms.
+var HistoryColumns = []string{
+	"run_id", "run_at", "result_type", "name", "type", "model", "column_name", "severity", "status",
+	"failures", "row_count", "failing_percent", "sample", "sql_text",
+	"bucket_day", "dimension", "metric_value", "expected", "lower_bound", "upper_bound", "anomaly_score", "anomalous",
+	"message", "duration_ms",
+}
+
+const historyDDL = `(
+	run_id VARCHAR, run_at TIMESTAMP, result_type VARCHAR, name VARCHAR, type VARCHAR, model VARCHAR,
+	column_name VARCHAR, severity VARCHAR, status VARCHAR,
+	failures BIGINT, row_count BIGINT, failing_percent DOUBLE, sample VARCHAR, sql_text VARCHAR,
+	bucket_day DATE, dimension VARCHAR, metric_value DOUBLE, expected DOUBLE, lower_bound DOUBLE,
+	upper_bound DOUBLE, anomaly_score DOUBLE, anomalous BOOLEAN,
+	message VARCHAR, duration_ms DOUBLE
+)`
+
+// History is the append-only results table in the warehouse: every test
+// and every monitor bucket of every run, passes included. The zero value
+// uses [DefaultHistoryTable].
+//
+// Nothing in it is updated or deleted; each run adds its rows under its
+// run id, which the caller chooses (see [History.NextRunID]) and which
+// never comes from the wall clock.
+type History struct {
+	// Table is the table's name; empty means DefaultHistoryTable.
+	Table string
+}
+
+func (h History) table() (string, error) {
+	t := h.Table
+	if t == "" {
+		t = DefaultHistoryTable
+	}
+	if err := warehouse.ValidIdent(t); err != nil {
+		return "", fmt.Errorf("quality: history table: %w", err)
+	}
+	return t, nil
+}
+
+// Ensure creates the table if it does not exist (portable DDL).
+func (h History) Ensure(ctx context.Context, w warehouse.Warehouse) error {
+	t, err := h.table()
+	if err != nil {
+		return err
+	}
+	if err := w.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+t+" "+historyDDL); err != nil {
+		return fmt.Errorf("quality: history: %w", err)
+	}
+	return nil
+}
+
+// NextRunID returns prefix when the history holds no run with that id,
+// otherwise prefix followed by "#2", "#3"...: a run id unique in the
+// history, derived from what the caller knows (such as the run's day),
+// never from the wall clock. prefix must not be empty.
+func (h History) NextRunID(ctx context.Context, w warehouse.Warehouse, prefix string) (string, error) {
+	t, err := h.table()
+	if err != nil {
+		return "", err
+	}
+	if prefix == "" {
+		return "", errors.New("quality: history: empty run id prefix")
+	}
+	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
+		return prefix, err
+	}
+	rows, err := w.Query(ctx, "SELECT DISTINCT run_id FROM "+t+" WHERE SUBSTR(run_id, 1, ?) = ?", len(prefix), prefix)
+	if err != nil {
+		return "", fmt.Errorf("quality: history: %w", err)
+	}
+	defer rows.Close()
+	seen, last := false, int64(1)
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", fmt.Errorf("quality: history: %w", err)
+		}
+		if id == prefix {
+			seen = true
+		} else if n, err := strconv.ParseInt(strings.TrimPrefix(id, prefix+"#"), 10, 64); err == nil && strings.HasPrefix(id, prefix+"#") {
+			seen, last = true, max(last, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("quality: history: %w", err)
+	}
+	if !seen {
+		return prefix, nil
+	}
+	return prefix + "#" + strconv.FormatInt(last+1, 10), nil
+}
+
+// Append adds the report's results: one row per test, and one row per
+// bucket of each monitor's detection window (a monitor without buckets
+// gets one row). It creates the table if needed. rep.RunID must be set and
+// not yet in the history (the error wraps [ErrRunExists]). It returns the
+// number of rows added.
+func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report) (int, error) {
+	t, err := h.table()
+	if err != nil {
+		return 0, err
+	}
+	if rep == nil || rep.RunID == "" {
+		return 0, errors.New("quality: history: the report has no run id (set Options.RunID or a Clock)")
+	}
+	if err := h.Ensure(ctx, w); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := queryRow(ctx, w, "SELECT COUNT(*) FROM "+t+" WHERE run_id = ?", []any{rep.RunID}, &n); err != nil {
+		return 0, fmt.Errorf("quality: history: %w", err)
+	}
+	if n > 0 {
+		return 0, fmt.Errorf("%w: %q", ErrRunExists, rep.RunID)
+	}
+	rows := historyRows(rep)
+	const perInsert = 50
+	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(HistoryColumns)), ", ") + ")"
+	for i := 0; i < len(rows); i += perInsert {
+		batch := rows[i:min(i+perInsert, len(rows))]
+		var args []any
+		vals := make([]string, len(batch))
+		for j, r := range batch {
+			vals[j] = ph
+			args = append(args, r...)
+		}
+		q := "INSERT INTO " + t + " (" + strings.Join(HistoryColumns, ", ") + ") VALUES " + strings.Join(vals, ", ")
+		if err := w.Exec(ctx, q, args...); err != nil {
+			return i, fmt.Errorf("quality: history: %w", err)
+		}
+	}
+	return len(rows), nil
+}
+
+// historyRows renders a report as rows of HistoryColumns.
+func historyRows(rep *Report) [][]any {
+	runAt := rep.GeneratedAt.UTC()
+	var out [][]any
+	for _, t := range rep.Tests {
+		var sample any
+		if t.Sample != nil {
+			b, _ := json.Marshal(t.Sample) // values are JSON-friendly by construction
+			sample = string(b)
+		}
+		out = append(out, []any{
+			rep.RunID, runAt, "test", t.Name, t.Type, t.Model, nullable(t.Column), string(t.Severity), string(t.Status),
+			t.Failures, t.Rows, t.Percent, sample, t.SQL,
+			nil, nil, nil, nil, nil, nil, nil, nil,
+			nil, ms(t.Duration),
+		})
+	}
+	for _, m := range rep.Monitors {
+		var sample any
+		if m.Type == SchemaMonitor && len(m.Columns) > 0 {
+			b, _ := json.Marshal(m.Columns)
+			sample = string(b)
+		}
+		base := []any{rep.RunID, runAt, "monitor", m.Name, string(m.Type), m.Model, nullable(m.Column), string(m.Severity), string(m.Status),
+			int64(m.Anomalies), nil, nil, sample, m.SQL}
+		if len(m.Buckets) == 0 {
+			out = append(out, append(append(base, nil, nil, nil, nil, nil, nil, nil, nil), m.Message, ms(m.Duration)))
+			continue
+		}
+		for _, b := range m.Buckets {
+			var day, value, expected, lower, upper, score any
+			if d, err := time.Parse(edqm.DateLayout, b.Day); err == nil {
+				day = d
+			}
+			if b.HasValue {
+				value = b.Value
+			}
+			if b.Trained {
+				expected, lower, upper, score = b.Expected, b.Lower, b.Upper, b.Score
+			}
+			row := append(append([]any(nil), base...), day, nullable(b.Dimension), value, expected, lower, upper, score, b.Anomalous,
+				m.Message, ms(m.Duration))
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// HistoryRecord is one row of the results history.
+type HistoryRecord struct {
+	// The fields are the columns of HistoryColumns, in order, NULLs read
+	// as zero values (or NaN for the band). RunID and RunAt identify the
+	// run.
+	RunID      string
+	RunAt      time.Time
+	ResultType string // "test" or "monitor"
+	Name       string
+	Type       string
+	Model      string
+	Column     string
+	Severity   Severity
+	Status     Status
+	Failures   int64
+	Rows       int64
+	Percent    float64
+	// Sample is the JSON text of the sample (tests) or columns (schema
+	// monitors); "" when none.
+	Sample string
+	SQL    string
+	// Day is the bucket's day (monitors), "" for tests.
+	Day       string
+	Dimension string
+	// Value, Expected, Lower, Upper and Score are NaN when absent.
+	Value, Expected, Lower, Upper, Score float64
+	Anomalous                            bool
+	Message                              string
+	DurationMS                           float64
+}
+
+// Records returns the history's rows of one run (all runs when runID is
+// ""), ordered by run, then tests before monitors, then name, bucket day
+// and dimension. A missing table gives no rows.
+func (h History) Records(ctx context.Context, w warehouse.Warehouse, runID string) ([]HistoryRecord, error) {
+	t, err := h.table()
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
+		return nil, err
+	}
+	q := "SELECT " + strings.Join(HistoryColumns, ", ") + " FROM " + t
+	var args []any
+	if runID != "" {
+		q += " WHERE run_id = ?"
+		args = append(args, runID)
+	}
+	q += " ORDER BY run_at, run_id, result_type DESC, name, bucket_day, dimension"
+	rows, err := w.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	defer rows.Close()
+	var out []HistoryRecord
+	for rows.Next() {
+		var (
+			r                                                HistoryRecord
+			col, sample, sqlText, dim, msg, sev, status, typ sql.NullString
+			failures, rowCount                               sql.NullInt64
+			pct, value, expected, lower, upper, score, durMS sql.NullFloat64
+			day                                              sql.NullTime
+			anomalous                                        sql.NullBool
+		)
+		if err := rows.Scan(&r.RunID, &r.RunAt, &r.ResultType, &r.Name, &typ, &r.Model, &col, &sev, &status,
+			&failures, &rowCount, &pct, &sample, &sqlText,
+			&day, &dim, &value, &expected, &lower, &upper, &score, &anomalous, &msg, &durMS); err != nil {
+			return nil, fmt.Errorf("quality: history: %w", err)
+		}
+		r.Type, r.Column, r.Severity, r.Status = typ.String, col.String, Severity(sev.String), Status(status.String)
+		r.Failures, r.Rows, r.Percent, r.Sample, r.SQL = failures.Int64, rowCount.Int64, pct.Float64, sample.String, sqlText.String
+		if day.Valid {
+			r.Day = day.Time.Format(edqm.DateLayout)
+		}
+		r.Dimension, r.Anomalous, r.Message, r.DurationMS = dim.String, anomalous.Bool, msg.String, durMS.Float64
+		r.Value, r.Expected, r.Lower, r.Upper, r.Score = orNaN(value), orNaN(expected), orNaN(lower), orNaN(upper), orNaN(score)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	return out, nil
+}
+
+var nan = math.NaN()
+
+func orNaN(v sql.NullFloat64) float64 {
+	if !v.Valid {
+		return nan
+	}
+	return v.Float64
+}
+
+// lastColumns returns the columns a schema monitor recorded last, nil
+// when none.
+func (h History) lastColumns(ctx context.Context, w warehouse.Warehouse, name string) ([]string, error) {
+	t, err := h.table()
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
+		return nil, err
+	}
+	q := "SELECT sample FROM " + t + " WHERE result_type = 'monitor' AND type = ? AND name = ? AND sample IS NOT NULL ORDER BY run_at DESC, run_id DESC LIMIT 1"
+	rows, err := w.Query(ctx, q, string(SchemaMonitor), name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	var s string
+	if err := rows.Scan(&s); err != nil {
+		return nil, err
+	}
+	var cols []string
+	if err := json.Unmarshal([]byte(s), &cols); err != nil {
+		return nil, fmt.Errorf("history: recorded columns of %s: %w", name, err)
+	}
+	return cols, rows.Close()
+}

@@ -3,7 +3,6 @@ package quality
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -321,21 +320,7 @@ func scanOne(ctx context.Context, w warehouse.Warehouse, q string, dest ...any) 
 
 // queryRow runs q with args and scans its single row into dest.
 func queryRow(ctx context.Context, w warehouse.Warehouse, q string, args []any, dest ...any) error {
-	rows, err := w.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return err
-	}
-	return rows.Close()
+	return warehouse.QueryRow(ctx, w, q, args, dest...)
 }
 
 // topFailing returns the tests that did not pass, most failures first.

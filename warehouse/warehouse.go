@@ -179,3 +179,23 @@ type Warehouse interface {
 	// Close releases the engine.
 	Close() error
 }
+
+// QueryRow runs q with args on w and scans its single row into dest. It
+// returns sql.ErrNoRows when the query yields no row.
+func QueryRow(ctx context.Context, w Warehouse, q string, args []any, dest ...any) error {
+	rows, err := w.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}

@@ -446,7 +446,7 @@ const buildTable = "_edqm_build"
 // modelsStale reports the ledger's size and whether the models were built
 // from a smaller (or unknown) ledger.
 func modelsStale(ctx context.Context, wh warehouse.Warehouse) (ledger int64, stale bool, err error) {
-	if err := scanInt(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, &ledger); err != nil {
+	if err := warehouse.QueryRow(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, nil, &ledger); err != nil {
 		return 0, false, fmt.Errorf("read the load ledger: %w", err)
 	}
 	ok, err := wh.TableExists(ctx, buildTable)
@@ -454,7 +454,7 @@ func modelsStale(ctx context.Context, wh warehouse.Warehouse) (ledger int64, sta
 		return ledger, true, err
 	}
 	var built int64 = -1
-	if err := scanInt(ctx, wh, "SELECT COALESCE(MAX(ledger_files), -1) FROM "+buildTable, &built); err != nil {
+	if err := warehouse.QueryRow(ctx, wh, "SELECT COALESCE(MAX(ledger_files), -1) FROM "+buildTable, nil, &built); err != nil {
 		return 0, false, fmt.Errorf("read %s: %w", buildTable, err)
 	}
 	return ledger, built != ledger, nil
@@ -472,24 +472,6 @@ func markBuilt(ctx context.Context, wh warehouse.Warehouse, n int64) error {
 		}
 	}
 	return nil
-}
-
-func scanInt(ctx context.Context, wh warehouse.Warehouse, q string, dst *int64) error {
-	rows, err := wh.Query(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return fmt.Errorf("no row from %s", q)
-	}
-	if err := rows.Scan(dst); err != nil {
-		return err
-	}
-	return rows.Close()
 }
 
 // where tells a person where a URL points: a path for local files, the URL

@@ -337,21 +337,7 @@ func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query
 
 // scanRow runs q and scans its single row into dest.
 func scanRow(ctx context.Context, w warehouse.Warehouse, q string, args []any, dest ...any) error {
-	rows, err := w.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return err
-	}
-	return rows.Close()
+	return warehouse.QueryRow(ctx, w, q, args, dest...)
 }
 
 // eachRow runs q and calls fn for each row.

@@ -22,7 +22,7 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	l, err := landing.Open(ctx, "file://"+dir)
+	l, err := landing.Open(ctx, "file://"+dir, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

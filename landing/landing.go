@@ -47,6 +47,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -195,8 +197,27 @@ func LabelsKey(table string, day time.Time) string {
 // WatermarkKey is the key of the watermark object.
 const WatermarkKey = "_state/watermark.json"
 
-// Opener opens a Lander from a parsed URL.
-type Opener func(ctx context.Context, u *url.URL) (Lander, error)
+// Opener opens a Lander from a parsed URL. opts is never nil.
+type Opener func(ctx context.Context, u *url.URL, opts *OpenOptions) (Lander, error)
+
+// OpenOptions are the settings of [Open] that a URL cannot carry. A nil
+// *OpenOptions means the defaults. A Lander applies the fields that fit
+// what it talks to and ignores the others: a local folder has no HTTP
+// client.
+type OpenOptions struct {
+	// HTTPClient sends the requests of Landers that speak HTTP (s3://).
+	// nil means the SDK's default client. Tests put a
+	// landing/faultlanding Transport in one.
+	HTTPClient *http.Client
+	// MaxAttempts bounds the attempts of each call of Landers that retry
+	// (s3://), the first included, with exponential back-off between
+	// them and no retry quota. 0 keeps the Lander's default; negative is
+	// an error.
+	MaxAttempts int
+	// Logger receives the Lander's retries and warnings. nil discards
+	// them. Nothing logged carries a credential.
+	Logger *slog.Logger
+}
 
 var (
 	openersMu sync.RWMutex
@@ -214,9 +235,17 @@ func Register(scheme string, o Opener) {
 	openers[scheme] = o
 }
 
-// Open opens the Lander a URL names, such as file:///var/edqm. The scheme's
-// package must be imported.
-func Open(ctx context.Context, rawURL string) (Lander, error) {
+// Open opens the Lander a URL names, such as file:///var/edqm, with opts
+// (nil for the defaults). The scheme's package must be imported. Its errors
+// never repeat a URL's user information or query values.
+func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error) {
+	var o OpenOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxAttempts < 0 {
+		return nil, fmt.Errorf("landing.Open: MaxAttempts %d is negative", o.MaxAttempts)
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse's error quotes the whole URL, secrets included: keep
@@ -228,9 +257,9 @@ func Open(ctx context.Context, rawURL string) (Lander, error) {
 		return nil, fmt.Errorf("landing.Open: malformed URL: %w", err)
 	}
 	openersMu.RLock()
-	o := openers[u.Scheme]
+	opener := openers[u.Scheme]
 	openersMu.RUnlock()
-	if o == nil {
+	if opener == nil {
 		openersMu.RLock()
 		known := make([]string, 0, len(openers))
 		for s := range openers {
@@ -238,7 +267,32 @@ func Open(ctx context.Context, rawURL string) (Lander, error) {
 		}
 		openersMu.RUnlock()
 		sort.Strings(known)
-		return nil, fmt.Errorf("landing.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, u.Redacted(), strings.Join(known, ", "))
+		return nil, fmt.Errorf("landing.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, RedactURL(u), strings.Join(known, ", "))
 	}
-	return o(ctx, u)
+	return opener(ctx, u, &o)
+}
+
+// RedactURL returns u as a string fit for an error message or a log: the
+// user information is dropped and each query value is replaced by "xxxxx",
+// so a secret pasted into a URL is never repeated, while the parameter
+// names still show what was given.
+func RedactURL(u *url.URL) string {
+	c := *u
+	c.User = nil
+	if c.RawQuery != "" {
+		q, err := url.ParseQuery(c.RawQuery)
+		if err != nil {
+			c.RawQuery = "(malformed query)"
+		} else {
+			for name, vals := range q {
+				for i := range vals {
+					vals[i] = "xxxxx"
+				}
+				q[name] = vals
+			}
+			c.RawQuery = q.Encode()
+		}
+	}
+	c.Fragment, c.RawFragment = "", ""
+	return c.String()
 }

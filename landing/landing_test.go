@@ -3,6 +3,8 @@ package landing_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,18 +99,18 @@ func TestDataKeyAndLabelsKey(t *testing.T) {
 }
 
 func TestOpenUnknownScheme(t *testing.T) {
-	_, err := landing.Open(context.Background(), "s4://bucket/prefix")
+	_, err := landing.Open(context.Background(), "s4://bucket/prefix", nil)
 	if err == nil || !strings.Contains(err.Error(), `unknown scheme "s4"`) || !strings.Contains(err.Error(), "registered: file, mem") {
 		t.Errorf("Open(s4://...) = %v, want an unknown-scheme error that lists file and mem", err)
 	}
-	_, err = landing.Open(context.Background(), "/no/scheme")
+	_, err = landing.Open(context.Background(), "/no/scheme", nil)
 	if err == nil || !strings.Contains(err.Error(), `unknown scheme ""`) {
 		t.Errorf("Open(/no/scheme) = %v, want an unknown-scheme error", err)
 	}
-	if _, err = landing.Open(context.Background(), "file://%zz"); err == nil {
+	if _, err = landing.Open(context.Background(), "file://%zz", nil); err == nil {
 		t.Error("Open of a URL that does not parse: no error")
 	}
-	_, err = landing.Open(context.Background(), "s3://key:top-secret@bucket:port/p")
+	_, err = landing.Open(context.Background(), "s3://key:top-secret@bucket:port/p", nil)
 	if err == nil || !strings.Contains(err.Error(), "malformed URL") || strings.Contains(err.Error(), "top-secret") {
 		t.Errorf("Open of a malformed URL with a password = %v, want an error that does not repeat the password", err)
 	}
@@ -117,7 +119,7 @@ func TestOpenUnknownScheme(t *testing.T) {
 func TestOpenRegisteredSchemes(t *testing.T) {
 	ctx := context.Background()
 	for _, u := range []string{"file://" + t.TempDir(), "mem://"} {
-		l, err := landing.Open(ctx, u)
+		l, err := landing.Open(ctx, u, nil)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", u, err)
 		}
@@ -137,4 +139,40 @@ func TestRegisterTwicePanics(t *testing.T) {
 		}
 	}()
 	landing.Register("file", nil)
+}
+
+func TestRedactURL(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"s3://AKIAEXAMPLE:hunter2@bucket/p?region=eu-west-1&token=s3cr3t#frag", "s3://bucket/p?region=xxxxx&token=xxxxx"},
+		{"file:///var/edqm", "file:///var/edqm"},
+		{"mem://x?a=1&a=2", "mem://x?a=xxxxx&a=xxxxx"},
+		{"s3://b/p?%zz=secret", "s3://b/p?(malformed query)"},
+	} {
+		u, err := url.Parse(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := landing.RedactURL(u)
+		if got != c.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", c.in, got, c.want)
+		}
+		for _, secret := range []string{"hunter2", "s3cr3t", "secret", "AKIAEXAMPLE"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("RedactURL(%q) = %q repeats %q", c.in, got, secret)
+			}
+		}
+	}
+}
+
+func TestOpenOptionsAreChecked(t *testing.T) {
+	_, err := landing.Open(context.Background(), "mem://", &landing.OpenOptions{MaxAttempts: -1})
+	if err == nil || !strings.Contains(err.Error(), "MaxAttempts -1 is negative") {
+		t.Errorf("Open with MaxAttempts -1 = %v, want an error naming MaxAttempts", err)
+	}
+	// Options a Lander has no use for are ignored.
+	l, err := landing.Open(context.Background(), "mem://", &landing.OpenOptions{MaxAttempts: 3, HTTPClient: http.DefaultClient})
+	if err != nil {
+		t.Fatalf("Open(mem://) with HTTP options: %v", err)
+	}
+	l.Close()
 }

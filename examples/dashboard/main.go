@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 		}
 	}
 	if landURL != "" {
-		land, err := landing.Open(ctx, landURL)
+		land, err := landing.Open(ctx, landURL, nil)
 		if err != nil {
 			return err
 		}

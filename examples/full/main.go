@@ -179,7 +179,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if whURL == "" {
 		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(filepath.Join(dir, "warehouse.duckdb"))}).String()
 	}
-	land, err := landing.Open(ctx, landURL)
+	land, err := landing.Open(ctx, landURL, nil)
 	if err != nil {
 		return err
 	}

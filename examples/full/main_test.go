@@ -379,7 +379,7 @@ func TestS3LandingGivesTheSameReport(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	l, err := landing.Open(ctx, s3URL)
+	l, err := landing.Open(ctx, s3URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

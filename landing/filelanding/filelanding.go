@@ -576,7 +576,7 @@ func opErr(op, key string, err error) error {
 }
 
 // openURL is the landing.Opener for file:// URLs.
-func openURL(ctx context.Context, u *url.URL) (landing.Lander, error) {
+func openURL(ctx context.Context, u *url.URL, _ *landing.OpenOptions) (landing.Lander, error) {
 	dir, opts, err := parseURL(u)
 	if err != nil {
 		return nil, err
@@ -587,7 +587,7 @@ func openURL(ctx context.Context, u *url.URL) (landing.Lander, error) {
 // parseURL checks a file:// URL and returns its folder and options.
 func parseURL(u *url.URL) (string, *Options, error) {
 	bad := func(format string, args ...any) (string, *Options, error) {
-		return "", nil, fmt.Errorf("filelanding: URL %q: %s", u.Redacted(), fmt.Sprintf(format, args...))
+		return "", nil, fmt.Errorf("filelanding: URL %q: %s", landing.RedactURL(u), fmt.Sprintf(format, args...))
 	}
 	switch {
 	case u.Scheme != Scheme:

@@ -351,7 +351,7 @@ func TestHelper(t *testing.T) {
 	if dir == "" {
 		t.Skip("only run as a helper process")
 	}
-	l, err := landing.Open(context.Background(), "file://"+filepath.ToSlash(dir)+"?sync=false")
+	l, err := landing.Open(context.Background(), "file://"+filepath.ToSlash(dir)+"?sync=false", nil)
 	must(t, err)
 	defer l.Close()
 	must(t, landingtest.Increment(context.Background(), l, "_state/counter", 3, 20))
@@ -430,7 +430,7 @@ func TestURL(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	for _, u := range []string{"file://" + dir, "file://localhost" + dir, "file://" + dir + "?sync=false", "file://" + dir + "?mode=0600&sync=true"} {
-		l, err := landing.Open(ctx, u)
+		l, err := landing.Open(ctx, u, nil)
 		if err != nil {
 			t.Errorf("Open(%q): %v", u, err)
 			continue
@@ -450,7 +450,7 @@ func TestURL(t *testing.T) {
 		"file://":                                   "absolute",
 		"file://user@localhost" + dir:               "user",
 	} {
-		_, err := landing.Open(ctx, u)
+		_, err := landing.Open(ctx, u, nil)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%q) = %v, want an error saying %s", u, err, want)
 		}

@@ -246,12 +246,12 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 }
 
 // openURL is the landing.Opener for mem:// URLs.
-func openURL(ctx context.Context, u *url.URL) (landing.Lander, error) {
+func openURL(ctx context.Context, u *url.URL, _ *landing.OpenOptions) (landing.Lander, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("memlanding: URL %q: %s (want mem:// or mem://name)", u.Redacted(), fmt.Sprintf(format, args...))
+		return fmt.Errorf("memlanding: URL %q: %s (want mem:// or mem://name)", landing.RedactURL(u), fmt.Sprintf(format, args...))
 	}
 	switch {
 	case u.Opaque != "":

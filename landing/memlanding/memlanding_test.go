@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceThroughURL(t *testing.T) {
 	var urls sync.Map // landing.Lander → the mem:// URL of its store
 	open := func(t *testing.T, u string) landing.Lander {
-		l, err := landing.Open(context.Background(), u)
+		l, err := landing.Open(context.Background(), u, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestURLs(t *testing.T) {
 	ctx := context.Background()
 	open := func(u string) landing.Lander {
 		t.Helper()
-		l, err := landing.Open(ctx, u)
+		l, err := landing.Open(ctx, u, nil)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", u, err)
 		}
@@ -95,7 +95,7 @@ func TestURLs(t *testing.T) {
 		"mem://x#frag":       "fragment",
 		"mem:opaque":         "opaque",
 	} {
-		if _, err := landing.Open(ctx, u); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := landing.Open(ctx, u, nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Open(%q) = %v, want an error saying %s", u, err, want)
 		}
 	}
@@ -149,7 +149,7 @@ func TestGetIsNotAliased(t *testing.T) {
 
 func Example() {
 	ctx := context.Background()
-	l, err := landing.Open(ctx, "mem://")
+	l, err := landing.Open(ctx, "mem://", nil)
 	if err != nil {
 		fmt.Println(err)
 		return

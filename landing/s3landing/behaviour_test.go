@@ -263,7 +263,7 @@ func TestSecretsStayOut(t *testing.T) {
 		"s3://bucket/p?region=us-east-1&endpoint=http://AKIDEXAMPLE:" + badSecret + "@127.0.0.1:1",
 		"s3://bucket/p?region=us-east-1&secret=" + badSecret,
 	} {
-		_, err := landing.Open(ctx, raw)
+		_, err := landing.Open(ctx, raw, nil)
 		if err == nil {
 			t.Errorf("Open(%q): no error", raw)
 		} else if strings.Contains(err.Error(), badSecret) {
@@ -328,7 +328,7 @@ func TestParseURL(t *testing.T) {
 func TestOpen(t *testing.T) {
 	ctx := context.Background()
 	// Open makes no request: a URL to a closed port opens.
-	l, err := landing.Open(ctx, "s3://bucket/p?region=us-east-1&endpoint=http://127.0.0.1:1&path_style=true")
+	l, err := landing.Open(ctx, "s3://bucket/p?region=us-east-1&endpoint=http://127.0.0.1:1&path_style=true", nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -338,7 +338,7 @@ func TestOpen(t *testing.T) {
 	t.Setenv("AWS_DEFAULT_REGION", "")
 	t.Setenv("AWS_CONFIG_FILE", "/nonexistent/edqm-test")
 	t.Setenv("AWS_PROFILE", "")
-	if _, err := landing.Open(ctx, "s3://bucket/p"); err == nil || !strings.Contains(err.Error(), "no region") {
+	if _, err := landing.Open(ctx, "s3://bucket/p", nil); err == nil || !strings.Contains(err.Error(), "no region") {
 		t.Errorf("Open without a region: %v", err)
 	}
 	for _, o := range []*s3landing.Options{

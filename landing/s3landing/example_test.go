@@ -20,8 +20,8 @@ import (
 // This example needs a bucket, so it is compiled but not run.
 func Example() {
 	ctx := context.Background()
-	l, err := landing.Open(ctx, "s3://my-bucket/edqm?region=eu-west-1")
-	// l, err := landing.Open(ctx, "file:///var/edqm")
+	l, err := landing.Open(ctx, "s3://my-bucket/edqm?region=eu-west-1", nil)
+	// l, err := landing.Open(ctx, "file:///var/edqm", nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -288,3 +288,32 @@ func objectKeys(objs []landing.Object) []string {
 	}
 	return out
 }
+
+// TestMaxAttemptsThroughURL opens the Lander with landing.Open and
+// OpenOptions: every call fails with a server error, and each Get is sent
+// exactly MaxAttempts times before its error names the key.
+func TestMaxAttemptsThroughURL(t *testing.T) {
+	srv := server(t)
+	srv.SetEnv(t)
+	bucket := srv.NewBucket(t)
+	for _, attempts := range []int{1, 4} {
+		tr, err := faultlanding.NewTransport(awshttp.NewBuildableClient().GetTransport(),
+			&faultlanding.Options{Rate: 1, Faults: []faultlanding.Fault{faultlanding.ServerError}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := landing.Open(context.Background(), srv.URL(bucket, "attempts"), &landing.OpenOptions{
+			HTTPClient: &http.Client{Transport: tr}, MaxAttempts: attempts})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = l.Get(context.Background(), "orders/a.csv")
+		if err == nil || !strings.Contains(err.Error(), `"orders/a.csv"`) {
+			t.Errorf("MaxAttempts %d: Get = %v, want an error naming the key", attempts, err)
+		}
+		if got := tr.Stats().Calls; got != int64(attempts) {
+			t.Errorf("MaxAttempts %d: %d calls were sent, want %d", attempts, got, attempts)
+		}
+		l.Close()
+	}
+}

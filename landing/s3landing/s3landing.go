@@ -91,6 +91,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -99,11 +100,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/edqm/edqm/landing"
 )
@@ -153,6 +157,16 @@ type Options struct {
 	// does; nil means the SDK's standard retryer (with the attempts set by
 	// AWS_MAX_ATTEMPTS or the profile, 3 by default).
 	Retryer func() aws.Retryer
+	// MaxAttempts, when positive and Retryer is nil, makes the retryer
+	// the SDK's standard one with that many attempts per call (the first
+	// included), exponential back-off up to 2 s, and no retry quota, so
+	// that a long run against a flaky server is not stopped by an empty
+	// quota. 0 keeps the SDK's default (3 attempts, with a quota);
+	// negative is an error.
+	MaxAttempts int
+	// Logger receives the client's retries (at level Debug) and warnings.
+	// nil discards them. The SDK logs no credential at these levels.
+	Logger *slog.Logger
 
 	// PartSize is the size of the parts of a multipart upload, and the
 	// size from which Put uploads in parts; 0 means [DefaultPartSize]. It
@@ -197,8 +211,23 @@ func Open(ctx context.Context, bucket string, opts *Options) (*Lander, error) {
 	if o.Credentials != nil {
 		load = append(load, config.WithCredentialsProvider(o.Credentials))
 	}
-	if o.Retryer != nil {
+	switch {
+	case o.MaxAttempts < 0:
+		return nil, fmt.Errorf("s3landing.Open: MaxAttempts %d is negative", o.MaxAttempts)
+	case o.Retryer != nil:
 		load = append(load, config.WithRetryer(o.Retryer))
+	case o.MaxAttempts > 0:
+		attempts := o.MaxAttempts
+		load = append(load, config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = attempts
+				so.MaxBackoff = 2 * time.Second
+				so.RateLimiter = ratelimit.None
+			})
+		}))
+	}
+	if o.Logger != nil {
+		load = append(load, config.WithLogger(slogLogger{l: o.Logger}), config.WithClientLogMode(aws.LogRetries))
 	}
 	if o.Endpoint != "" {
 		if err := checkEndpoint(o.Endpoint); err != nil {
@@ -242,8 +271,8 @@ func New(client *s3.Client, bucket string, opts *Options) (*Lander, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.Region != "" || o.Endpoint != "" || o.PathStyle || o.Credentials != nil || o.HTTPClient != nil || o.Retryer != nil {
-		return nil, errors.New("s3landing.New: Region, Endpoint, PathStyle, Credentials, HTTPClient and Retryer build a client: set them on the client instead")
+	if o.Region != "" || o.Endpoint != "" || o.PathStyle || o.Credentials != nil || o.HTTPClient != nil || o.Retryer != nil || o.MaxAttempts != 0 || o.Logger != nil {
+		return nil, errors.New("s3landing.New: Region, Endpoint, PathStyle, Credentials, HTTPClient, Retryer, MaxAttempts and Logger build a client: set them on the client instead")
 	}
 	if err := checkCommon(bucket, &o); err != nil {
 		return nil, err
@@ -687,4 +716,30 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// slogLogger sends the SDK's log lines to a slog.Logger: warnings as
+// warnings, the rest (retries) at level Debug. The SDK gives it each
+// call's context through WithContext.
+type slogLogger struct {
+	l   *slog.Logger
+	ctx context.Context
+}
+
+// WithContext implements logging.ContextLogger.
+func (s slogLogger) WithContext(ctx context.Context) logging.Logger {
+	return slogLogger{s.l, ctx}
+}
+
+// Logf implements logging.Logger.
+func (s slogLogger) Logf(c logging.Classification, format string, v ...any) {
+	level := slog.LevelDebug
+	if c == logging.Warn {
+		level = slog.LevelWarn
+	}
+	ctx := s.ctx
+	if ctx == nil {
+		ctx = context.TODO() // the SDK logged outside a call
+	}
+	s.l.Log(ctx, level, fmt.Sprintf(format, v...), "component", "s3landing")
 }

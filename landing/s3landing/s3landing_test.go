@@ -57,7 +57,7 @@ func TestConformanceThroughURL(t *testing.T) {
 	bucket := srv.NewBucket(t)
 	var n atomic.Int64
 	openURL := func(t *testing.T, prefix string) landing.Lander {
-		l, err := landing.Open(context.Background(), srv.URL(bucket, prefix))
+		l, err := landing.Open(context.Background(), srv.URL(bucket, prefix), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,11 +17,16 @@ func init() { landing.Register(Scheme, openURL) }
 var urlParams = []string{"endpoint", "path_style", "region"}
 
 // openURL is the landing.Opener for s3:// URLs.
-func openURL(ctx context.Context, u *url.URL) (landing.Lander, error) {
+func openURL(ctx context.Context, u *url.URL, oo *landing.OpenOptions) (landing.Lander, error) {
 	bucket, opts, err := ParseURL(u)
 	if err != nil {
 		return nil, err
 	}
+	if oo.HTTPClient != nil {
+		opts.HTTPClient = oo.HTTPClient
+	}
+	opts.MaxAttempts = oo.MaxAttempts
+	opts.Logger = oo.Logger
 	return Open(ctx, bucket, opts)
 }
 

@@ -64,6 +64,10 @@ var (
 	// ErrBadFile: a file cannot be loaded at all (for example its header
 	// does not match the table's columns).
 	ErrBadFile = errors.New("warehouse: bad file")
+	// ErrLocked: the warehouse is held by another process (an embedded
+	// database file open elsewhere); nothing was changed. Running again
+	// once the other process is done succeeds.
+	ErrLocked = errors.New("warehouse: locked by another process")
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)

@@ -122,7 +122,9 @@ func (dialect) Name() string { return DialectName }
 
 // Open opens the DuckDB database at path, creating the file and its parent
 // directories if needed. An empty path or ":memory:" opens a private
-// in-memory database, which disappears on Close. opts may be nil.
+// in-memory database, which disappears on Close. opts may be nil. When
+// another process has the file open, the error matches
+// [warehouse.ErrLocked].
 func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -140,11 +142,11 @@ func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 	}
 	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+		return nil, openErr(path, err)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+		return nil, openErr(path, err)
 	}
 	w := &Warehouse{db: db, path: path, clock: opts.Clock, log: opts.Logger}
 	if w.clock == nil {

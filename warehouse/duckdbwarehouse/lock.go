@@ -1,0 +1,22 @@
+package duckdbwarehouse
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/edqm/edqm/warehouse"
+)
+
+// lockedText is how DuckDB says, at open, that another process holds the
+// database file. The driver gives no error code for it, so the text is
+// what is recognised.
+const lockedText = "Could not set lock on file"
+
+// openErr wraps an error of opening the database at path, adding
+// [warehouse.ErrLocked] when another process holds the file.
+func openErr(path string, err error) error {
+	if strings.Contains(err.Error(), lockedText) {
+		return fmt.Errorf("duckdbwarehouse: open %q: %w: %w", path, warehouse.ErrLocked, err)
+	}
+	return fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+}

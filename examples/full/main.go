@@ -11,7 +11,17 @@
 // Everything goes under one folder (-data, default ./edqm-data): landing/
 // for the files and the watermark, warehouse.duckdb for the warehouse.
 // -landing and -warehouse take URLs instead (landing.Open, warehouse.Open),
-// so the same run can land elsewhere with nothing else changed.
+// so the same run can land elsewhere with nothing else changed. On s3://,
+// each S3 call is tried up to -s3-attempts times (default 10) with
+// exponential back-off.
+//
+// Exit codes: 0 done (or up to date); 1 the pipeline failed, with an error
+// naming what failed (a file that could not land names its key); 2 a bad
+// command line; 3 another run got in the way and this one stopped: it holds
+// the embedded warehouse file ("another run is using the warehouse …;
+// nothing was changed"), or it advanced the watermark first ("another run
+// advanced the watermark …"). After exit 3, run again later. A run killed
+// at any point is repaired by running it again.
 package main
 
 import (
@@ -21,21 +31,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/internal/flow"
 	"github.com/edqm/edqm/landing"
 	_ "github.com/edqm/edqm/landing/filelanding" // file://
 	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
@@ -64,24 +72,45 @@ type config struct {
 	days                     int
 	seed                     uint64
 	chaos                    chaos.Config
+	s3Attempts               int // attempts per S3 call
+
+	// Set by tests only.
+	httpClient    *http.Client // sends the S3 requests; nil: the SDK's
+	beforeAdvance func()       // runs between landing and the watermark's advance
 }
 
+// Exit codes.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the pipeline failed
+	exitUsage    = 2 // bad command line
+	exitConflict = 3 // another run holds the warehouse or moved the watermark: run again later
+)
+
 // run is main without the process: it returns the exit code (0 ok, 1 the
-// pipeline failed, 2 bad command line).
+// pipeline failed, 2 bad command line, 3 another run got in the way).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func() time.Time) int {
 	cfg, err := parseFlags(args, stderr, wall)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitOK
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "edqm: %v\n", err)
-		return 2
+		return exitUsage
 	}
-	if err := pipeline(ctx, cfg, stdout); err != nil {
-		fmt.Fprintf(stderr, "edqm: %v\n", err)
-		return 1
+	return finish(pipeline(ctx, cfg, stdout), stderr)
+}
+
+// finish prints a pipeline's error and returns its exit code.
+func finish(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
 	}
-	return 0
+	fmt.Fprintf(stderr, "edqm: %v\n", err)
+	if errors.Is(err, warehouse.ErrLocked) || errors.Is(err, landing.ErrConflict) {
+		return exitConflict
+	}
+	return exitFailed
 }
 
 func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config, error) {
@@ -105,6 +134,7 @@ func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config,
 	fs.Float64Var(&rates.Domain, "domain", 0.02, "share of orders with a Domain error (negative amount, bad status, bad quantity)")
 	fs.Float64Var(&rates.Duplication, "duplication", 0.02, "share of orders duplicated (exact or conflicting)")
 	fs.StringVar(&mode, "mode", "exclusive", "chaos `mode`: exclusive (at most one kind per order) or stacked")
+	fs.IntVar(&cfg.s3Attempts, "s3-attempts", 10, "attempts per S3 call, the first included, with exponential back-off (s3:// landing only)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/full [flags]\n\nRuns the whole EDQM pipeline on a local folder and an embedded DuckDB.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -129,6 +159,9 @@ func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config,
 	if cfg.dataDir == "" {
 		return cfg, errors.New("invalid value for -data: empty folder name")
 	}
+	if cfg.s3Attempts < 1 || cfg.s3Attempts > 100 {
+		return cfg, fmt.Errorf("invalid value %d for -s3-attempts: want 1 to 100", cfg.s3Attempts)
+	}
 	if now == "" {
 		cfg.now = edqm.Day(wall().UTC())
 		cfg.clock = edqm.ClockFunc(wall)
@@ -146,16 +179,6 @@ func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (config,
 		return cfg, fmt.Errorf("invalid chaos flags: %w", err)
 	}
 	return cfg, nil
-}
-
-// tables landed per day, with their columns.
-var tables = []struct {
-	name    string
-	columns []string
-}{
-	{"customers", generate.CustomerColumns},
-	{"products", generate.ProductColumns},
-	{"orders", generate.OrderColumns},
 }
 
 func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
@@ -179,7 +202,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	if whURL == "" {
 		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(filepath.Join(dir, "warehouse.duckdb"))}).String()
 	}
-	land, err := landing.Open(ctx, landURL, nil)
+	land, err := landing.Open(ctx, landURL, &landing.OpenOptions{HTTPClient: cfg.httpClient, MaxAttempts: cfg.s3Attempts})
 	if err != nil {
 		return err
 	}
@@ -193,6 +216,9 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	wh, err := warehouse.Open(ctx, whURL, &warehouse.OpenOptions{Clock: cfg.clock})
+	if errors.Is(err, warehouse.ErrLocked) {
+		return fmt.Errorf("another run is using the warehouse %s; nothing was changed: %w", where(whURL), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -220,9 +246,12 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 			mark.LastDay.Format(edqm.DateLayout), cfg.now.Format(edqm.DateLayout))
 	} else {
 		start := time.Now()
-		orders, labels, err := landDays(ctx, gen, inj, land, days, backfill)
+		orders, labels, err := flow.LandDays(ctx, gen, inj, land, days, backfill)
 		if err != nil {
 			return err
+		}
+		if cfg.beforeAdvance != nil {
+			cfg.beforeAdvance()
 		}
 		if _, err := wm.Advance(ctx, mark, days[len(days)-1], cfg.clock.Now()); err != nil {
 			if errors.Is(err, landing.ErrConflict) {
@@ -243,7 +272,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	// skips the others), so files landed by a run that crashed before its
 	// load are not lost.
 	start := time.Now()
-	files, rows, rejected, err := loadAll(ctx, wh, land)
+	files, rows, rejected, err := flow.LoadAll(ctx, wh, land)
 	if err != nil {
 		return err
 	}
@@ -256,7 +285,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 
 	// 4. Build the models when the ledger has moved since the last build
 	// (also after a crash between load and build).
-	ledger, stale, err := modelsStale(ctx, wh)
+	ledger, stale, err := flow.ModelsStale(ctx, wh)
 	if err != nil {
 		return err
 	}
@@ -274,7 +303,7 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
-		if err := markBuilt(ctx, wh, ledger); err != nil {
+		if err := flow.MarkBuilt(ctx, wh, ledger); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Built %d models (%s)\n", len(res.Models), time.Since(start).Round(time.Millisecond))
@@ -334,143 +363,6 @@ func pipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		fmt.Fprintf(out, "Report snapshot %s\n", shown)
 	}
 	fmt.Fprintf(out, "\n%s", report.Summary())
-	return nil
-}
-
-// landDays generates, corrupts and lands days in parallel. Each day's files
-// depend only on the seed and the day, so the order does not matter and a
-// re-run writes the same bytes.
-func landDays(ctx context.Context, gen generate.Generator, inj chaos.ChaosInjector, land landing.Lander,
-	days []time.Time, backfill bool) (orders, labels int64, err error) {
-	spec := chaos.OrdersSpec(gen.SignupDate)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	var nOrders, nLabels atomic.Int64
-	for i, day := range days {
-		g.Go(func() error {
-			var tabs []*edqm.Table
-			if backfill && i == 0 {
-				// The first day of a backfill carries the catalogue and every
-				// customer who signed up before it.
-				p, err := gen.Products(gctx)
-				if err != nil {
-					return err
-				}
-				c, err := gen.Customers(gctx, time.Time{}, day)
-				if err != nil {
-					return err
-				}
-				tabs = append(tabs, p, c)
-			} else {
-				c, err := gen.Customers(gctx, day, day)
-				if err != nil {
-					return err
-				}
-				tabs = append(tabs, c)
-			}
-			clean, err := gen.Orders(gctx, day)
-			if err != nil {
-				return err
-			}
-			dirty, lbls, err := inj.Inject(gctx, day, spec, clean)
-			if err != nil {
-				return err
-			}
-			tabs = append(tabs, dirty)
-			for _, t := range tabs {
-				if err := putCSV(gctx, land, landing.DataKey(t.Name, day, "csv"), t); err != nil {
-					return err
-				}
-			}
-			if err := putCSV(gctx, land, landing.LabelsKey(dirty.Name, day), chaos.LabelsTable(lbls)); err != nil {
-				return err
-			}
-			nOrders.Add(int64(len(dirty.Rows)))
-			nLabels.Add(int64(len(lbls)))
-			return nil
-		})
-	}
-	err = g.Wait()
-	return nOrders.Load(), nLabels.Load(), err
-}
-
-func putCSV(ctx context.Context, land landing.Lander, key string, t *edqm.Table) error {
-	var buf bytes.Buffer
-	if err := edqm.WriteCSV(&buf, t); err != nil {
-		return err
-	}
-	if err := land.Put(ctx, key, &buf); err != nil {
-		return fmt.Errorf("land %s: %w", key, err)
-	}
-	return nil
-}
-
-// loadAll loads every landed data and label file into its raw table.
-func loadAll(ctx context.Context, wh warehouse.Warehouse, land landing.Lander) (files int, rows, rejected int64, err error) {
-	type source struct {
-		prefix, table string
-		columns       []string
-	}
-	var sources []source
-	for _, t := range tables {
-		sources = append(sources, source{t.name + "/", "raw_" + t.name, t.columns})
-	}
-	sources = append(sources, source{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns})
-	for _, s := range sources {
-		objs, err := land.List(ctx, s.prefix)
-		if err != nil {
-			return files, rows, rejected, err
-		}
-		keys := make([]string, 0, len(objs))
-		for _, o := range objs {
-			if strings.HasSuffix(o.Key, ".csv") {
-				keys = append(keys, o.Key)
-			}
-		}
-		res, err := wh.Load(ctx, warehouse.LoadRequest{Table: s.table, Columns: s.columns, Source: land, Keys: keys})
-		if err != nil {
-			return files, rows, rejected, err
-		}
-		f, _, l, r := res.Totals()
-		files += f
-		rows += l
-		rejected += r
-	}
-	return files, rows, rejected, nil
-}
-
-// buildTable records how many ledger entries the models were last built
-// from; a different count means they are stale.
-const buildTable = "_edqm_build"
-
-// modelsStale reports the ledger's size and whether the models were built
-// from a smaller (or unknown) ledger.
-func modelsStale(ctx context.Context, wh warehouse.Warehouse) (ledger int64, stale bool, err error) {
-	if err := warehouse.QueryRow(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, nil, &ledger); err != nil {
-		return 0, false, fmt.Errorf("read the load ledger: %w", err)
-	}
-	ok, err := wh.TableExists(ctx, buildTable)
-	if err != nil || !ok {
-		return ledger, true, err
-	}
-	var built int64 = -1
-	if err := warehouse.QueryRow(ctx, wh, "SELECT COALESCE(MAX(ledger_files), -1) FROM "+buildTable, nil, &built); err != nil {
-		return 0, false, fmt.Errorf("read %s: %w", buildTable, err)
-	}
-	return ledger, built != ledger, nil
-}
-
-// markBuilt records that the models are built from a ledger of n files.
-func markBuilt(ctx context.Context, wh warehouse.Warehouse, n int64) error {
-	for _, q := range []string{
-		"CREATE TABLE IF NOT EXISTS " + buildTable + " (ledger_files BIGINT)",
-		"DELETE FROM " + buildTable,
-		fmt.Sprintf("INSERT INTO %s VALUES (%d)", buildTable, n),
-	} {
-		if err := wh.Exec(ctx, q); err != nil {
-			return fmt.Errorf("record the build: %w", err)
-		}
-	}
 	return nil
 }
 

@@ -28,7 +28,7 @@ func ExampleBuiltin() {
 		fmt.Printf("level %d: %s\n", i, strings.Join(names, ", "))
 	}
 	// Output:
-	// level 0: stg_customers (view), stg_orders (view), stg_products (view)
+	// level 0: stg_customers (view), stg_orders (incremental), stg_products (view)
 	// level 1: fct_orders (incremental)
 	// level 2: mart_daily_revenue (table)
 }

@@ -210,7 +210,7 @@ FROM mart_daily_revenue ORDER BY batch_date`)
 		t.Errorf("mart_daily_revenue =\n%v\nwant\n%v", got, want)
 	}
 
-	for name, want := range map[string]string{"stg_orders": "VIEW", "fct_orders": "BASE TABLE", "mart_daily_revenue": "BASE TABLE"} {
+	for name, want := range map[string]string{"stg_orders": "BASE TABLE", "fct_orders": "BASE TABLE", "mart_daily_revenue": "BASE TABLE"} {
 		got := strs(t, w, `SELECT table_type FROM information_schema.tables WHERE table_name = '`+name+`'`)
 		if len(got) != 1 || got[0][0] != want {
 			t.Errorf("%s is %v, want %s", name, got, want)

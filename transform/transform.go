@@ -68,10 +68,13 @@
 //
 //   - stg_customers, stg_products (views): typed, one row per id, the
 //     latest row (by _file, then _line) winning.
-//   - stg_orders (view): typed orders, not deduplicated, with their raw
-//     values, batch_date (the day of the file they arrived in) and
-//     occurrence (1 for the first row of an order_id, 2 for the next...,
-//     in _file then _line order, over every raw row).
+//   - stg_orders (incremental, key batch_date): typed orders, not
+//     deduplicated, with their raw values, batch_date (the day of the file
+//     they arrived in) and occurrence (1 for the first row of an order_id,
+//     2 for the next..., in _file then _line order, over every raw row). A
+//     table, so that tests and monitors do not number the orders again at
+//     each query; an incremental run rebuilds the days from the earliest
+//     day with a new file, numbering them after the rows it keeps.
 //   - fct_orders (incremental, key batch_date): one row per stg_orders row
 //     with product price, customer signup date and region, and boolean
 //     quality flags (never NULL): has_math_error, is_future_order,

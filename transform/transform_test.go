@@ -178,7 +178,7 @@ func TestBuiltin(t *testing.T) {
 		}
 	}
 	wantMat := map[string]transform.Materialization{
-		"stg_customers": transform.View, "stg_products": transform.View, "stg_orders": transform.View,
+		"stg_customers": transform.View, "stg_products": transform.View, "stg_orders": transform.Incremental,
 		"fct_orders": transform.Incremental, "mart_daily_revenue": transform.Table,
 	}
 	if !reflect.DeepEqual(mat, wantMat) {

@@ -21,7 +21,7 @@ func TestCompileBuiltins(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"-- stg_orders (view), level 0\nCREATE OR REPLACE VIEW stg_orders AS",
+		"-- stg_orders (incremental, key batch_date, full build), level 0\nCREATE OR REPLACE TABLE stg_orders AS",
 		"-- fct_orders (incremental, key batch_date, full build), level 1\nCREATE OR REPLACE TABLE fct_orders AS",
 		"-- mart_daily_revenue (table), level 2",
 		"TO_DATE(REGEXP_SUBSTR(_file,",

@@ -12,28 +12,82 @@ FROM raw_customers
 WHERE customer_id IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY _file DESC, _line DESC) = 1;
 
--- stg_orders (view), level 0
-CREATE OR REPLACE VIEW stg_orders AS
+-- stg_orders (incremental, key batch_date, merging new rows), level 0
+CREATE OR REPLACE TABLE _edqm_new_stg_orders AS
 -- Typed orders. Not deduplicated: a repeated order_id must reach fct_orders
 -- to be flagged. occurrence numbers the rows of an order_id in arrival order
--- (file, then line); batch_date is the day of the file the row arrived in.
+-- (file, then line) over every raw row; batch_date is the day of the file
+-- the row arrived in.
+--
+-- A table, so that the tests and monitors do not number every order again
+-- at each query. Incremental: a run rebuilds the batch days from the
+-- earliest day that has a raw file not yet in the table (and the rows
+-- without a batch day), numbering their rows after the rows of the same
+-- order_id that it keeps, so day by day equals all at once.
+WITH typed AS (
+    SELECT
+        order_id,
+        customer_id,
+        product_id,
+        TRY_CAST(quantity AS INTEGER) AS quantity,
+        TRY_CAST(total_amount AS DECIMAL(14, 2)) AS total_amount,
+        TRY_CAST(order_date AS DATE) AS order_date,
+        status,
+        quantity AS quantity_raw,
+        total_amount AS total_amount_raw,
+        order_date AS order_date_raw,
+        status AS status_raw,
+        CAST(NULLIF(regexp_extract(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') AS DATE) AS batch_date,
+        _file,
+        _line
+    FROM raw_orders
+),
+cutoff AS (
+    SELECT MIN(CAST(NULLIF(regexp_extract(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') AS DATE)) AS day
+    FROM (SELECT DISTINCT _file FROM raw_orders) AS f
+    WHERE f._file NOT IN (SELECT DISTINCT _file FROM stg_orders)
+),
+rebuilt AS (
+    SELECT typed.* FROM typed
+    WHERE typed.batch_date IS NULL OR typed.batch_date >= (SELECT day FROM cutoff)
+),
+kept AS (
+    SELECT t.order_id, t._file, t._line FROM stg_orders AS t
+    WHERE t.batch_date IS NOT NULL
+        AND ((SELECT day FROM cutoff) IS NULL OR t.batch_date < (SELECT day FROM cutoff))
+        AND (t.order_id IN (SELECT order_id FROM rebuilt)
+            OR (t.order_id IS NULL AND EXISTS (SELECT 1 FROM rebuilt WHERE order_id IS NULL)))
+),
+numbered AS (
+    SELECT _file, _line, _rebuilt,
+        row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
+    FROM (
+        SELECT order_id, _file, _line, TRUE AS _rebuilt FROM rebuilt
+        UNION ALL
+        SELECT order_id, _file, _line, FALSE AS _rebuilt FROM kept
+    ) AS u
+)
 SELECT
-    order_id,
-    customer_id,
-    product_id,
-    TRY_CAST(quantity AS INTEGER) AS quantity,
-    TRY_CAST(total_amount AS DECIMAL(14, 2)) AS total_amount,
-    TRY_CAST(order_date AS DATE) AS order_date,
-    status,
-    quantity AS quantity_raw,
-    total_amount AS total_amount_raw,
-    order_date AS order_date_raw,
-    status AS status_raw,
-    CAST(NULLIF(regexp_extract(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') AS DATE) AS batch_date,
-    row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence,
-    _file,
-    _line
-FROM raw_orders;
+    r.order_id,
+    r.customer_id,
+    r.product_id,
+    r.quantity,
+    r.total_amount,
+    r.order_date,
+    r.status,
+    r.quantity_raw,
+    r.total_amount_raw,
+    r.order_date_raw,
+    r.status_raw,
+    r.batch_date,
+    n.occurrence,
+    r._file,
+    r._line
+FROM rebuilt AS r
+JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt;
+DELETE FROM stg_orders WHERE batch_date IN (SELECT DISTINCT batch_date FROM _edqm_new_stg_orders WHERE batch_date IS NOT NULL) OR (batch_date IS NULL AND EXISTS (SELECT 1 FROM _edqm_new_stg_orders WHERE batch_date IS NULL));
+INSERT INTO stg_orders SELECT * FROM _edqm_new_stg_orders;
+DROP TABLE IF EXISTS _edqm_new_stg_orders;
 
 -- stg_products (view), level 0
 CREATE OR REPLACE VIEW stg_products AS

@@ -248,13 +248,10 @@ func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		// url.Parse's error quotes the whole URL, secrets included: keep
-		// only what went wrong.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("landing.Open: malformed URL: %w", err)
+		// url.Parse's error quotes the whole URL, and its inner error a
+		// piece of it (`invalid port ":pa/ss" after host` for an AWS
+		// secret holding a "/"): keep only what went wrong, unquoted.
+		return nil, fmt.Errorf("landing.Open: malformed URL: %s", urlParseReason(err))
 	}
 	openersMu.RLock()
 	opener := openers[u.Scheme]
@@ -272,13 +269,47 @@ func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error)
 	return opener(ctx, u, &o)
 }
 
+// urlParseReason returns what went wrong in a url.Parse error without
+// the part of the URL it quotes: "invalid port", "invalid URL escape"…
+func urlParseReason(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	if i := strings.IndexAny(msg, "\"'`"); i >= 0 {
+		msg = msg[:i]
+	}
+	msg = strings.TrimSpace(strings.TrimPrefix(msg, "net/url: "))
+	if msg == "" {
+		msg = "cannot parse"
+	}
+	return msg
+}
+
 // RedactURL returns u as a string fit for an error message or a log: the
 // user information is dropped and each query value is replaced by "xxxxx",
 // so a secret pasted into a URL is never repeated, while the parameter
-// names still show what was given.
+// names still show what was given. What looks like user information that
+// url.Parse could not see as such is dropped too: the part of an opaque
+// URL before an "@" (s3:KEY:SECRET@bucket), and the host, port and path
+// before the last "@" when a port is followed by a path holding one
+// (s3://KEY:1234/rest-of-secret@bucket, a password with a "/").
 func RedactURL(u *url.URL) string {
 	c := *u
 	c.User = nil
+	if i := strings.LastIndex(c.Opaque, "@"); i >= 0 {
+		c.Opaque = "xxxxx" + c.Opaque[i:]
+	}
+	if i := strings.LastIndex(c.Path, "@"); i >= 0 && c.Port() != "" {
+		rest := c.Path[i+1:]
+		host, path, _ := strings.Cut(rest, "/")
+		c.Host, c.Path, c.RawPath = host, "", ""
+		if path != "" {
+			c.Path = "/" + path
+		}
+		c.User = url.User("xxxxx")
+	}
 	if c.RawQuery != "" {
 		q, err := url.ParseQuery(c.RawQuery)
 		if err != nil {

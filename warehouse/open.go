@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing"
 )
 
 // OpenOptions are the settings every warehouse URL opener understands. A
@@ -49,12 +51,12 @@ func Register(scheme string, o Opener) {
 // snowflake://user@account/database/schema?warehouse=WH. The scheme's
 // package must be imported (warehouse/duckdbwarehouse for duckdb://,
 // warehouse/snowflakewarehouse for snowflake://). Errors never echo the
-// URL's password.
+// URL's user information or query values (see landing.RedactURL).
 func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Warehouse, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Parse's error quotes the URL, secrets included: say less.
-		return nil, fmt.Errorf("warehouse.Open: malformed URL")
+		return nil, errors.New("warehouse.Open: malformed URL")
 	}
 	openersMu.RLock()
 	o := openers[u.Scheme]
@@ -65,7 +67,7 @@ func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Warehouse, err
 	openersMu.RUnlock()
 	if o == nil {
 		sort.Strings(known)
-		return nil, fmt.Errorf("warehouse.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, u.Redacted(), strings.Join(known, ", "))
+		return nil, fmt.Errorf("warehouse.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, landing.RedactURL(u), strings.Join(known, ", "))
 	}
 	return o(ctx, u, opts)
 }

@@ -32,13 +32,14 @@ func openURL(ctx context.Context, u *url.URL, oo *landing.OpenOptions) (landing.
 
 // ParseURL returns the bucket and the options an s3:// URL names (see the
 // package documentation), without opening anything. Its errors show the
-// URL without user information and without the query, whose values they
-// never repeat (but path_style's), in case one is a secret pasted there.
+// URL without user information (nor what looks like it, see
+// landing.RedactURL) and without the query, whose values they never
+// repeat (but path_style's), in case one is a secret pasted there.
 func ParseURL(u *url.URL) (bucket string, opts *Options, err error) {
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Opaque: u.Opaque}
+	shown := landing.RedactURL(&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath, Opaque: u.Opaque})
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("s3landing: URL %q: %s (want s3://bucket/prefix?region=…&endpoint=…&path_style=true)",
-			shown.String(), fmt.Sprintf(format, args...))
+			shown, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case u.Scheme != Scheme:
@@ -102,7 +103,12 @@ func checkEndpoint(endpoint string) error {
 	if err != nil {
 		return fmt.Errorf("endpoint: malformed URL")
 	}
-	shown := (&url.URL{Scheme: e.Scheme, Host: e.Host}).String()
+	shown := landing.RedactURL(&url.URL{Scheme: e.Scheme, Host: e.Host, Path: e.Path, Opaque: e.Opaque})
+	if e.Opaque == "" {
+		if v, err := url.Parse(shown); err == nil {
+			shown = (&url.URL{Scheme: v.Scheme, Host: v.Host}).String()
+		}
+	}
 	switch {
 	case e.User != nil:
 		return fmt.Errorf("endpoint: credentials in the URL are refused")

@@ -12,10 +12,12 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	sf "github.com/snowflakedb/gosnowflake"
 
 	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/warehouse"
 )
 
@@ -116,6 +118,10 @@ type Config struct {
 	// Uploads is the number of files uploaded (PUT) at the same time;
 	// 0 means 4.
 	Uploads int
+	// LoginTimeout bounds how long connecting keeps retrying a failed
+	// login (an unknown host, a network down); 0 means
+	// [DefaultLoginTimeout]. The context given to Open bounds it too.
+	LoginTimeout time.Duration
 	// Clock stamps the ledger's loaded_at column; nil means the zero time:
 	// library code never reads the wall clock.
 	Clock edqm.Clock
@@ -138,6 +144,12 @@ const (
 	// MaxFilesPerCopy is the largest number of files one COPY INTO lists
 	// in FILES = (...), Snowflake's limit.
 	MaxFilesPerCopy = 1000
+	// DefaultLoginTimeout is [Config.LoginTimeout]'s default, shorter than
+	// the driver's five minutes so that a wrong account or no network
+	// fails in a minute.
+	DefaultLoginTimeout = time.Minute
+	// MaxLoginTimeout is the longest [Config.LoginTimeout].
+	MaxLoginTimeout = 10 * time.Minute
 )
 
 // s3URLRE accepts s3://bucket/ and s3://bucket/some/prefix/.
@@ -173,7 +185,7 @@ func (c *Config) objects() (*Config, error) {
 			return nil, fmt.Errorf("snowflakewarehouse: config: storage integration: %w", err)
 		}
 		if !s3URLRE.MatchString(s3.URL) {
-			return nil, fmt.Errorf("snowflakewarehouse: config: S3 URL %q: want s3://bucket/prefix/ (ending with a slash)", s3.URL)
+			return nil, fmt.Errorf("snowflakewarehouse: config: S3 URL %q: want s3://bucket/prefix/ (ending with a slash, without credentials or query)", redactURL(s3.URL))
 		}
 		if s3.AWSRoleARN != "" && !strings.HasPrefix(s3.AWSRoleARN, "arn:aws") {
 			return nil, fmt.Errorf("snowflakewarehouse: config: AWS role ARN %q does not start with arn:aws", s3.AWSRoleARN)
@@ -186,6 +198,12 @@ func (c *Config) objects() (*Config, error) {
 	if o.Uploads <= 0 {
 		o.Uploads = 4
 	}
+	switch {
+	case o.LoginTimeout < 0 || o.LoginTimeout > MaxLoginTimeout:
+		return nil, fmt.Errorf("snowflakewarehouse: config: login timeout %v: want 0 (the default, %v) to %v", o.LoginTimeout, DefaultLoginTimeout, MaxLoginTimeout)
+	case o.LoginTimeout == 0:
+		o.LoginTimeout = DefaultLoginTimeout
+	}
 	if o.Clock == nil {
 		o.Clock = edqm.FixedClock(zeroTime)
 	}
@@ -193,6 +211,15 @@ func (c *Config) objects() (*Config, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &o, nil
+}
+
+// redactURL returns a URL string fit for an error: see landing.RedactURL.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(malformed URL)"
+	}
+	return landing.RedactURL(u)
 }
 
 // DriverConfig returns the gosnowflake configuration Open connects with:
@@ -220,6 +247,8 @@ func (c *Config) DriverConfig() (*sf.Config, error) {
 		Role:        o.Role,
 		Application: "edqm",
 	}
+	//lint:ignore SA1019 the driver has no other way to bound its login retries.
+	dc.LoginTimeout = o.LoginTimeout
 	if o.Setup == SetupAll {
 		// The database and schema may not exist yet: set-up creates them.
 		dc.ValidateDefaultParameters = sf.ConfigBoolFalse
@@ -289,7 +318,7 @@ func ParsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 }
 
 // URL parameters understood by ConfigFromURL.
-var urlParams = []string{"aws_role_arn", "integration", "role", "s3", "setup", "uploads", "warehouse"}
+var urlParams = []string{"aws_role_arn", "integration", "login_timeout", "role", "s3", "setup", "uploads", "warehouse"}
 
 // ConfigFromURL parses snowflake://user@account/database/schema?params.
 // The schema may be left out ([DefaultSchema]). Parameters:
@@ -301,11 +330,15 @@ var urlParams = []string{"aws_role_arn", "integration", "role", "s3", "setup", "
 //	aws_role_arn=ARN      the IAM role the integration assumes (set-up only)
 //	setup=schema|all|none which set-up statements to run (default schema)
 //	uploads=N             files uploaded at once (default 4)
+//	login_timeout=D       how long to retry a failed login, a Go duration
+//	                      such as 30s (default [DefaultLoginTimeout])
 //
 // Credentials come from getenv (os.Getenv when nil): [EnvPrivateKeyPath]
 // if set, otherwise [EnvPassword]; neither is an error wrapping
 // [ErrNoCredentials]. A password in the URL is refused, and so is an
-// unknown parameter. Errors show the URL without any password.
+// unknown parameter. Errors show the URL without user information or query
+// values (landing.RedactURL), and repeat no value but those of setup,
+// uploads and the names (warehouse, role, integration) they refuse.
 func ConfigFromURL(rawURL string, getenv func(string) string) (*Config, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -319,7 +352,7 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 		getenv = os.Getenv
 	}
 	fail := func(format string, a ...any) error {
-		return fmt.Errorf("snowflakewarehouse: URL %q: %s", u.Redacted(), fmt.Sprintf(format, a...))
+		return fmt.Errorf("snowflakewarehouse: URL %q: %s", landing.RedactURL(u), fmt.Sprintf(format, a...))
 	}
 	if u.Scheme != Scheme {
 		return nil, fail("scheme %q, want %s", u.Scheme, Scheme)
@@ -382,15 +415,22 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 			return nil, fail("uploads=%q: want a number from 1 to 64", s)
 		}
 	}
+	if s := q.Get("login_timeout"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second || d > MaxLoginTimeout {
+			return nil, fail("login_timeout: want a duration from 1s to %v, such as 30s", MaxLoginTimeout)
+		}
+		c.LoginTimeout = d
+	}
 	if _, err := c.objects(); err != nil {
-		return nil, fmt.Errorf("%w (URL %q)", err, u.Redacted())
+		return nil, fmt.Errorf("%w (URL %q)", err, landing.RedactURL(u))
 	}
 	if p := getenv(EnvPrivateKeyPath); p != "" {
 		c.PrivateKeyPath = p
 	} else if p := getenv(EnvPassword); p != "" {
 		c.Password = p
 	} else {
-		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, u.Redacted())
+		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, landing.RedactURL(u))
 	}
 	return c, nil
 }

@@ -601,7 +601,8 @@ func parseURL(u *url.URL) (string, *Options, error) {
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return bad("query: %v", err)
+		// ParseQuery's error quotes a piece of the query: say less.
+		return bad("malformed query")
 	}
 	opts := &Options{}
 	var unknown []string

@@ -15,11 +15,26 @@
 //
 // Rows are written with the DuckDB Appender. The Appender takes part in the
 // connection's open transaction (this package's tests check it: rows
-// appended after BEGIN are gone after ROLLBACK), so each file is loaded in
-// one transaction: the ledger check, the deletion of a forced file's
-// previous rows, the rows, the rejects and the ledger entry commit together
-// or not at all. A cancelled context or a crash mid-file leaves nothing of
-// that file behind.
+// appended after BEGIN are gone after ROLLBACK), so files are loaded in
+// batches, one transaction each: up to 64 files, fewer when they reach
+// about a million rows. A batch's ledger check, the deletion of forced
+// files' previous rows, the rows, the rejects and the ledger entries commit
+// together or not at all, so a file's rows always commit with its ledger
+// entry, and a cancelled context or a crash leaves nothing of a batch
+// behind. Once its COMMIT has started, a batch is not interrupted by a
+// cancellation: what is committed is reported loaded.
+//
+// When a file fails (it cannot be read, its header is wrong, …), its
+// batch is rolled back and the files before it in the batch are loaded
+// again in a new transaction: they are committed and reported loaded, the
+// error names the failed file, and no file after it in the batch is
+// loaded. A cancellation rolls the batches in progress back without
+// retrying them. Up to two batches run at once, each on its own
+// connection (DuckDB appends from concurrent transactions without
+// conflict), so on error the result may also list files after the failed
+// one, from a batch that committed; each file in the result is committed,
+// each file missing from it was not loaded by the call. A key listed twice
+// in one request is loaded once; the repeats are reported skipped.
 //
 // Quoting errors: encoding/csv resumes on the next line after a bare quote
 // in an unquoted field or a stray quote after a quoted field, so only that
@@ -53,16 +68,15 @@
 // # Concurrency
 //
 // A Warehouse is safe for concurrent use: each call takes its own pooled
-// connection, and DuckDB runs statements from several connections at once.
-// Two concurrent loads of the same key conflict on the ledger's primary key
-// and one of them fails.
+// connection (a Load, one per batch running), and DuckDB runs statements
+// from several connections at once. Two concurrent loads of the same key
+// conflict on the ledger's primary key and one of them fails.
 package duckdbwarehouse
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -73,8 +87,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/warehouse"
@@ -105,6 +117,10 @@ type Warehouse struct {
 	path  string
 	clock edqm.Clock
 	log   *slog.Logger
+
+	// batchFiles and loadWorkers are the batchFiles and loadWorkers
+	// constants; the benchmarks change them to compare.
+	batchFiles, loadWorkers int
 
 	// ddlMu serialises the creation of tables by Load, which would
 	// otherwise conflict in DuckDB's catalog when two loads start at once.
@@ -148,7 +164,8 @@ func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 		_ = db.Close()
 		return nil, openErr(path, err)
 	}
-	w := &Warehouse{db: db, path: path, clock: opts.Clock, log: opts.Logger}
+	w := &Warehouse{db: db, path: path, clock: opts.Clock, log: opts.Logger,
+		batchFiles: batchFiles, loadWorkers: loadWorkers}
 	if w.clock == nil {
 		w.clock = edqm.FixedClock(time.Time{})
 	}
@@ -252,49 +269,6 @@ func firstLine(q string) string {
 // quote quotes an identifier already checked with warehouse.ValidIdent, so
 // that reserved words such as "order" can be column names.
 func quote(ident string) string { return `"` + ident + `"` }
-
-// Load loads files into a raw table; see the package documentation. On
-// error, the result lists the files committed before the failure.
-func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*warehouse.LoadResult, error) {
-	if err := loadcheck.ValidateRequest("duckdbwarehouse", req); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := w.ensureTables(ctx, req); err != nil {
-		return nil, err
-	}
-	// One query finds the files already loaded, so that an up-to-date
-	// request costs no transaction per file; loadFile checks again inside
-	// its transaction, for concurrent loaders.
-	var done map[string]bool
-	if !req.Force {
-		var err error
-		if done, err = w.loadedFiles(ctx); err != nil {
-			return nil, err
-		}
-	}
-	res := &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}
-	for _, key := range req.Keys {
-		if done[key] {
-			res.Files = append(res.Files, warehouse.FileResult{Key: key, Skipped: true})
-			continue
-		}
-		fr, err := w.loadFile(ctx, req, key)
-		if err != nil {
-			return res, err
-		}
-		res.Files = append(res.Files, fr)
-		if fr.Skipped {
-			w.log.DebugContext(ctx, "duckdbwarehouse: file already loaded, skipped", "table", req.Table, "file", key)
-		} else {
-			w.log.DebugContext(ctx, "duckdbwarehouse: file loaded", "table", req.Table, "file", key,
-				"parsed", fr.Parsed, "loaded", fr.Loaded, "rejected", fr.Rejected)
-		}
-	}
-	return res, nil
-}
 
 // loadedFiles returns the set of files in the ledger.
 func (w *Warehouse) loadedFiles(ctx context.Context) (map[string]bool, error) {
@@ -401,188 +375,6 @@ ORDER BY ordinal_position`
 		return nil, sqlError("query", q, err)
 	}
 	return cols, nil
-}
-
-// loadFile loads one file in one transaction.
-func (w *Warehouse) loadFile(ctx context.Context, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
-	fr.Key = key
-	if err := ctx.Err(); err != nil {
-		return fr, err
-	}
-	conn, err := w.db.Conn(ctx)
-	if err != nil {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
-	}
-	defer conn.Close()
-
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: begin: %w", key, err)
-	}
-	committed := false
-	defer func() {
-		if committed {
-			return
-		}
-		// The context may be cancelled: roll back regardless.
-		if _, rbErr := conn.ExecContext(context.Background(), "ROLLBACK"); rbErr != nil {
-			// Never hand a connection with an open transaction back to
-			// the pool: make database/sql discard it.
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, fmt.Errorf("duckdbwarehouse: load %s: rollback: %w", key, rbErr))
-		}
-	}()
-	exec := func(q string, args ...any) error {
-		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: %w", key, sqlError("exec", q, err))
-		}
-		return nil
-	}
-
-	var n int64
-	const inLedger = `SELECT count(*) FROM ` + warehouse.LedgerTable + ` WHERE file = ?`
-	if err := conn.QueryRowContext(ctx, inLedger, key).Scan(&n); err != nil {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, sqlError("query", inLedger, err))
-	}
-	if n > 0 && !req.Force {
-		fr.Skipped = true
-		return fr, nil
-	}
-	if n > 0 || req.Force {
-		if err := exec(`DELETE FROM `+quote(req.Table)+` WHERE _file = ?`, key); err != nil {
-			return fr, err
-		}
-		if err := exec(`DELETE FROM `+warehouse.RejectsTable+` WHERE file = ?`, key); err != nil {
-			return fr, err
-		}
-		if err := exec(`DELETE FROM `+warehouse.LedgerTable+` WHERE file = ?`, key); err != nil {
-			return fr, err
-		}
-	}
-
-	body, err := req.Source.Get(ctx, key)
-	if err != nil {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
-	}
-	defer body.Close()
-
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return fmt.Errorf("duckdbwarehouse: unexpected driver connection %T", dc)
-		}
-		return w.appendFile(ctx, c, req, key, body, &fr)
-	})
-	if err != nil {
-		return fr, err
-	}
-	if fr.Parsed != fr.Loaded+fr.Rejected {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, fr.Parsed, fr.Loaded, fr.Rejected)
-	}
-	if err := exec(`INSERT INTO `+warehouse.LedgerTable+` (file, table_name, rows_parsed, rows_loaded, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now()); err != nil {
-		return fr, err
-	}
-	if err := ctx.Err(); err != nil {
-		return fr, err
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: commit: %w", key, err)
-	}
-	committed = true
-	return fr, nil
-}
-
-// appendFile parses body and appends its rows and rejects on the raw driver
-// connection, inside the caller's transaction.
-func (w *Warehouse) appendFile(ctx context.Context, dc driver.Conn, req warehouse.LoadRequest, key string, body io.Reader, fr *warehouse.FileResult) (err error) {
-	rows, err := duckdb.NewAppenderFromConn(dc, "", req.Table)
-	if err != nil {
-		return fmt.Errorf("duckdbwarehouse: load %s: appender on %s: %w", key, req.Table, err)
-	}
-	rejects, err := duckdb.NewAppenderFromConn(dc, "", warehouse.RejectsTable)
-	if err != nil {
-		_ = rows.Close()
-		return fmt.Errorf("duckdbwarehouse: load %s: appender on %s: %w", key, warehouse.RejectsTable, err)
-	}
-	closed := false
-	defer func() {
-		if closed {
-			return
-		}
-		// Drop what is buffered; the caller rolls back what was flushed.
-		_ = rows.Clear()
-		_ = rejects.Clear()
-		_ = rows.Close()
-		_ = rejects.Close()
-	}()
-
-	p := newParser(body)
-	header, err := p.next()
-	switch {
-	case err == io.EOF:
-		return loadcheck.EmptyFile(key, req.Columns)
-	case err != nil:
-		return fmt.Errorf("duckdbwarehouse: load %s: reading the header: %w", key, err)
-	case header.problem != "":
-		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.problem)
-	case header.line != 1:
-		return fmt.Errorf("%w: %s line 1: blank, want the header", warehouse.ErrBadFile, key)
-	}
-	if err := loadcheck.CheckHeader(key, header.fields, req.Columns); err != nil {
-		return err
-	}
-
-	width := len(req.Columns)
-	vals := make([]driver.Value, width+2)
-	vals[width] = key
-	for {
-		if fr.Parsed%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, err := p.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: reading: %w", key, err)
-		}
-		fr.Parsed++
-		reason := rec.problem
-		if reason == "" && len(rec.fields) != width {
-			reason = fmt.Sprintf("line %d: %d fields, want %d", rec.line, len(rec.fields), width)
-		}
-		if reason != "" {
-			fr.Rejected++
-			if fr.FirstError == "" {
-				fr.FirstError, fr.FirstErrorLine = reason, rec.line
-			}
-			if err := rejects.AppendRow(req.Table, key, rec.line, reason, rec.raw()); err != nil {
-				return fmt.Errorf("duckdbwarehouse: load %s: appending a reject: %w", key, err)
-			}
-			continue
-		}
-		for i, f := range rec.fields {
-			if f == "" {
-				vals[i] = nil
-			} else {
-				vals[i] = f
-			}
-		}
-		vals[width+1] = rec.line
-		if err := rows.AppendRow(vals...); err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.line, err)
-		}
-		fr.Loaded++
-	}
-	closed = true
-	errRows := rows.CloseWithCancel(ctx)
-	errRejects := rejects.CloseWithCancel(ctx)
-	if err := errors.Join(errRows, errRejects); err != nil {
-		return fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", key, err)
-	}
-	return ctx.Err()
 }
 
 // record is one parsed CSV record, or one line that could not be parsed.

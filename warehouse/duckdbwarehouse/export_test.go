@@ -1,0 +1,9 @@
+package duckdbwarehouse
+
+// SetBatching sets how many files one transaction loads and how many
+// batches run at once, for the benchmarks that compare them.
+func (w *Warehouse) SetBatching(files, workers int) { w.batchFiles, w.loadWorkers = files, workers }
+
+// SetBeforeCommit sets a function run right before each batch's COMMIT
+// (nil for none). Not safe to call while a Load runs.
+func SetBeforeCommit(f func()) { testHookBeforeCommit = f }

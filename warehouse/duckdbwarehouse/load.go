@@ -1,0 +1,446 @@
+package duckdbwarehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/edqm/edqm/warehouse"
+	"github.com/edqm/edqm/warehouse/internal/loadcheck"
+)
+
+// Batches: see "# Loads" in the package documentation.
+const (
+	// batchFiles is the largest number of files one transaction loads.
+	batchFiles = 64
+	// batchRows ends a batch early, after the file that brings it to this
+	// many rows, so that a transaction never holds too many rows.
+	batchRows = 1 << 20
+	// loadWorkers is the number of batches one Load runs at once, each on
+	// its own connection.
+	loadWorkers = 2
+)
+
+// Load loads files into a raw table; see the package documentation. On
+// error, the result lists every file this call committed and every file it
+// skipped, in the request's order (with batches running at once, these can
+// include files after the one that failed); a key missing from the result
+// was not loaded by this call.
+func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*warehouse.LoadResult, error) {
+	if err := loadcheck.ValidateRequest("duckdbwarehouse", req); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := w.ensureTables(ctx, req); err != nil {
+		return nil, err
+	}
+	// One query finds the files already loaded, so that an up-to-date
+	// request costs no transaction; each batch checks again inside its
+	// transaction, for concurrent loaders.
+	var done map[string]bool
+	if !req.Force {
+		var err error
+		if done, err = w.loadedFiles(ctx); err != nil {
+			return nil, err
+		}
+	}
+	results := make([]warehouse.FileResult, len(req.Keys))
+	settled := make([]bool, len(req.Keys))
+	pending := make([]int, 0, len(req.Keys))
+	seen := make(map[string]bool, len(req.Keys))
+	for i, key := range req.Keys {
+		if done[key] || seen[key] {
+			// Loaded earlier, or listed twice: loaded once.
+			results[i], settled[i] = warehouse.FileResult{Key: key, Skipped: true}, true
+			w.log.DebugContext(ctx, "duckdbwarehouse: file already loaded, skipped", "table", req.Table, "file", key)
+			continue
+		}
+		seen[key] = true
+		pending = append(pending, i)
+	}
+
+	var chunks [][]int
+	for len(pending) > 0 {
+		n := min(w.batchFiles, len(pending))
+		chunks = append(chunks, pending[:n:n])
+		pending = pending[n:]
+	}
+	errs := make([]error, len(chunks))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(w.loadWorkers, len(chunks)) {
+		wg.Go(func() {
+			for !failed.Load() {
+				c := int(next.Add(1) - 1)
+				if c >= len(chunks) {
+					return
+				}
+				// Workers settle disjoint indices of results and settled.
+				if err := w.loadChunk(ctx, req, chunks[c], results, settled); err != nil {
+					errs[c] = err
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+
+	res := &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}
+	for i, ok := range settled {
+		if ok {
+			res.Files = append(res.Files, results[i])
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// loadChunk loads the files req.Keys[i] for i in idx, in as many batches as
+// batchRows asks for, and records each committed file in results and
+// settled. When a file fails, the files before it in its batch are loaded
+// again in a new batch (the failed transaction is rolled back whole), so
+// that only the failed file and those after it are left out.
+func (w *Warehouse) loadChunk(ctx context.Context, req warehouse.LoadRequest, idx []int, results []warehouse.FileResult, settled []bool) error {
+	for len(idx) > 0 {
+		keys := make([]string, len(idx))
+		for j, i := range idx {
+			keys[j] = req.Keys[i]
+		}
+		frs, failedAt, err := w.loadBatch(ctx, req, keys)
+		for j, fr := range frs {
+			results[idx[j]], settled[idx[j]] = fr, true
+		}
+		if err != nil {
+			if failedAt > 0 && ctx.Err() == nil {
+				if perr := w.loadChunk(ctx, req, idx[:failedAt], results, settled); perr != nil {
+					err = errors.Join(err, perr)
+				}
+			}
+			return err
+		}
+		idx = idx[len(frs):]
+	}
+	return nil
+}
+
+// loadBatch loads keys, or the first of them up to batchRows rows, in one
+// transaction, and returns the results of the files committed: all or
+// none. On error, failedAt is the index in keys of the file that failed,
+// or -1 when the error is the batch's own (begin, flush, commit).
+func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, keys []string) (frs []warehouse.FileResult, failedAt int, err error) {
+	failedAt = -1
+	if err := ctx.Err(); err != nil {
+		return nil, -1, err
+	}
+	what := batchName(keys)
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
+	}
+	defer conn.Close()
+
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: begin: %w", what, err)
+	}
+	committed := false
+	defer func() {
+		if committed {
+			return
+		}
+		// The context may be cancelled: roll back regardless.
+		if _, rbErr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rbErr != nil {
+			// Never hand a connection with an open transaction back to
+			// the pool: make database/sql discard it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("duckdbwarehouse: load %s: rollback: %w", what, rbErr))
+		}
+		frs = nil
+	}()
+
+	loaded, err := ledgerHas(ctx, conn, keys)
+	if err != nil {
+		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
+	}
+	// Forced files: their previous rows, rejects and ledger entries go
+	// first.
+	if req.Force {
+		in, args := inList(keys)
+		for _, q := range []string{
+			`DELETE FROM ` + quote(req.Table) + ` WHERE _file IN ` + in,
+			`DELETE FROM ` + warehouse.RejectsTable + ` WHERE file IN ` + in,
+			`DELETE FROM ` + warehouse.LedgerTable + ` WHERE file IN ` + in,
+		} {
+			if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+				return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, sqlError("exec", q, err))
+			}
+		}
+	}
+
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("duckdbwarehouse: unexpected driver connection %T", dc)
+		}
+		a, err := newAppenders(c, req.Table)
+		if err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
+		}
+		var rows int64
+		for i, key := range keys {
+			if loaded[key] && !req.Force {
+				// Loaded by someone else since Load's first look.
+				frs = append(frs, warehouse.FileResult{Key: key, Skipped: true})
+				continue
+			}
+			fr, err := w.loadFile(ctx, a, req, key)
+			if err == nil {
+				err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
+				if err != nil {
+					err = fmt.Errorf("duckdbwarehouse: load %s: appending its ledger entry: %w", key, err)
+				}
+			}
+			if err != nil {
+				failedAt = i
+				a.discard()
+				return err
+			}
+			frs = append(frs, fr)
+			if rows += fr.Parsed; rows >= batchRows {
+				break
+			}
+		}
+		if err := a.close(ctx); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, failedAt, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, -1, err
+	}
+	if testHookBeforeCommit != nil {
+		testHookBeforeCommit()
+	}
+	// Once COMMIT starts, a cancellation must not interrupt it: the batch
+	// would be committed but reported as failed.
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), "COMMIT"); err != nil {
+		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: commit: %w", what, err)
+	}
+	committed = true
+	for _, fr := range frs {
+		if fr.Skipped {
+			w.log.DebugContext(ctx, "duckdbwarehouse: file already loaded, skipped", "table", req.Table, "file", fr.Key)
+		} else {
+			w.log.DebugContext(ctx, "duckdbwarehouse: file loaded", "table", req.Table, "file", fr.Key,
+				"parsed", fr.Parsed, "loaded", fr.Loaded, "rejected", fr.Rejected)
+		}
+	}
+	return frs, -1, nil
+}
+
+// testHookBeforeCommit, when set by a test, runs right before a batch's
+// COMMIT.
+var testHookBeforeCommit func()
+
+// batchName names a batch in errors: its file, or its first file and how
+// many follow.
+func batchName(keys []string) string {
+	if len(keys) == 1 {
+		return keys[0]
+	}
+	return fmt.Sprintf("%s and %d more files", keys[0], len(keys)-1)
+}
+
+// inList returns "(?, ?, …)" for keys, and keys as arguments.
+func inList(keys []string) (string, []any) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ") + ")", args
+}
+
+// ledgerHas returns which of keys the ledger holds, as seen by the
+// connection's transaction.
+func ledgerHas(ctx context.Context, conn *sql.Conn, keys []string) (map[string]bool, error) {
+	in, args := inList(keys)
+	q := `SELECT file FROM ` + warehouse.LedgerTable + ` WHERE file IN ` + in
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, sqlError("query", q, err)
+	}
+	defer rows.Close()
+	has := map[string]bool{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, sqlError("query", q, err)
+		}
+		has[f] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqlError("query", q, err)
+	}
+	return has, nil
+}
+
+// appenders are a batch's appenders: the raw table's, the rejects' and the
+// ledger's, on the batch's connection and inside its transaction.
+type appenders struct {
+	rows, rejects, ledger *duckdb.Appender
+}
+
+func newAppenders(dc driver.Conn, table string) (*appenders, error) {
+	a := &appenders{}
+	for _, t := range []struct {
+		dst  **duckdb.Appender
+		name string
+	}{{&a.rows, table}, {&a.rejects, warehouse.RejectsTable}, {&a.ledger, warehouse.LedgerTable}} {
+		app, err := duckdb.NewAppenderFromConn(dc, "", t.name)
+		if err != nil {
+			a.discard()
+			return nil, fmt.Errorf("appender on %s: %w", t.name, err)
+		}
+		*t.dst = app
+	}
+	return a, nil
+}
+
+func (a *appenders) each() []*duckdb.Appender {
+	var all []*duckdb.Appender
+	for _, app := range []*duckdb.Appender{a.rows, a.rejects, a.ledger} {
+		if app != nil {
+			all = append(all, app)
+		}
+	}
+	return all
+}
+
+// discard drops what is buffered and closes the appenders; the caller rolls
+// back what was flushed.
+func (a *appenders) discard() {
+	for _, app := range a.each() {
+		_ = app.Clear()
+		_ = app.Close()
+	}
+}
+
+// close flushes and closes the appenders; a cancelled ctx interrupts the
+// flush.
+func (a *appenders) close(ctx context.Context) error {
+	var errs []error
+	for _, app := range a.each() {
+		errs = append(errs, app.CloseWithCancel(ctx))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// loadFile reads one file and appends its rows and rejects, inside the
+// batch's transaction. An error names the file, except a context error,
+// which is returned as is.
+func (w *Warehouse) loadFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
+	fr.Key = key
+	if err := ctx.Err(); err != nil {
+		return fr, err
+	}
+	body, err := req.Source.Get(ctx, key)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return fr, ctx.Err()
+		}
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
+	}
+	defer body.Close()
+	if err := appendFile(ctx, a, req, key, body, &fr); err != nil {
+		return fr, err
+	}
+	if fr.Parsed != fr.Loaded+fr.Rejected {
+		return fr, fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, fr.Parsed, fr.Loaded, fr.Rejected)
+	}
+	return fr, nil
+}
+
+// appendFile parses body and appends its rows and rejects.
+func appendFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string, body io.Reader, fr *warehouse.FileResult) error {
+	p := newParser(body)
+	header, err := p.next()
+	switch {
+	case err == io.EOF:
+		return loadcheck.EmptyFile(key, req.Columns)
+	case err != nil:
+		return fmt.Errorf("duckdbwarehouse: load %s: reading the header: %w", key, err)
+	case header.problem != "":
+		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.problem)
+	case header.line != 1:
+		return fmt.Errorf("%w: %s line 1: blank, want the header", warehouse.ErrBadFile, key)
+	}
+	if err := loadcheck.CheckHeader(key, header.fields, req.Columns); err != nil {
+		return err
+	}
+
+	width := len(req.Columns)
+	vals := make([]driver.Value, width+2)
+	vals[width] = key
+	for {
+		if fr.Parsed%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := p.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: reading: %w", key, err)
+		}
+		fr.Parsed++
+		reason := rec.problem
+		if reason == "" && len(rec.fields) != width {
+			reason = fmt.Sprintf("line %d: %d fields, want %d", rec.line, len(rec.fields), width)
+		}
+		if reason != "" {
+			fr.Rejected++
+			if fr.FirstError == "" {
+				fr.FirstError, fr.FirstErrorLine = reason, rec.line
+			}
+			if err := a.rejects.AppendRow(req.Table, key, rec.line, reason, rec.raw()); err != nil {
+				return fmt.Errorf("duckdbwarehouse: load %s: appending a reject: %w", key, err)
+			}
+			continue
+		}
+		for i, f := range rec.fields {
+			if f == "" {
+				vals[i] = nil
+			} else {
+				vals[i] = f
+			}
+		}
+		vals[width+1] = rec.line
+		if err := a.rows.AppendRow(vals...); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.line, err)
+		}
+		fr.Loaded++
+	}
+	return ctx.Err()
+}

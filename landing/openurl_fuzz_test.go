@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -120,7 +121,16 @@ func FuzzOpenURL(f *testing.F) {
 // urlSecrets), in any of the forms it could take.
 func checkNoSecret(t *testing.T, raw, msg string, u *url.URL, public, nested map[string]bool) {
 	t.Helper()
-	for _, s := range urlSecrets(u, public, nested) {
+	secrets, shown := urlSecrets(u, public, nested)
+	// Take out what the URL shows anyway, longest first, so that a secret
+	// cannot be matched across a parameter's name and its "=".
+	slices.SortFunc(shown, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range shown {
+		if len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, "\x00")
+		}
+	}
+	for _, s := range secrets {
 		for _, f := range secretForms(s) {
 			if strings.Contains(msg, f) {
 				t.Fatalf("the error for %q repeats the secret %q: %s", raw, s, msg)
@@ -135,9 +145,10 @@ func checkNoSecret(t *testing.T, raw, msg string, u *url.URL, public, nested map
 // nested parameter (a URL in a URL), the secrets of that URL instead. A
 // candidate the URL shows anyway in a part that is no secret (scheme,
 // user name, host, path, fragment, parameter names, public values) is left
-// out: an error may name those.
-func urlSecrets(u *url.URL, public, nested map[string]bool) []string {
-	var cands, shown []string
+// out: an error may name those. The second result is what the URL shows,
+// in the forms an error could show it in.
+func urlSecrets(u *url.URL, public, nested map[string]bool) (secrets, shown []string) {
+	var cands []string
 	shown = append(shown, u.Scheme, u.Host, u.Path, u.RawPath, u.EscapedPath(), u.Opaque, u.Fragment, u.RawFragment)
 	if u.User != nil {
 		shown = append(shown, u.User.Username())
@@ -164,7 +175,8 @@ func urlSecrets(u *url.URL, public, nested map[string]bool) []string {
 			shown = append(shown, rawVal, val)
 		case nested[key]:
 			if n, err := url.Parse(val); err == nil {
-				cands = append(cands, urlSecrets(n, nil, nil)...)
+				s, _ := urlSecrets(n, nil, nil)
+				cands = append(cands, s...)
 				shown = append(shown, n.Scheme, n.Host, n.Path, n.Opaque)
 			} else {
 				cands = append(cands, rawVal, val)
@@ -176,8 +188,12 @@ func urlSecrets(u *url.URL, public, nested map[string]bool) []string {
 	if !strings.Contains(strings.Join(shown, "\n"), "S3CRET") {
 		cands = append(cands, "S3CRET")
 	}
-	all := strings.Join(shown, "\n")
-	var out []string
+	var shownForms []string
+	for _, v := range shown {
+		q := strconv.Quote(v)
+		shownForms = append(shownForms, v, url.QueryEscape(v), url.PathEscape(v), q, q[1:len(q)-1], strconv.Quote(url.QueryEscape(v)))
+	}
+	all := strings.Join(shownForms, "\n")
 next:
 	for _, c := range cands {
 		if len(c) <= 6 && c != "S3CRET" {
@@ -188,9 +204,9 @@ next:
 				continue next
 			}
 		}
-		out = append(out, c)
+		secrets = append(secrets, c)
 	}
-	return out
+	return secrets, shownForms
 }
 
 // secretForms returns the forms in which an error could show s: as is,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -167,32 +168,44 @@ func TestBatchFailureFirstFile(t *testing.T) {
 // TestManyBatches loads more files than one batch holds, with two batches
 // at once, forced reloads included: no write-write conflict, nothing twice.
 func TestManyBatches(t *testing.T) {
-	ctx := context.Background()
-	w := openMemory(t)
-	l := memlanding.New()
-	keys := batchKeys(t, l, 300)
-	req := warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys}
-	res, err := w.Load(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if files, parsed, loaded, rejected := res.Totals(); files != 300 || parsed != 600 || loaded != 600 || rejected != 0 {
-		t.Errorf("totals %d files, %d parsed, %d loaded, %d rejected", files, parsed, loaded, rejected)
-	}
-	for i, f := range res.Files {
-		if f.Key != keys[i] {
-			t.Fatalf("result %d is %s, want %s: results follow the request's order", i, f.Key, keys[i])
-		}
-	}
-	req.Force = true
-	if _, err := w.Load(ctx, req); err != nil {
-		t.Fatalf("forced reload: %v", err)
-	}
-	if got := queryStrings(t, w, `SELECT count(*) || ' ' || count(DISTINCT id) FROM raw_t`); got[0] != "600 600" {
-		t.Errorf("rows, distinct ids = %s, want 600 600", got[0])
-	}
-	if got := queryStrings(t, w, `SELECT count(*) FROM `+warehouse.LedgerTable); got[0] != "300" {
-		t.Errorf("%s ledger entries, want 300", got[0])
+	for _, file := range []bool{false, true} {
+		t.Run(fmt.Sprintf("file=%v", file), func(t *testing.T) {
+			ctx := context.Background()
+			w := openMemory(t)
+			if file {
+				var err error
+				w, err = duckdbwarehouse.Open(ctx, filepath.Join(t.TempDir(), "wh.duckdb"), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+			}
+			l := memlanding.New()
+			keys := batchKeys(t, l, 300)
+			req := warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys}
+			res, err := w.Load(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if files, parsed, loaded, rejected := res.Totals(); files != 300 || parsed != 600 || loaded != 600 || rejected != 0 {
+				t.Errorf("totals %d files, %d parsed, %d loaded, %d rejected", files, parsed, loaded, rejected)
+			}
+			for i, f := range res.Files {
+				if f.Key != keys[i] {
+					t.Fatalf("result %d is %s, want %s: results follow the request's order", i, f.Key, keys[i])
+				}
+			}
+			req.Force = true
+			if _, err := w.Load(ctx, req); err != nil {
+				t.Fatalf("forced reload: %v", err)
+			}
+			if got := queryStrings(t, w, `SELECT count(*) || ' ' || count(DISTINCT id) FROM raw_t`); got[0] != "600 600" {
+				t.Errorf("rows, distinct ids = %s, want 600 600", got[0])
+			}
+			if got := queryStrings(t, w, `SELECT count(*) FROM `+warehouse.LedgerTable); got[0] != "300" {
+				t.Errorf("%s ledger entries, want 300", got[0])
+			}
+		})
 	}
 }
 

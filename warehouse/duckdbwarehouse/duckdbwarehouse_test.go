@@ -1,7 +1,6 @@
 package duckdbwarehouse_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -367,86 +366,6 @@ func TestConcurrentLoads(t *testing.T) {
 	if got := queryStrings(t, w, `SELECT (SELECT count(*) FROM raw_t0) + (SELECT count(*) FROM raw_t1)`); got[0] != "8" {
 		t.Errorf("%s rows, want 8", got[0])
 	}
-}
-
-// BenchmarkLoad measures Load on 100,000 orders, from memory and from a
-// local folder (a landing.LocalPather: the same streaming path), and, for
-// reference, DuckDB's own read_csv on the same file (the fast path that
-// was measured and left out; see the package documentation).
-//
-//	go test ./warehouse/duckdbwarehouse -run '^$' -bench BenchmarkLoad -benchtime 10x
-func BenchmarkLoad(b *testing.B) {
-	const rows = 100000
-	var sb strings.Builder
-	sb.WriteString("order_id,customer_id,product_id,quantity,total_amount,order_date,status\n")
-	for i := range rows {
-		fmt.Fprintf(&sb, "ORD-%08d,CUST-%06d,PROD-%04d,%d,%d.%02d,2024-01-%02d,COMPLETED\n", i, i%5000, i%200, i%5+1, i%1000, i%100, i%28+1)
-	}
-	content := []byte(sb.String())
-	columns := []string{"order_id", "customer_id", "product_id", "quantity", "total_amount", "order_date", "status"}
-
-	load := func(b *testing.B, l landing.Lander) {
-		w := openMemory(b)
-		req := warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l}
-		b.SetBytes(int64(len(content)))
-		i := 0
-		for b.Loop() {
-			// A new key each time: the benchmark measures loads, not deletes.
-			b.StopTimer()
-			key := fmt.Sprintf("orders/%d.csv", i)
-			i++
-			if err := l.Put(context.Background(), key, bytes.NewReader(content)); err != nil {
-				b.Fatal(err)
-			}
-			req.Keys = []string{key}
-			b.StartTimer()
-			res, err := w.Load(context.Background(), req)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if res.Files[0].Loaded != rows {
-				b.Fatalf("loaded %d rows, want %d", res.Files[0].Loaded, rows)
-			}
-		}
-		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	}
-	b.Run("streaming_memory", func(b *testing.B) { load(b, memlanding.New()) })
-	b.Run("streaming_local", func(b *testing.B) {
-		l, err := filelanding.Open(context.Background(), b.TempDir(), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer l.Close()
-		load(b, l)
-	})
-	b.Run("read_csv_reference", func(b *testing.B) {
-		w := openMemory(b)
-		var db *sql.DB
-		w.As(&db)
-		path := filepath.Join(b.TempDir(), "orders.csv")
-		if err := os.WriteFile(path, content, 0o644); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := db.Exec(`CREATE TABLE raw_orders (order_id VARCHAR, customer_id VARCHAR, product_id VARCHAR,
-	quantity VARCHAR, total_amount VARCHAR, order_date VARCHAR, status VARCHAR, _file VARCHAR)`); err != nil {
-			b.Fatal(err)
-		}
-		q := `INSERT INTO raw_orders SELECT * FROM read_csv(?, header = true, all_varchar = true, auto_detect = false,
-	columns = {'order_id': 'VARCHAR', 'customer_id': 'VARCHAR', 'product_id': 'VARCHAR', 'quantity': 'VARCHAR',
-	'total_amount': 'VARCHAR', 'order_date': 'VARCHAR', 'status': 'VARCHAR'},
-	delim = ',', quote = '"', escape = '"', strict_mode = true, store_rejects = true, filename = true)`
-		b.SetBytes(int64(len(content)))
-		for b.Loop() {
-			res, err := db.Exec(q, path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if n, _ := res.RowsAffected(); n != rows {
-				b.Fatalf("loaded %d rows, want %d", n, rows)
-			}
-		}
-		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	})
 }
 
 // cancelLander cancels a context when a reader of its files has delivered

@@ -1,0 +1,190 @@
+package duckdbwarehouse_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/filelanding"
+	"github.com/edqm/edqm/landing/memlanding"
+	"github.com/edqm/edqm/warehouse"
+	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
+)
+
+// benchDays is the number of daily order files BenchmarkLoad loads (about
+// 100 orders each, as examples/full lands them).
+const benchDays = 256
+
+// landedOrders generates, corrupts (2% per chaos kind) and writes as CSV
+// benchDays days of orders, and returns the files by key and their rows.
+func landedOrders(b *testing.B) (files map[string][]byte, keys []string, rows int64) {
+	b.Helper()
+	ctx := context.Background()
+	gen, err := generate.New(generate.Config{Seed: 42})
+	if err != nil {
+		b.Fatal(err)
+	}
+	inj, err := chaos.New(chaos.Config{Seed: 42, Rates: chaos.Uniform(0.02)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec := chaos.OrdersSpec(gen.SignupDate)
+	files = map[string][]byte{}
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range benchDays {
+		clean, err := gen.Orders(ctx, day)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dirty, _, err := inj.Inject(ctx, day, spec, clean)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := edqm.WriteCSV(&buf, dirty); err != nil {
+			b.Fatal(err)
+		}
+		key := landing.DataKey(dirty.Name, day, "csv")
+		files[key] = buf.Bytes()
+		keys = append(keys, key)
+		rows += int64(len(dirty.Rows))
+		day = day.AddDate(0, 0, 1)
+	}
+	return files, keys, rows
+}
+
+// BenchmarkLoad loads benchDays landed order files (about 25,000 rows) into
+// a new warehouse per iteration:
+//
+//   - per_file: one transaction per file, one at a time (how Load worked
+//     before batches), from a local folder into a database file, as
+//     examples/full does;
+//
+//   - batched_serial: 64 files per transaction, one batch at a time, the
+//     same folder and database file;
+//
+//   - batched: Load's defaults (64 files per transaction, two batches at
+//     once), the same folder and database file;
+//
+//   - batched_memory: Load's defaults, from memlanding into an in-memory
+//     database;
+//
+//   - read_csv_reference: DuckDB's own read_csv of the same local files
+//     into a table of a database file, in one statement (no ledger, no
+//     line numbers, no rejects: see the package documentation).
+//
+//     go test ./warehouse/duckdbwarehouse -run '^$' -bench BenchmarkLoad -benchtime 3x -count 3
+func BenchmarkLoad(b *testing.B) {
+	ctx := context.Background()
+	files, keys, rows := landedOrders(b)
+	local, err := filelanding.Open(ctx, b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer local.Close()
+	mem := memlanding.New()
+	for _, l := range []landing.Lander{local, mem} {
+		for k, v := range files {
+			if err := l.Put(ctx, k, bytes.NewReader(v)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+
+	// fresh opens an empty warehouse, in a new database file unless
+	// memory; the caller closes it.
+	fresh := func(b *testing.B, memory bool) *duckdbwarehouse.Warehouse {
+		path := ""
+		if !memory {
+			path = filepath.Join(b.TempDir(), "bench.duckdb")
+		}
+		w, err := duckdbwarehouse.Open(ctx, path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return w
+	}
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	}
+	load := func(b *testing.B, l landing.Lander, memory bool, batchFiles, workers int) {
+		b.ReportAllocs()
+		req := warehouse.LoadRequest{Table: "raw_orders", Columns: generate.OrderColumns, Source: l, Keys: keys}
+		for b.Loop() {
+			b.StopTimer()
+			w := fresh(b, memory)
+			if batchFiles > 0 {
+				w.SetBatching(batchFiles, workers)
+			}
+			b.StartTimer()
+			res, err := w.Load(ctx, req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if _, _, loaded, rejected := res.Totals(); loaded+rejected != rows {
+				b.Fatalf("loaded %d + rejected %d rows, want %d", loaded, rejected, rows)
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		report(b)
+	}
+	b.Run("per_file", func(b *testing.B) { load(b, local, false, 1, 1) })
+	b.Run("batched_serial", func(b *testing.B) { load(b, local, false, 64, 1) })
+	b.Run("batched", func(b *testing.B) { load(b, local, false, 0, 0) })
+	b.Run("batched_memory", func(b *testing.B) { load(b, mem, true, 0, 0) })
+	b.Run("read_csv_reference", func(b *testing.B) {
+		b.ReportAllocs()
+		paths := make([]string, len(keys))
+		for i, k := range keys {
+			p, err := local.LocalPath(k)
+			if err != nil {
+				b.Fatal(err)
+			}
+			paths[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+		}
+		var colSpec, colDefs []string
+		for _, c := range generate.OrderColumns {
+			colSpec = append(colSpec, fmt.Sprintf("'%s': 'VARCHAR'", c))
+			colDefs = append(colDefs, c+" VARCHAR")
+		}
+		q := `INSERT INTO raw_orders SELECT ` + strings.Join(generate.OrderColumns, ", ") + `, filename FROM read_csv([` + strings.Join(paths, ", ") + `], header = true,
+	all_varchar = true, auto_detect = false, columns = {` + strings.Join(colSpec, ", ") + `},
+	delim = ',', quote = '"', escape = '"', strict_mode = true, store_rejects = true, filename = true)`
+		for b.Loop() {
+			b.StopTimer()
+			w := fresh(b, false)
+			var db *sql.DB
+			w.As(&db)
+			if _, err := db.ExecContext(ctx, `CREATE TABLE raw_orders (`+strings.Join(colDefs, ", ")+`, _file VARCHAR)`); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			res, err := db.ExecContext(ctx, q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if n, _ := res.RowsAffected(); n != rows {
+				b.Fatalf("read_csv loaded %d rows, want %d", n, rows)
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		report(b)
+	})
+}

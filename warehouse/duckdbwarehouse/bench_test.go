@@ -63,26 +63,24 @@ func landedOrders(b *testing.B) (files map[string][]byte, keys []string, rows in
 }
 
 // BenchmarkLoad loads benchDays landed order files (about 25,000 rows) into
-// a new warehouse per iteration:
+// a new warehouse per iteration, and reports rows per second:
 //
 //   - per_file: one transaction per file, one at a time (how Load worked
 //     before batches), from a local folder into a database file, as
 //     examples/full does;
-//
 //   - batched_serial: 64 files per transaction, one batch at a time, the
 //     same folder and database file;
-//
 //   - batched: Load's defaults (64 files per transaction, two batches at
 //     once), the same folder and database file;
-//
 //   - batched_memory: Load's defaults, from memlanding into an in-memory
 //     database;
-//
 //   - read_csv_reference: DuckDB's own read_csv of the same local files
 //     into a table of a database file, in one statement (no ledger, no
 //     line numbers, no rejects: see the package documentation).
 //
-//     go test ./warehouse/duckdbwarehouse -run '^$' -bench BenchmarkLoad -benchtime 3x -count 3
+// Run it with:
+//
+//	go test ./warehouse/duckdbwarehouse -run '^$' -bench BenchmarkLoad -benchtime 3x -count 3
 func BenchmarkLoad(b *testing.B) {
 	ctx := context.Background()
 	files, keys, rows := landedOrders(b)

@@ -152,6 +152,10 @@ const (
 	MaxLoginTimeout = 10 * time.Minute
 )
 
+// accountRE accepts an account identifier, orgname-accountname or
+// locator.region.cloud: nothing that could move the login to another host.
+var accountRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
 // s3URLRE accepts s3://bucket/ and s3://bucket/some/prefix/.
 var s3URLRE = regexp.MustCompile(`^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=+-]+/)*$`)
 
@@ -234,6 +238,9 @@ func (c *Config) DriverConfig() (*sf.Config, error) {
 	}
 	if o.Account == "" {
 		return nil, errors.New("snowflakewarehouse: config: account is required")
+	}
+	if !accountRE.MatchString(o.Account) {
+		return nil, fmt.Errorf("snowflakewarehouse: config: account %q: want an account identifier such as myorg-myaccount", o.Account)
 	}
 	if o.User == "" {
 		return nil, errors.New("snowflakewarehouse: config: user is required")
@@ -369,6 +376,9 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 	}
 	if c.Account == "" {
 		return nil, fail("no account: want snowflake://user@account/database/schema")
+	}
+	if !accountRE.MatchString(c.Account) {
+		return nil, fail("account %q: want an account identifier such as myorg-myaccount", c.Account)
 	}
 	if c.User == "" {
 		return nil, fail("no user: want snowflake://user@account/database/schema")

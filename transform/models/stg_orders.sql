@@ -27,8 +27,8 @@ WITH typed AS (
         _file,
         _line
     FROM {{ source "raw" "orders" }}
-),
-{{- if is_incremental }}
+)
+{{- if is_incremental }},
 cutoff AS (
     SELECT MIN({{ batch_date "f._file" }}) AS day
     FROM (SELECT DISTINCT _file FROM {{ source "raw" "orders" }}) AS f
@@ -54,16 +54,6 @@ numbered AS (
         SELECT order_id, _file, _line, FALSE AS _rebuilt FROM kept
     ) AS u
 )
-{{- else }}
-rebuilt AS (
-    SELECT * FROM typed
-),
-numbered AS (
-    SELECT _file, _line, TRUE AS _rebuilt,
-        row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
-    FROM rebuilt
-)
-{{- end }}
 SELECT
     r.order_id,
     r.customer_id,
@@ -82,3 +72,22 @@ SELECT
     r._line
 FROM rebuilt AS r
 JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt
+{{- else }}
+SELECT
+    order_id,
+    customer_id,
+    product_id,
+    quantity,
+    total_amount,
+    order_date,
+    status,
+    quantity_raw,
+    total_amount_raw,
+    order_date_raw,
+    status_raw,
+    batch_date,
+    row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence,
+    _file,
+    _line
+FROM typed
+{{- end }}

@@ -41,33 +41,24 @@ WITH typed AS (
         _file,
         _line
     FROM raw_orders
-),
-rebuilt AS (
-    SELECT * FROM typed
-),
-numbered AS (
-    SELECT _file, _line, TRUE AS _rebuilt,
-        row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
-    FROM rebuilt
 )
 SELECT
-    r.order_id,
-    r.customer_id,
-    r.product_id,
-    r.quantity,
-    r.total_amount,
-    r.order_date,
-    r.status,
-    r.quantity_raw,
-    r.total_amount_raw,
-    r.order_date_raw,
-    r.status_raw,
-    r.batch_date,
-    n.occurrence,
-    r._file,
-    r._line
-FROM rebuilt AS r
-JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt;
+    order_id,
+    customer_id,
+    product_id,
+    quantity,
+    total_amount,
+    order_date,
+    status,
+    quantity_raw,
+    total_amount_raw,
+    order_date_raw,
+    status_raw,
+    batch_date,
+    row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence,
+    _file,
+    _line
+FROM typed;
 
 -- stg_products (view), level 0
 CREATE OR REPLACE VIEW stg_products AS

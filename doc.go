@@ -191,18 +191,18 @@ func appendCSVRecord(buf []byte, rec []string) []byte {
 		dst := buf[at:]
 		var m uint64
 		if n >= 8 {
-			for j := 0; ; j += 8 {
-				if j > n-8 {
-					j = n - 8
-				}
-				x := le64(f[j:])
-				binary.LittleEndian.PutUint64(dst[j:], x)
+			word := func(x uint64) uint64 {
 				c := x ^ commas
-				m |= (x-ones*'#')&^x | (c-ones)&^c
-				if j == n-8 {
-					break
-				}
+				return (x-ones*'#')&^x | (c-ones)&^c
 			}
+			for s, d := f, dst; len(s) > 8; s, d = s[8:], d[8:] {
+				x := le64(s)
+				binary.LittleEndian.PutUint64(d, x)
+				m |= word(x)
+			}
+			x := le64(f[n-8:])
+			binary.LittleEndian.PutUint64(dst[n-8:], x)
+			m |= word(x)
 		} else {
 			// Two overlapping loads and stores; the word's other bytes are
 			// filled with 'A', which is not special.

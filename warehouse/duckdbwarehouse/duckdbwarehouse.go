@@ -49,10 +49,12 @@
 //
 // When the Lander is a [github.com/edqm/edqm/landing.LocalPather],
 // DuckDB's read_csv could read the file itself (all_varchar, filename,
-// store_rejects). It was measured (BenchmarkLoad/read_csv_reference:
-// roughly 1.5 to 2 times the rows per second of the streaming path on
-// 100,000 rows, on two cores) and left out, because it cannot give the
-// same results: read_csv has no line number for the rows it loads
+// store_rejects). It was measured and left out. On one file of 100,000
+// rows it read 1.5 to 2 times the rows per second of the streaming path
+// (two shared cores); on 256 daily files of about 100 orders
+// (BenchmarkLoad/read_csv_reference against BenchmarkLoad/batched) it is
+// no faster than the batched streaming path: about 330,000 rows/s against
+// 380,000. Above all, it cannot give the same results: read_csv has no line number for the rows it loads
 // (store_rejects gives lines for rejected rows only, and blank lines and
 // quoted line breaks make a record's number differ from its line), and it
 // accepts rows that the streaming path rejects (a bare quote inside an

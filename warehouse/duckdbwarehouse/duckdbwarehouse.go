@@ -54,9 +54,10 @@
 // (two shared cores); on 256 daily files of about 100 orders
 // (BenchmarkLoad/read_csv_reference against BenchmarkLoad/batched) it is
 // no faster than the batched streaming path: about 330,000 rows/s against
-// 380,000. Above all, it cannot give the same results: read_csv has no line number for the rows it loads
-// (store_rejects gives lines for rejected rows only, and blank lines and
-// quoted line breaks make a record's number differ from its line), and it
+// 380,000. Above all, it cannot give the same results: read_csv has no
+// line number for the rows it loads (store_rejects gives lines for
+// rejected rows only, and blank lines and quoted line breaks make a
+// record's number differ from its line), and it
 // accepts rows that the streaming path rejects (a bare quote inside an
 // unquoted field, such as C"4, is loaded as a literal quote even with
 // strict_mode). Local files therefore stream like the others.

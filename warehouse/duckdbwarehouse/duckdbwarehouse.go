@@ -57,10 +57,9 @@
 // 380,000. Above all, it cannot give the same results: read_csv has no
 // line number for the rows it loads (store_rejects gives lines for
 // rejected rows only, and blank lines and quoted line breaks make a
-// record's number differ from its line), and it
-// accepts rows that the streaming path rejects (a bare quote inside an
-// unquoted field, such as C"4, is loaded as a literal quote even with
-// strict_mode). Local files therefore stream like the others.
+// record's number differ from its line), and it accepts rows that the
+// streaming path rejects (a bare quote inside an unquoted field, such as
+// C"4, is loaded as a literal quote even with strict_mode). Local files therefore stream like the others.
 //
 // # Time
 //

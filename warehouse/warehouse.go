@@ -165,8 +165,10 @@ type AtomicExecer interface {
 //     and keeps rejected rows in [RejectsTable].
 //   - Exec and Query run SQL in the engine's dialect.
 //   - Every method honours ctx; a cancelled load leaves no partial file.
-//   - On error, Load returns the result so far (the files committed before
-//     the failure) with the error.
+//   - On error, Load returns the result so far with the error: every file
+//     it committed, which may include files after the failed one when an
+//     implementation loads batches concurrently. A file in the result is
+//     in the ledger with its rows; a file not in it left nothing behind.
 //   - Safe for concurrent use by multiple goroutines (transform runs
 //     independent models at once).
 type Warehouse interface {

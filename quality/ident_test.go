@@ -127,3 +127,32 @@ func TestNamesAndValuesAreNotSQL(t *testing.T) {
 		t.Fatalf("table y is gone: %v, %v", ok, err)
 	}
 }
+
+// TestBackslashesInValues: a backslash escapes in Snowflake's literals, so
+// a value ending in one could end the literal early there. Values with
+// backslashes still match exactly (on DuckDB, where backslash is plain),
+// and the SQL holds no backslash inside a literal for Snowflake to read.
+func TestBackslashesInValues(t *testing.T) {
+	ctx := context.Background()
+	w, err := duckdbwarehouse.Open(ctx, ":memory:", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Exec(ctx, `CREATE TABLE m (c VARCHAR); INSERT INTO m VALUES ('a\b'), ('x\'), ('\\'), ('bad\')`); err != nil {
+		t.Fatal(err)
+	}
+	values := []string{`a\b`, `x\`, `\\`, `') OR 1=1; DROP TABLE m; --`}
+	res, err := quality.RunTests(ctx, w, []quality.Test{{
+		ID: "bs", Type: quality.TypeAcceptedValues, Model: "m", Column: "c", Values: values,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Failures != 1 {
+		t.Fatalf("accepted_values with backslashes: %+v, want exactly the row 'bad\\' failing", res)
+	}
+	if strings.Contains(res[0].SQL, `\'`) || strings.Contains(res[0].SQL, `'\`) {
+		t.Errorf("a backslash is inside a literal, where Snowflake would read it as an escape:\n%s", res[0].SQL)
+	}
+}

@@ -326,9 +326,24 @@ func srcAs(t Test) string {
 func quoteList(vs []string) string {
 	q := make([]string, len(vs))
 	for i, v := range vs {
-		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+		q[i] = quote(v)
 	}
 	return strings.Join(q, ", ")
+}
+
+// quote renders v as a string literal that means v on both engines. A
+// quote is doubled. A backslash, which escapes in Snowflake's literals and
+// not in DuckDB's, never appears inside a literal: it is concatenated as
+// chr(92), so no value can end a literal early on either engine.
+func quote(v string) string {
+	parts := strings.Split(v, `\`)
+	for i, p := range parts {
+		parts[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " || chr(92) || ") + ")"
 }
 
 // Sample holds a few failing rows, kept with every result that has

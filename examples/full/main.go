@@ -376,8 +376,8 @@ func where(raw string) string {
 	if (u.Scheme == "file" || u.Scheme == "duckdb") && u.Opaque == "" && u.Host == "" && u.Path != "" {
 		return filepath.FromSlash(u.Path)
 	}
-	if u.User != nil {
-		return u.Redacted()
+	if u.User != nil || u.Opaque != "" {
+		return landing.RedactURL(u)
 	}
 	return raw
 }

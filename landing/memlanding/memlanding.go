@@ -269,7 +269,7 @@ func openURL(ctx context.Context, u *url.URL, _ *landing.OpenOptions) (landing.L
 		sort.Strings(names)
 		return nil, bad("unknown query parameter(s) %s: there are none", strings.Join(names, ", "))
 	case u.Fragment != "":
-		return nil, bad("fragment %q is not supported", u.Fragment)
+		return nil, bad("a fragment is not supported")
 	}
 	if u.Host == "" {
 		return New(), nil

@@ -140,12 +140,18 @@ func (dialect) Name() string { return DialectName }
 
 // Open opens the DuckDB database at path, creating the file and its parent
 // directories if needed. An empty path or ":memory:" opens a private
-// in-memory database, which disappears on Close. opts may be nil. When
+// in-memory database, which disappears on Close. A path with ? or NUL is
+// refused: DuckDB would read settings from it. opts may be nil. When
 // another process has the file open, the error matches
 // [warehouse.ErrLocked].
 func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 	if opts == nil {
 		opts = &Options{}
+	}
+	if i := strings.IndexAny(path, "?\x00"); i >= 0 {
+		// DuckDB reads what follows a ? in its DSN as settings, which may
+		// hold a token: show only what comes before.
+		return nil, fmt.Errorf("duckdbwarehouse: open %q…: a path with ? or NUL is refused (DuckDB would read settings from it)", path[:i])
 	}
 	dsn := path
 	if path == ":memory:" {

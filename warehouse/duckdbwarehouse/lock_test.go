@@ -85,3 +85,16 @@ func TestLockedByAnotherProcess(t *testing.T) {
 		t.Errorf("Open of a folder = %v, want an error that is not ErrLocked", err)
 	}
 }
+
+// TestOpenRefusesSettingsInThePath: DuckDB reads what follows a ? in its
+// DSN as settings; Open refuses such a path without repeating the part
+// after it.
+func TestOpenRefusesSettingsInThePath(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range []string{filepath.Join(dir, "x.duckdb?access_mode=read_only&motherduck_token=S3CRETtoken"), filepath.Join(dir, "x\x00.duckdb")} {
+		_, err := duckdbwarehouse.Open(context.Background(), p, nil)
+		if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "S3CRET") {
+			t.Errorf("Open(%q) = %v, want a refusal that does not repeat the settings", p, err)
+		}
+	}
+}

@@ -24,7 +24,7 @@ func TestCompileBuiltins(t *testing.T) {
 		"-- stg_orders (incremental, key batch_date, full build), level 0\nCREATE OR REPLACE TABLE stg_orders AS",
 		"-- fct_orders (incremental, key batch_date, full build), level 1\nCREATE OR REPLACE TABLE fct_orders AS",
 		"-- mart_daily_revenue (table), level 2",
-		"TO_DATE(REGEXP_SUBSTR(_file,",
+		"TO_DATE(REGEXP_SUBSTR(f._file,",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
@@ -32,7 +32,7 @@ func TestCompileBuiltins(t *testing.T) {
 	}
 	code, out, _ = runCompile(t, "-dialect", "duckdb", "-incremental", "-model", "fct_orders")
 	if code != 0 || !strings.HasPrefix(out, "-- fct_orders (incremental, key batch_date, merging new rows)") ||
-		!strings.Contains(out, "FROM stg_orders AS o") || !strings.Contains(out, "DELETE FROM fct_orders WHERE batch_date IN") ||
+		!strings.Contains(out, "SELECT * FROM stg_orders") || !strings.Contains(out, "DELETE FROM fct_orders WHERE batch_date IN") ||
 		strings.Contains(out, "CREATE OR REPLACE VIEW stg_orders") {
 		t.Errorf("exit %d, output:\n%s", code, out)
 	}
@@ -40,7 +40,7 @@ func TestCompileBuiltins(t *testing.T) {
 
 func TestCompileDuckDB(t *testing.T) {
 	code, out, _ := runCompile(t, "-dialect", "duckdb", "-model", "stg_orders")
-	if code != 0 || !strings.Contains(out, "regexp_extract(_file,") || strings.Contains(out, "REGEXP_SUBSTR") {
+	if code != 0 || !strings.Contains(out, "regexp_extract(f._file,") || strings.Contains(out, "REGEXP_SUBSTR") {
 		t.Errorf("exit %d, output:\n%s", code, out)
 	}
 }

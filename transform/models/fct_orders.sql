@@ -10,7 +10,20 @@
 -- numbered over all the rows of an order_id in file order: a late file of
 -- an earlier day renumbers the later rows of the same order_id. Rows
 -- without a batch day are rebuilt every time.
-WITH joined AS (
+WITH orders AS (
+    -- The rows to build, filtered before the joins, in two plain filters
+    -- (not one with OR) so that each reaches the scan of stg_orders.
+    SELECT * FROM {{ ref "stg_orders" }}
+{{- if is_incremental }}
+    WHERE batch_date >= (
+        SELECT MIN(n.batch_date) FROM (SELECT DISTINCT _file, batch_date FROM {{ ref "stg_orders" }}) AS n
+        WHERE n._file NOT IN (SELECT DISTINCT _file FROM {{ this }})
+    )
+    UNION ALL
+    SELECT * FROM {{ ref "stg_orders" }} WHERE batch_date IS NULL
+{{- end }}
+),
+joined AS (
     SELECT
         o.order_id,
         o.occurrence,
@@ -29,15 +42,9 @@ WITH joined AS (
         p.product_id IS NOT NULL AS product_found,
         o._file,
         o._line
-    FROM {{ ref "stg_orders" }} AS o
+    FROM orders AS o
     LEFT JOIN {{ ref "stg_customers" }} AS c ON c.customer_id = o.customer_id
     LEFT JOIN {{ ref "stg_products" }} AS p ON p.product_id = o.product_id
-{{- if is_incremental }}
-    WHERE o.batch_date IS NULL OR o.batch_date >= (
-        SELECT MIN(n.batch_date) FROM {{ ref "stg_orders" }} AS n
-        WHERE n._file NOT IN (SELECT DISTINCT _file FROM {{ this }})
-    )
-{{- end }}
 ),
 flags AS (
     SELECT

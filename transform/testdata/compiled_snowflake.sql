@@ -24,23 +24,33 @@ CREATE OR REPLACE TABLE stg_orders AS
 -- earliest day that has a raw file not yet in the table (and the rows
 -- without a batch day), numbering their rows after the rows of the same
 -- order_id that it keeps, so day by day equals all at once.
-WITH typed AS (
+WITH files AS (
+    -- Each raw file once, with its batch day: the day is parsed once per
+    -- file, not once per row.
+    SELECT f._file, TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date
+    FROM (SELECT DISTINCT _file FROM raw_orders) AS f
+),
+picked AS (
+    SELECT _file, batch_date FROM files
+),
+typed AS (
     SELECT
-        order_id,
-        customer_id,
-        product_id,
-        TRY_CAST(quantity AS INTEGER) AS quantity,
-        TRY_CAST(total_amount AS DECIMAL(14, 2)) AS total_amount,
-        TRY_CAST(order_date AS DATE) AS order_date,
-        status,
-        quantity AS quantity_raw,
-        total_amount AS total_amount_raw,
-        order_date AS order_date_raw,
-        status AS status_raw,
-        TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date,
-        _file,
-        _line
-    FROM raw_orders
+        r.order_id,
+        r.customer_id,
+        r.product_id,
+        TRY_CAST(r.quantity AS INTEGER) AS quantity,
+        TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
+        TRY_CAST(r.order_date AS DATE) AS order_date,
+        r.status,
+        r.quantity AS quantity_raw,
+        r.total_amount AS total_amount_raw,
+        r.order_date AS order_date_raw,
+        r.status AS status_raw,
+        p.batch_date,
+        r._file,
+        r._line
+    FROM raw_orders AS r
+    JOIN picked AS p ON p._file = r._file
 )
 SELECT
     order_id,
@@ -86,7 +96,12 @@ CREATE OR REPLACE TABLE fct_orders AS
 -- numbered over all the rows of an order_id in file order: a late file of
 -- an earlier day renumbers the later rows of the same order_id. Rows
 -- without a batch day are rebuilt every time.
-WITH joined AS (
+WITH orders AS (
+    -- The rows to build, filtered before the joins, in two plain filters
+    -- (not one with OR) so that each reaches the scan of stg_orders.
+    SELECT * FROM stg_orders
+),
+joined AS (
     SELECT
         o.order_id,
         o.occurrence,
@@ -105,7 +120,7 @@ WITH joined AS (
         p.product_id IS NOT NULL AS product_found,
         o._file,
         o._line
-    FROM stg_orders AS o
+    FROM orders AS o
     LEFT JOIN stg_customers AS c ON c.customer_id = o.customer_id
     LEFT JOIN stg_products AS p ON p.product_id = o.product_id
 ),

@@ -24,45 +24,58 @@ CREATE OR REPLACE TABLE _edqm_new_stg_orders AS
 -- earliest day that has a raw file not yet in the table (and the rows
 -- without a batch day), numbering their rows after the rows of the same
 -- order_id that it keeps, so day by day equals all at once.
-WITH typed AS (
-    SELECT
-        order_id,
-        customer_id,
-        product_id,
-        TRY_CAST(quantity AS INTEGER) AS quantity,
-        TRY_CAST(total_amount AS DECIMAL(14, 2)) AS total_amount,
-        TRY_CAST(order_date AS DATE) AS order_date,
-        status,
-        quantity AS quantity_raw,
-        total_amount AS total_amount_raw,
-        order_date AS order_date_raw,
-        status AS status_raw,
-        TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date,
-        _file,
-        _line
-    FROM raw_orders
+WITH files AS (
+    -- Each raw file once, with its batch day: the day is parsed once per
+    -- file, not once per row.
+    SELECT f._file, TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date
+    FROM (SELECT DISTINCT _file FROM raw_orders) AS f
 ),
 cutoff AS (
-    SELECT MIN(TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1))) AS day
-    FROM (SELECT DISTINCT _file FROM raw_orders) AS f
-    WHERE f._file NOT IN (SELECT DISTINCT _file FROM stg_orders)
+    SELECT MIN(batch_date) AS day FROM files
+    WHERE _file NOT IN (SELECT DISTINCT _file FROM stg_orders)
 ),
-rebuilt AS (
-    SELECT typed.* FROM typed
-    WHERE typed.batch_date IS NULL OR typed.batch_date >= (SELECT day FROM cutoff)
+picked AS (
+    SELECT _file, batch_date FROM files
+    WHERE batch_date IS NULL OR batch_date >= (SELECT day FROM cutoff)
 ),
+typed AS (
+    SELECT
+        r.order_id,
+        r.customer_id,
+        r.product_id,
+        TRY_CAST(r.quantity AS INTEGER) AS quantity,
+        TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
+        TRY_CAST(r.order_date AS DATE) AS order_date,
+        r.status,
+        r.quantity AS quantity_raw,
+        r.total_amount AS total_amount_raw,
+        r.order_date AS order_date_raw,
+        r.status AS status_raw,
+        p.batch_date,
+        r._file,
+        r._line
+    FROM raw_orders AS r
+    JOIN picked AS p ON p._file = r._file
+),
+-- The rows this run keeps (their files are not rebuilt) that share an
+-- order_id with a rebuilt row: the rebuilt rows are numbered after them.
 kept AS (
-    SELECT t.order_id, t._file, t._line FROM stg_orders AS t
-    WHERE t.batch_date IS NOT NULL
-        AND ((SELECT day FROM cutoff) IS NULL OR t.batch_date < (SELECT day FROM cutoff))
-        AND (t.order_id IN (SELECT order_id FROM rebuilt)
-            OR (t.order_id IS NULL AND EXISTS (SELECT 1 FROM rebuilt WHERE order_id IS NULL)))
+    SELECT t.order_id, t._file, t._line
+    FROM stg_orders AS t
+    JOIN (SELECT DISTINCT order_id FROM typed) AS k ON k.order_id = t.order_id
+    WHERE t._file NOT IN (SELECT _file FROM picked)
+    UNION ALL
+    SELECT t.order_id, t._file, t._line
+    FROM stg_orders AS t
+    WHERE t.order_id IS NULL
+        AND t._file NOT IN (SELECT _file FROM picked)
+        AND EXISTS (SELECT 1 FROM typed WHERE order_id IS NULL)
 ),
 numbered AS (
     SELECT _file, _line, _rebuilt,
         row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
     FROM (
-        SELECT order_id, _file, _line, TRUE AS _rebuilt FROM rebuilt
+        SELECT order_id, _file, _line, TRUE AS _rebuilt FROM typed
         UNION ALL
         SELECT order_id, _file, _line, FALSE AS _rebuilt FROM kept
     ) AS u
@@ -83,7 +96,7 @@ SELECT
     n.occurrence,
     r._file,
     r._line
-FROM rebuilt AS r
+FROM typed AS r
 JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt;
 DELETE FROM stg_orders WHERE batch_date IN (SELECT DISTINCT batch_date FROM _edqm_new_stg_orders WHERE batch_date IS NOT NULL) OR (batch_date IS NULL AND EXISTS (SELECT 1 FROM _edqm_new_stg_orders WHERE batch_date IS NULL));
 INSERT INTO stg_orders SELECT * FROM _edqm_new_stg_orders;
@@ -115,7 +128,18 @@ CREATE OR REPLACE TABLE _edqm_new_fct_orders AS
 -- numbered over all the rows of an order_id in file order: a late file of
 -- an earlier day renumbers the later rows of the same order_id. Rows
 -- without a batch day are rebuilt every time.
-WITH joined AS (
+WITH orders AS (
+    -- The rows to build, filtered before the joins, in two plain filters
+    -- (not one with OR) so that each reaches the scan of stg_orders.
+    SELECT * FROM stg_orders
+    WHERE batch_date >= (
+        SELECT MIN(n.batch_date) FROM (SELECT DISTINCT _file, batch_date FROM stg_orders) AS n
+        WHERE n._file NOT IN (SELECT DISTINCT _file FROM fct_orders)
+    )
+    UNION ALL
+    SELECT * FROM stg_orders WHERE batch_date IS NULL
+),
+joined AS (
     SELECT
         o.order_id,
         o.occurrence,
@@ -134,13 +158,9 @@ WITH joined AS (
         p.product_id IS NOT NULL AS product_found,
         o._file,
         o._line
-    FROM stg_orders AS o
+    FROM orders AS o
     LEFT JOIN stg_customers AS c ON c.customer_id = o.customer_id
     LEFT JOIN stg_products AS p ON p.product_id = o.product_id
-    WHERE o.batch_date IS NULL OR o.batch_date >= (
-        SELECT MIN(n.batch_date) FROM stg_orders AS n
-        WHERE n._file NOT IN (SELECT DISTINCT _file FROM fct_orders)
-    )
 ),
 flags AS (
     SELECT

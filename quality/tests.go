@@ -460,11 +460,28 @@ func runTest(ctx context.Context, w warehouse.Warehouse, t Test, now time.Time, 
 	fail := func(err error) (TestResult, error) {
 		return r, fmt.Errorf("quality: test %s: %w", t.Name(), err)
 	}
-	if failCalc == "" {
-		failCalc = "COUNT(*)"
-	}
-	if err := queryInt(ctx, w, "SELECT "+failCalc+" FROM ("+q+") AS failing", &r.Failures); err != nil {
-		return fail(err)
+	// A unique test's query is costly (it groups every row) and returns
+	// few rows (one per duplicated value): its count and its sample come
+	// from one run of it, the sample's rows carrying the count. Other
+	// tests keep two queries, a count and a top-n sample, which is
+	// cheaper for them than ordering every failing row.
+	countAndSample := failCalc == "" && sampleSize > 0 && t.Type == TypeUnique
+	if countAndSample {
+		s, n, err := sample(ctx, w, q, sampleSize, true)
+		if err != nil {
+			return fail(err)
+		}
+		r.Failures = n
+		if n > 0 {
+			r.Sample = s
+		}
+	} else {
+		if failCalc == "" {
+			failCalc = "COUNT(*)"
+		}
+		if err := queryInt(ctx, w, "SELECT "+failCalc+" FROM ("+q+") AS failing", &r.Failures); err != nil {
+			return fail(err)
+		}
 	}
 	switch {
 	case t.Type == TypeRecency:
@@ -481,8 +498,8 @@ func runTest(ctx context.Context, w warehouse.Warehouse, t Test, now time.Time, 
 	if r.Rows > 0 {
 		r.Percent = 100 * float64(r.Failures) / float64(r.Rows)
 	}
-	if r.Failures > 0 && sampleSize > 0 {
-		s, err := sample(ctx, w, q, sampleSize)
+	if r.Failures > 0 && sampleSize > 0 && !countAndSample {
+		s, _, err := sample(ctx, w, q, sampleSize, false)
 		if err != nil {
 			return fail(err)
 		}
@@ -501,26 +518,40 @@ func runTest(ctx context.Context, w warehouse.Warehouse, t Test, now time.Time, 
 }
 
 // sample returns up to n rows of q, ordered by its first column so that
-// the same data gives the same sample.
-func sample(ctx context.Context, w warehouse.Warehouse, q string, n int) (*Sample, error) {
-	rows, err := w.Query(ctx, fmt.Sprintf("SELECT * FROM (%s) AS failing ORDER BY 1 LIMIT %d", q, n))
+// the same data gives the same sample. With count, the same query also
+// counts all of q's rows (a window over them), returned second; without
+// it, the count is 0.
+func sample(ctx context.Context, w warehouse.Warehouse, q string, n int, count bool) (*Sample, int64, error) {
+	sel := "failing.*"
+	if count {
+		sel += ", COUNT(*) OVER () AS edqm_failing_rows"
+	}
+	rows, err := w.Query(ctx, fmt.Sprintf("SELECT %s FROM (%s) AS failing ORDER BY 1 LIMIT %d", sel, q, n))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	s := &Sample{Columns: cols, Rows: [][]any{}}
+	var total sql.NullInt64
+	width := len(cols)
+	if count {
+		width--
+	}
+	s := &Sample{Columns: cols[:width], Rows: [][]any{}}
 	for rows.Next() {
-		vals := make([]any, len(cols))
+		vals := make([]any, width)
 		ptrs := make([]any, len(cols))
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
+		if count {
+			ptrs[width] = &total
+		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for i, v := range vals {
 			vals[i] = jsonValue(v)
@@ -528,9 +559,9 @@ func sample(ctx context.Context, w warehouse.Warehouse, q string, n int) (*Sampl
 		s.Rows = append(s.Rows, vals)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s, rows.Close()
+	return s, total.Int64, rows.Close()
 }
 
 // jsonValue turns a driver value into nil, bool, int64, float64 or string.

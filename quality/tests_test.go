@@ -209,3 +209,35 @@ func TestBadTests(t *testing.T) {
 		t.Errorf("missing model: %v", err)
 	}
 }
+
+// TestUniqueCountAndSampleInOneQuery: a unique test counts and samples its
+// failing rows in one query; the count equals that of a run without a
+// sample (the two-query path), and the sample carries no extra column.
+func TestUniqueCountAndSampleInOneQuery(t *testing.T) {
+	w := memWarehouse(t, "CREATE TABLE u (k VARCHAR, v INTEGER)",
+		"INSERT INTO u VALUES ('a', 1), ('b', 2), ('b', 3), ('c', 4), ('c', 5), ('c', 6), ('d', 7), ('d', 8), (NULL, 9), (NULL, 10)")
+	tc := quality.Test{Type: quality.TypeUnique, Model: "u", Column: "k", Severity: quality.Warn}
+	one, err := quality.RunTestsWith(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := quality.RunTestsWith(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one[0].Failures != 3 || two[0].Failures != 3 {
+		t.Errorf("failures %d with a sample, %d without; want 3 (b, c, d)", one[0].Failures, two[0].Failures)
+	}
+	s := one[0].Sample
+	if s == nil || len(s.Rows) != 2 || len(s.Columns) != 2 || s.Columns[0] != "k" || s.Rows[0][0] != "b" || s.Rows[1][0] != "c" {
+		t.Fatalf("sample %+v, want the first 2 duplicated keys (b, c) with their counts only", s)
+	}
+	if len(s.Rows[0]) != len(s.Columns) {
+		t.Errorf("sample row %v has %d values for %d columns", s.Rows[0], len(s.Rows[0]), len(s.Columns))
+	}
+	// No failure: no sample.
+	none, err := quality.RunTestsWith(context.Background(), w, []quality.Test{{Type: quality.TypeUnique, Model: "u", Column: "v"}}, nil)
+	if err != nil || none[0].Failures != 0 || none[0].Sample != nil {
+		t.Errorf("unique v: %+v, %v; want no failure and no sample", none, err)
+	}
+}

@@ -144,10 +144,13 @@ func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, 
 	if rep.Tests, err = RunTestsWith(ctx, w, r.opts.Tests, run); err != nil {
 		return nil, err
 	}
-	for _, k := range chaos.Kinds {
-		ks, err := r.score(ctx, w, k, rep)
-		if err != nil {
-			return nil, fmt.Errorf("quality: scorecard %s: %w", k, err)
+	kinds, err := r.scoreFlags(ctx, w, rep)
+	if err != nil {
+		return nil, fmt.Errorf("quality: scorecard: %w", err)
+	}
+	for _, ks := range kinds {
+		if err := r.scoreTests(ctx, w, &ks, rep); err != nil {
+			return nil, fmt.Errorf("quality: scorecard %s: %w", ks.Kind, err)
 		}
 		rep.Kinds = append(rep.Kinds, ks)
 	}
@@ -237,22 +240,51 @@ GROUP BY f.batch_date ORDER BY f.batch_date`
 	return rows.Close()
 }
 
-func (r *Reporter) score(ctx context.Context, w warehouse.Warehouse, k chaos.Kind, rep *Report) (KindScore, error) {
-	ks := KindScore{Kind: k}
-	flagged := "SELECT order_id AS k, occurrence AS o, total_amount AS a FROM fct_orders WHERE " + strings.Join(KindFlags[k], " OR ")
-	q := fmt.Sprintf(`WITH f AS (%s), l AS (%s)
-SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f),
-       (SELECT COUNT(*) FROM f JOIN l ON f.k = l.k AND f.o = l.o),
-       (SELECT %s FROM f),
-       (SELECT %s FROM fct_orders AS x JOIN l ON x.order_id = l.k AND x.occurrence = l.o)`,
-		flagged, r.labelledRows(rep.Labels, k), cents("SUM(a)"), cents("SUM(x.total_amount)"))
-	if err := scanOne(ctx, w, q, &ks.Labelled, &ks.Flagged, &ks.TruePositives, &ks.RevenueAtRisk, &ks.TrueRevenueAtRisk); err != nil {
-		return ks, err
+// scoreFlags scores the flags of every chaos kind against the labels, in
+// one pass over fct_orders: labelled, flagged and caught rows, and the
+// revenue the flags and the labels put at risk.
+func (r *Reporter) scoreFlags(ctx context.Context, w warehouse.Warehouse, rep *Report) ([]KindScore, error) {
+	var perLabel, sums []string
+	for _, k := range chaos.Kinds {
+		lk := "l_" + string(k)
+		flags := "(" + strings.Join(KindFlags[k], " OR ") + ")"
+		perLabel = append(perLabel, "MAX(CASE WHEN kind = '"+string(k)+"' THEN 1 ELSE 0 END) AS "+lk)
+		sums = append(sums,
+			"(SELECT "+countIf(lk+" = 1")+" FROM lk)",
+			countIf(flags),
+			countIf(flags+" AND lk."+lk+" = 1"),
+			cents("SUM(CASE WHEN "+flags+" THEN f.total_amount END)"),
+			cents("SUM(CASE WHEN lk."+lk+" = 1 THEN f.total_amount END)"))
 	}
-	ks.Precision = ratio(ks.TruePositives, ks.Flagged)
-	ks.Recall = ratio(ks.TruePositives, ks.Labelled)
+	labels := "SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS INTEGER) AS o, CAST(NULL AS VARCHAR) AS kind WHERE 1 = 0"
+	if rep.Labels {
+		labels = "SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o, kind FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders'"
+	}
+	// One row per labelled (order id, occurrence), with a 0/1 column per
+	// kind, so that an order labelled with two kinds joins once.
+	q := "WITH l AS (" + labels + "),\nlk AS (SELECT k, o, " + strings.Join(perLabel, ", ") + " FROM l GROUP BY k, o)\nSELECT " +
+		strings.Join(sums, ",\n       ") + "\nFROM fct_orders AS f LEFT JOIN lk ON f.order_id = lk.k AND f.occurrence = lk.o"
+	out := make([]KindScore, len(chaos.Kinds))
+	var dest []any
+	for i, k := range chaos.Kinds {
+		ks := &out[i]
+		ks.Kind = k
+		dest = append(dest, &ks.Labelled, &ks.Flagged, &ks.TruePositives, &ks.RevenueAtRisk, &ks.TrueRevenueAtRisk)
+	}
+	if err := scanOne(ctx, w, q, dest...); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Precision = ratio(out[i].TruePositives, out[i].Flagged)
+		out[i].Recall = ratio(out[i].TruePositives, out[i].Labelled)
+	}
+	return out, nil
+}
 
-	// The kind's tests, scored by the order ids of their failing rows.
+// scoreTests scores the tests of ks's kind against the labels, by the
+// order ids of their failing rows.
+func (r *Reporter) scoreTests(ctx context.Context, w warehouse.Warehouse, ks *KindScore, rep *Report) error {
+	k := ks.Kind
 	var parts, names []string
 	for _, t := range rep.Tests {
 		if t.Kind != k {
@@ -260,7 +292,7 @@ SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f),
 		}
 		ok, err := hasColumn(ctx, w, t.SQL, "order_id")
 		if err != nil {
-			return ks, fmt.Errorf("test %s: %w", t.Name, err)
+			return fmt.Errorf("test %s: %w", t.Name, err)
 		}
 		if ok {
 			parts = append(parts, "SELECT CAST(order_id AS VARCHAR) AS k FROM ("+t.SQL+") AS t"+fmt.Sprint(len(parts)))
@@ -268,23 +300,23 @@ SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f),
 		}
 	}
 	if len(parts) == 0 {
-		return ks, nil
+		return nil
 	}
 	labelled := "SELECT CAST(NULL AS VARCHAR) AS k WHERE 1 = 0"
 	if rep.Labels {
 		labelled = "SELECT DISTINCT key AS k FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders' AND kind = '" + string(k) + "'"
 	}
 	ts := &DetectionScore{Tests: names}
-	q = fmt.Sprintf(`WITH f AS (%s), l AS (%s)
+	q := fmt.Sprintf(`WITH f AS (%s), l AS (%s)
 SELECT (SELECT COUNT(*) FROM l), (SELECT COUNT(*) FROM f WHERE k IS NOT NULL), (SELECT COUNT(*) FROM f JOIN l ON f.k = l.k)`,
 		strings.Join(parts, " UNION "), labelled)
 	if err := scanOne(ctx, w, q, &ts.Labelled, &ts.Flagged, &ts.TruePositives); err != nil {
-		return ks, fmt.Errorf("tests: %w", err)
+		return fmt.Errorf("tests: %w", err)
 	}
 	ts.Precision = ratio(ts.TruePositives, ts.Flagged)
 	ts.Recall = ratio(ts.TruePositives, ts.Labelled)
 	ks.Tests = ts
-	return ks, nil
+	return nil
 }
 
 // hasColumn reports whether query q returns a column named col.

@@ -238,7 +238,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.jsonPath, "json", "", "write the results as JSON to this `file` (- for standard output)")
 	fs.StringVar(&cfg.python, "python", "/usr/bin/python3", "`interpreter` for the original-style script; empty skips the ratio")
 	fs.StringVar(&cfg.script, "script", "", "the original-style `script`; default ../shared/bench/original_style.py from the module's folder")
-	fs.IntVar(&cfg.ddMiB, "dd", 256, "`MiB` written by the dd reference for landing throughput; 0 skips it")
+	fs.IntVar(&cfg.ddMiB, "dd", 1024, "`MiB` written by the dd reference for landing throughput (1 GiB by default: a smaller file is absorbed by the disk's cache); 0 skips it")
 	fs.StringVar(&cfg.memoryLimit, "memory-limit", "1GB", "DuckDB memory_limit (e.g. 512MB, 2GB); empty keeps DuckDB's default")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this `file`")
 	fs.Uint64Var(&cfg.seed, "seed", 42, "random seed for the data and the chaos")

@@ -10,6 +10,10 @@
 // ".<name>.tmp-<16 hex digits>"), syncs it and renames it over the target,
 // so a reader sees the old file or the whole new one, and a failed or
 // cancelled Put leaves the old file in place and no temporary file behind.
+// Once Put returns, the file survives a power failure: its folder is
+// synced after the rename, and every folder Put makes is synced into its
+// parent, on any file system. The Lander remembers the folders it made or
+// found, so a Put into a known folder makes no mkdir call.
 //
 // WriteIfVersion is a compare-and-swap that holds between processes: it
 // takes an exclusive flock(2) lock on a sidecar file "<key>.lock", re-reads
@@ -100,6 +104,10 @@ type Lander struct {
 	root *os.Root
 	mode fs.FileMode
 	sync bool
+
+	// dirs holds the folders known to exist (made or seen by this
+	// Lander), so that a Put into a known folder makes no mkdir calls.
+	dirs sync.Map
 
 	closeOnce sync.Once
 	closeErr  error
@@ -368,10 +376,8 @@ func (l *Lander) WriteIfVersion(ctx context.Context, key string, data []byte, ve
 	if !casSupported {
 		return "", fmt.Errorf("filelanding: write-if-version %q: %w", key, errCASUnsupported)
 	}
-	if dir := path.Dir(key); dir != "." {
-		if err := l.root.MkdirAll(dir, dirMode); err != nil {
-			return "", opErr("write-if-version", key, err)
-		}
+	if err := l.makeDir(path.Dir(key)); err != nil {
+		return "", opErr("write-if-version", key, err)
 	}
 	lf, err := l.root.OpenFile(key+lockSuffix, os.O_RDWR|os.O_CREATE, l.mode)
 	if err != nil {
@@ -428,13 +434,22 @@ func describeVersion(v string) string {
 // renames it over key. On any failure it removes the temporary file.
 func (l *Lander) writeAtomic(ctx context.Context, op, key string, src io.Reader) (err error) {
 	dir := path.Dir(key)
-	if dir != "." {
-		if err := l.root.MkdirAll(dir, dirMode); err != nil {
-			return opErr(op, key, err)
-		}
+	if err := l.makeDir(dir); err != nil {
+		return opErr(op, key, err)
 	}
 	tmp := path.Join(dir, tempName(path.Base(key)))
 	f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
+	if err != nil && isNotExist(err) && dir != "." {
+		// The folder was removed behind our back: forget it and its
+		// parents, and make them again.
+		for d := dir; d != "."; d = path.Dir(d) {
+			l.dirs.Delete(d)
+		}
+		if err := l.makeDir(dir); err != nil {
+			return opErr(op, key, err)
+		}
+		f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
+	}
 	if err != nil {
 		return opErr(op, key, err)
 	}
@@ -452,8 +467,12 @@ func (l *Lander) writeAtomic(ctx context.Context, op, key string, src io.Reader)
 		return opErr(op, key, err)
 	}
 	// writerOnly hides (*os.File).ReadFrom so that every chunk goes
-	// through src's Read, which checks ctx.
-	if _, err := io.Copy(writerOnly{f}, src); err != nil {
+	// through src's Read, which checks ctx; the chunks are large, so a
+	// file of a few hundred KB takes one or two writes.
+	buf := copyBuffers.Get().(*[]byte)
+	_, err = io.CopyBuffer(writerOnly{f}, src, *buf)
+	copyBuffers.Put(buf)
+	if err != nil {
 		return fail(err)
 	}
 	if l.sync {
@@ -473,6 +492,51 @@ func (l *Lander) writeAtomic(ctx context.Context, op, key string, src io.Reader)
 	committed = true
 	if err := l.syncDir(dir); err != nil {
 		return opErr(op, key, fmt.Errorf("written, but syncing its folder failed: %w", err))
+	}
+	return nil
+}
+
+// copyBuffers holds the buffers Put copies through.
+var copyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 256<<10)
+	return &b
+}}
+
+// makeDir makes the folder dir (slash-separated, relative to the root) and
+// its missing parents. Each folder it makes is made durable, with a sync of
+// its parent, so that a file synced into it cannot be lost with it. Folders
+// already known are skipped without a system call.
+func (l *Lander) makeDir(dir string) error {
+	if dir == "." {
+		return nil
+	}
+	if _, ok := l.dirs.Load(dir); ok {
+		return nil
+	}
+	parent := "."
+	for _, seg := range strings.Split(dir, "/") {
+		d := path.Join(parent, seg)
+		if _, ok := l.dirs.Load(d); !ok {
+			err := l.root.Mkdir(d, dirMode)
+			switch {
+			case err == nil:
+				if err := l.syncDir(parent); err != nil {
+					return err
+				}
+			case errors.Is(err, fs.ErrExist):
+				st, serr := l.root.Stat(d)
+				if serr != nil {
+					return serr
+				}
+				if !st.IsDir() {
+					return fmt.Errorf("%s: %w", d, syscall.ENOTDIR)
+				}
+			default:
+				return err
+			}
+			l.dirs.Store(d, struct{}{})
+		}
+		parent = d
 	}
 	return nil
 }

@@ -193,22 +193,25 @@ func cents(sum string) string {
 	return "CAST(ROUND(COALESCE(" + sum + ", 0) * 100) AS BIGINT)"
 }
 
-// labelledRows renders the distinct (order id, occurrence) the labels name,
-// for one kind or all ("").
-func (r *Reporter) labelledRows(haveLabels bool, k chaos.Kind) string {
-	if !haveLabels {
-		return "SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS INTEGER) AS o WHERE 1 = 0"
+// labelledRows renders one row per (order id, occurrence) the labels
+// name, as k and o, with a 0/1 column l_<kind> per chaos kind: an order
+// labelled with two kinds is one row, so a join on it never doubles an
+// order.
+func (r *Reporter) labelledRows(haveLabels bool) string {
+	var perKind []string
+	for _, k := range chaos.Kinds {
+		perKind = append(perKind, "MAX(CASE WHEN kind = '"+string(k)+"' THEN 1 ELSE 0 END) AS l_"+string(k))
 	}
-	q := "SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders'"
-	if k != "" {
-		q += " AND kind = '" + string(k) + "'"
+	labels := "SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS INTEGER) AS o, CAST(NULL AS VARCHAR) AS kind WHERE 1 = 0"
+	if haveLabels {
+		labels = "SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o, kind FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders'"
 	}
-	return q
+	return "SELECT k, o, " + strings.Join(perKind, ", ") + " FROM (" + labels + ") AS labels GROUP BY k, o"
 }
 
 // days fills the per-day figures and the label totals.
 func (r *Reporter) days(ctx context.Context, w warehouse.Warehouse, rep *Report) error {
-	q := `WITH l AS (` + r.labelledRows(rep.Labels, "") + `)
+	q := `WITH l AS (` + r.labelledRows(rep.Labels) + `)
 SELECT COALESCE(CAST(f.batch_date AS VARCHAR), ''), COUNT(*),
        COALESCE(SUM(CASE WHEN f.is_flagged THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN l.k IS NOT NULL THEN 1 ELSE 0 END), 0),
@@ -244,11 +247,10 @@ GROUP BY f.batch_date ORDER BY f.batch_date`
 // one pass over fct_orders: labelled, flagged and caught rows, and the
 // revenue the flags and the labels put at risk.
 func (r *Reporter) scoreFlags(ctx context.Context, w warehouse.Warehouse, rep *Report) ([]KindScore, error) {
-	var perLabel, sums []string
+	var sums []string
 	for _, k := range chaos.Kinds {
 		lk := "l_" + string(k)
 		flags := "(" + strings.Join(KindFlags[k], " OR ") + ")"
-		perLabel = append(perLabel, "MAX(CASE WHEN kind = '"+string(k)+"' THEN 1 ELSE 0 END) AS "+lk)
 		sums = append(sums,
 			"(SELECT "+countIf(lk+" = 1")+" FROM lk)",
 			countIf(flags),
@@ -256,14 +258,8 @@ func (r *Reporter) scoreFlags(ctx context.Context, w warehouse.Warehouse, rep *R
 			cents("SUM(CASE WHEN "+flags+" THEN f.total_amount END)"),
 			cents("SUM(CASE WHEN lk."+lk+" = 1 THEN f.total_amount END)"))
 	}
-	labels := "SELECT CAST(NULL AS VARCHAR) AS k, CAST(NULL AS INTEGER) AS o, CAST(NULL AS VARCHAR) AS kind WHERE 1 = 0"
-	if rep.Labels {
-		labels = "SELECT DISTINCT key AS k, TRY_CAST(occurrence AS INTEGER) AS o, kind FROM " + r.opts.LabelsTable + " WHERE table_name = 'orders'"
-	}
-	// One row per labelled (order id, occurrence), with a 0/1 column per
-	// kind, so that an order labelled with two kinds joins once.
-	q := "WITH l AS (" + labels + "),\nlk AS (SELECT k, o, " + strings.Join(perLabel, ", ") + " FROM l GROUP BY k, o)\nSELECT " +
-		strings.Join(sums, ",\n       ") + "\nFROM fct_orders AS f LEFT JOIN lk ON f.order_id = lk.k AND f.occurrence = lk.o"
+	q := "WITH lk AS (" + r.labelledRows(rep.Labels) + ")\nSELECT " + strings.Join(sums, ",\n       ") +
+		"\nFROM fct_orders AS f LEFT JOIN lk ON f.order_id = lk.k AND f.occurrence = lk.o"
 	out := make([]KindScore, len(chaos.Kinds))
 	var dest []any
 	for i, k := range chaos.Kinds {

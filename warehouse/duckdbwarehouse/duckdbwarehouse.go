@@ -144,6 +144,13 @@ func (dialect) Name() string { return DialectName }
 // refused: DuckDB would read settings from it. opts may be nil. When
 // another process has the file open, the error matches
 // [warehouse.ErrLocked].
+//
+// A new database file appears at path complete or not at all: it is made
+// in a folder beside path and linked into place once DuckDB has written
+// and closed it, so a process killed while creating it leaves no
+// half-made file that DuckDB would refuse to open. Such a kill may leave
+// a folder named .NAME.new-* beside the file, holding an empty database;
+// it may be removed.
 func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -162,6 +169,9 @@ func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, fmt.Errorf("duckdbwarehouse: open %q: creating its directory: %w", path, err)
 			}
+		}
+		if err := createFile(ctx, path); err != nil {
+			return nil, err
 		}
 	}
 	db, err := sql.Open("duckdb", dsn)

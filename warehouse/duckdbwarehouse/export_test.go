@@ -7,3 +7,8 @@ func (w *Warehouse) SetBatching(files, workers int) { w.batchFiles, w.loadWorker
 // SetBeforeCommit sets a function run right before each batch's COMMIT
 // (nil for none). Not safe to call while a Load runs.
 func SetBeforeCommit(f func()) { testHookBeforeCommit = f }
+
+// SetBeforePublish sets a function run once a new database file is
+// complete in its private folder, before it is linked to its path (nil for
+// none).
+func SetBeforePublish(f func(tmp string)) { beforePublish = f }

@@ -2,6 +2,7 @@ package duckdbwarehouse
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/edqm/edqm/warehouse"
@@ -17,6 +18,9 @@ const lockedText = "Could not set lock on file"
 func openErr(path string, err error) error {
 	if strings.Contains(err.Error(), lockedText) {
 		return fmt.Errorf("duckdbwarehouse: open %q: %w: %w", path, warehouse.ErrLocked, err)
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		return fmt.Errorf("duckdbwarehouse: open %q: the file is empty, so it holds no data (a process killed while creating it leaves that); remove it to start afresh: %w", path, err)
 	}
 	return fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
 }

@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 		_ = w.Close()
 		os.Exit(0)
 	}
+	if dir := os.Getenv(createLoopEnv); dir != "" {
+		createLoop(dir)
+	}
 	os.Exit(m.Run())
 }
 

@@ -90,9 +90,6 @@ func TestKilledWhileCreating(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(paths) == 0 {
-			t.Fatalf("round %d: the child created no database", round)
-		}
 		for _, p := range paths {
 			w, err := duckdbwarehouse.Open(ctx, p, nil)
 			if err != nil {
@@ -103,6 +100,11 @@ func TestKilledWhileCreating(t *testing.T) {
 			}
 			opened++
 		}
+	}
+	if opened == 0 {
+		// A kill can come before the first database is made; every one
+		// of them cannot.
+		t.Fatalf("the %d killed processes left no database file to open", rounds)
 	}
 	t.Logf("%d database files left by %d killed processes, all open", opened, rounds)
 }

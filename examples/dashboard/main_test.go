@@ -19,6 +19,7 @@ import (
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/internal/syncbuf"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/filelanding"
 	"github.com/edqm/edqm/quality"
@@ -28,24 +29,6 @@ import (
 )
 
 func wall() time.Time { return time.Date(2026, 3, 10, 15, 4, 5, 0, time.UTC) }
-
-// lockedBuffer is an io.Writer that a test reads while run writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // buildData writes what examples/full leaves in its folder, for a few
 // days: landing/ with a report snapshot, and warehouse.duckdb.
@@ -161,10 +144,10 @@ func data(t *testing.T) (string, *quality.Report) {
 
 // server runs the command in-process until the test ends, and returns the
 // address it prints.
-func server(t *testing.T, args ...string) (base string, stdout, stderr *lockedBuffer) {
+func server(t *testing.T, args ...string) (base string, stdout, stderr *syncbuf.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdout, stderr, wall) }()
 	t.Cleanup(func() {
@@ -297,7 +280,7 @@ func TestWarehouseBusyFallsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errOut lockedBuffer
+	var out, errOut syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

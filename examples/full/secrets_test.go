@@ -15,11 +15,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	sf "github.com/snowflakedb/gosnowflake"
 
+	"github.com/edqm/edqm/internal/syncbuf"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/s3landing/s3test"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
@@ -198,9 +198,9 @@ func (s *leakScanner) check(t *testing.T) {
 // captureDriverLog sends gosnowflake's own log, which goes to the
 // process's stderr and not to run's, into a buffer for the test, at the
 // debug level: more than a user sees, so more to scan.
-func captureDriverLog(t *testing.T) *lockedBuffer {
+func captureDriverLog(t *testing.T) *syncbuf.Buffer {
 	t.Helper()
-	b := &lockedBuffer{}
+	b := &syncbuf.Buffer{}
 	log := sf.GetLogger()
 	level := log.GetLogLevel()
 	if err := log.SetLogLevel("debug"); err != nil {
@@ -212,26 +212,6 @@ func captureDriverLog(t *testing.T) *lockedBuffer {
 		_ = log.SetLogLevel(level)
 	})
 	return b
-}
-
-// lockedBuffer is a bytes.Buffer for a logger that may write from several
-// goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// Bytes returns a copy of what was written so far.
-func (l *lockedBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.b.Bytes())
 }
 
 // TestSecretScannerFindsLeaks proves the scanner can fail: a secret planted

@@ -27,10 +27,7 @@ func createFile(ctx context.Context, path string) error {
 		// opens it, or says why it cannot.
 		return nil
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
+	dir, base := filepath.Dir(path), filepath.Base(path)
 	tmpDir, err := os.MkdirTemp(dir, "."+base+".new-")
 	if err != nil {
 		return fmt.Errorf("duckdbwarehouse: open %q: creating the database: %w", path, err)

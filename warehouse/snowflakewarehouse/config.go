@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +33,21 @@ const (
 	// "RSA PRIVATE KEY" in PKCS #1) or DER, unencrypted. When it is set,
 	// the password is not used.
 	EnvPrivateKeyPath = "SNOWFLAKE_PRIVATE_KEY_PATH"
+)
+
+// Environment variables that move the login to another endpoint than the
+// account's own (a test server, a proxy in front of Snowflake). They are
+// read by [ConfigFromURL], never taken from a URL, so that a URL cannot
+// send the login (and its password) elsewhere.
+const (
+	// EnvHost is the host to connect to instead of
+	// <account>.snowflakecomputing.com ([Config.Host]).
+	EnvHost = "SNOWFLAKE_HOST"
+	// EnvPort is its port ([Config.Port]); default 443.
+	EnvPort = "SNOWFLAKE_PORT"
+	// EnvProtocol is "https" (the default) or "http" ([Config.Protocol]),
+	// which is accepted only with a loopback Host.
+	EnvProtocol = "SNOWFLAKE_PROTOCOL"
 )
 
 // ErrNoCredentials is wrapped by the error of [Open] and [ConfigFromURL]
@@ -88,7 +105,9 @@ type S3Stage struct {
 //
 // Fields holding secrets never appear in errors or logs.
 type Config struct {
-	// Account is the account identifier, for example "myorg-myaccount".
+	// Account is the account identifier, for example "myorg-myaccount"
+	// (or a legacy "locator.region.cloud"); a trailing
+	// ".snowflakecomputing.com" is removed. See [NormalizeAccount].
 	Account string
 	// User is the login name.
 	User string
@@ -114,6 +133,22 @@ type Config struct {
 	// Setup says which set-up statements Open runs; the zero value is
 	// [SetupSchema].
 	Setup SetupMode
+	// Replace makes set-up replace the file format and the external
+	// stage (CREATE OR REPLACE), so that they follow this version's
+	// definition and S3.URL; it needs OWNERSHIP of both. Without it they
+	// are created only when missing (CREATE ... IF NOT EXISTS), which any
+	// role with the CREATE privileges can run again.
+	Replace bool
+
+	// Host, Port and Protocol send the login and every request to another
+	// endpoint than https://<Account>.snowflakecomputing.com:443 (a test
+	// server, a proxy). Empty means the account's own. Protocol "http" is
+	// refused unless Host is a loopback address: the password would
+	// travel in clear. ConfigFromURL reads them from [EnvHost], [EnvPort]
+	// and [EnvProtocol], never from the URL.
+	Host     string
+	Port     int
+	Protocol string
 
 	// Uploads is the number of files uploaded (PUT) at the same time;
 	// 0 means 4.
@@ -152,9 +187,108 @@ const (
 	MaxLoginTimeout = 10 * time.Minute
 )
 
+// defaultUploads is [Config.Uploads]' default.
+const defaultUploads = 4
+
 // accountRE accepts an account identifier, orgname-accountname or
 // locator.region.cloud: nothing that could move the login to another host.
 var accountRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// legacyAccountRE accepts a legacy locator.region[.cloud] identifier: the
+// region has a dash (us-east-2, east-us-2) or the cloud is named.
+// https://docs.snowflake.com/en/user-guide/admin-account-identifier
+var legacyAccountRE = regexp.MustCompile(`(?i)^[a-z0-9_]+\.(([a-z0-9]+-[a-z0-9-]+)(\.(aws|azure|gcp))?|[a-z0-9-]+\.(aws|azure|gcp))$`)
+
+// snowflakeDomain is the domain of account URLs; an account given as a
+// host name loses it.
+const snowflakeDomain = ".snowflakecomputing.com"
+
+// NormalizeAccount returns the account identifier the driver needs, or an
+// error naming the value. Snowflake's documentation
+// (https://docs.snowflake.com/en/user-guide/admin-account-identifier)
+// gives two forms: orgname-accountname (preferred) and the legacy
+// accountlocator.region.cloud. gosnowflake appends
+// ".snowflakecomputing.com" itself and reads what follows a dot as the
+// region, so:
+//
+//   - "myorg-myaccount.snowflakecomputing.com" (a host name) becomes
+//     "myorg-myaccount", instead of doubling the domain;
+//   - "myorg.myaccount" (the SQL form of orgname.accountname) is refused:
+//     the driver would read "myaccount" as a region; write myorg-myaccount;
+//   - "xy12345.us-east-2.aws" and "xy12345.eu-west-1" are kept.
+func NormalizeAccount(account string) (string, error) {
+	a := account
+	if len(a) > len(snowflakeDomain) && strings.EqualFold(a[len(a)-len(snowflakeDomain):], snowflakeDomain) {
+		a = a[:len(a)-len(snowflakeDomain)]
+	}
+	switch {
+	case a == "":
+		return "", errors.New("snowflakewarehouse: config: account is required")
+	case !accountRE.MatchString(a):
+		return "", fmt.Errorf("snowflakewarehouse: config: account %q: want an account identifier such as myorg-myaccount", account)
+	case strings.Contains(a, ".") && !legacyAccountRE.MatchString(a):
+		return "", fmt.Errorf("snowflakewarehouse: config: account %q: a dot separates a region (locator.region.cloud); "+
+			"an organization and account name are written with a dash: %s", account, strings.Replace(a, ".", "-", 1))
+	}
+	return a, nil
+}
+
+// checkEndpoint checks Host, Port and Protocol: http only to a loopback
+// host, where a password cannot travel in clear over a network.
+func checkEndpoint(c *Config) error {
+	if c.Host == "" && (c.Port != 0 || c.Protocol != "") {
+		return errors.New("snowflakewarehouse: config: a port or protocol needs a host (" + EnvHost + ")")
+	}
+	if c.Host != "" && !hostRE.MatchString(c.Host) {
+		return fmt.Errorf("snowflakewarehouse: config: host %q: want a host name or an IP address, without scheme or port", c.Host)
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("snowflakewarehouse: config: port %d: want 1 to 65535", c.Port)
+	}
+	switch c.Protocol {
+	case "", "https":
+	case "http":
+		if !isLoopback(c.Host) {
+			return fmt.Errorf("snowflakewarehouse: config: protocol http to host %q is refused: the password would travel in clear; "+
+				"http is accepted only to a loopback host (localhost, 127.0.0.1, ::1)", c.Host)
+		}
+	default:
+		return fmt.Errorf("snowflakewarehouse: config: protocol %q: want https or http", c.Protocol)
+	}
+	return nil
+}
+
+// hostRE accepts a host name, an IPv4 address or a bare IPv6 address.
+var hostRE = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$|^[0-9A-Fa-f:]+$`)
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sessionParameters are set at login (gosnowflake sends Config.Params as
+// the login request's session parameters), so that dates, timestamps and
+// monitors mean the same as on DuckDB whatever the account's defaults:
+// https://docs.snowflake.com/en/sql-reference/parameters (TIMEZONE,
+// TIMESTAMP_TYPE_MAPPING, DATE_INPUT_FORMAT, DATE_OUTPUT_FORMAT,
+// TIMESTAMP_INPUT_FORMAT). The models still parse dates with explicit
+// formats (TRY_TO_DATE(x, 'YYYY-MM-DD')): Snowflake's AUTO date input
+// accepts 01/15/2024 and reads digit-only strings as epoch seconds
+// (https://docs.snowflake.com/en/sql-reference/date-time-input-output),
+// where DuckDB's cast returns NULL. TIMESTAMP_INPUT_FORMAT stays AUTO,
+// set explicitly: the only strings cast to timestamps are literals we
+// write in ISO form.
+var sessionParameters = map[string]string{
+	"TIMEZONE":               "UTC",
+	"TIMESTAMP_TYPE_MAPPING": "TIMESTAMP_NTZ",
+	"DATE_INPUT_FORMAT":      "YYYY-MM-DD",
+	"DATE_OUTPUT_FORMAT":     "YYYY-MM-DD",
+	"TIMESTAMP_INPUT_FORMAT": "AUTO",
+}
 
 // s3URLRE accepts s3://bucket/ and s3://bucket/some/prefix/.
 var s3URLRE = regexp.MustCompile(`^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=+-]+/)*$`)
@@ -200,7 +334,7 @@ func (c *Config) objects() (*Config, error) {
 		return nil, fmt.Errorf("snowflakewarehouse: config: unknown setup mode %d", int(o.Setup))
 	}
 	if o.Uploads <= 0 {
-		o.Uploads = 4
+		o.Uploads = defaultUploads
 	}
 	switch {
 	case o.LoginTimeout < 0 || o.LoginTimeout > MaxLoginTimeout:
@@ -227,7 +361,10 @@ func redactURL(raw string) string {
 }
 
 // DriverConfig returns the gosnowflake configuration Open connects with:
-// account, user, database, schema, warehouse and role, and either
+// account (see [NormalizeAccount]), host, port and protocol when set,
+// user, database, schema, warehouse and role, the session parameters
+// (TIMEZONE=UTC, TIMESTAMP_TYPE_MAPPING=TIMESTAMP_NTZ, DATE_INPUT_FORMAT
+// and DATE_OUTPUT_FORMAT YYYY-MM-DD, TIMESTAMP_INPUT_FORMAT=AUTO), and either
 // key-pair (JWT) authentication, when a private key is given, or the
 // password. A key file is read and parsed here. The error wraps
 // [ErrNoCredentials] when there is no credential; it never contains one.
@@ -236,23 +373,31 @@ func (c *Config) DriverConfig() (*sf.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Account == "" {
-		return nil, errors.New("snowflakewarehouse: config: account is required")
+	account, err := NormalizeAccount(o.Account)
+	if err != nil {
+		return nil, err
 	}
-	if !accountRE.MatchString(o.Account) {
-		return nil, fmt.Errorf("snowflakewarehouse: config: account %q: want an account identifier such as myorg-myaccount", o.Account)
+	if err := checkEndpoint(o); err != nil {
+		return nil, err
 	}
 	if o.User == "" {
 		return nil, errors.New("snowflakewarehouse: config: user is required")
 	}
 	dc := &sf.Config{
-		Account:     o.Account,
+		Account:     account,
+		Host:        o.Host,
+		Port:        o.Port,
+		Protocol:    o.Protocol,
+		Params:      map[string]*string{},
 		User:        o.User,
 		Database:    o.Database,
 		Schema:      o.Schema,
 		Warehouse:   o.Warehouse,
 		Role:        o.Role,
 		Application: "edqm",
+	}
+	for k, v := range sessionParameters {
+		dc.Params[k] = &v
 	}
 	//lint:ignore SA1019 the driver has no other way to bound its login retries.
 	dc.LoginTimeout = o.LoginTimeout
@@ -325,7 +470,7 @@ func ParsePrivateKey(data []byte) (*rsa.PrivateKey, error) {
 }
 
 // URL parameters understood by ConfigFromURL.
-var urlParams = []string{"aws_role_arn", "integration", "login_timeout", "role", "s3", "setup", "uploads", "warehouse"}
+var urlParams = []string{"aws_role_arn", "integration", "login_timeout", "replace", "role", "s3", "setup", "uploads", "warehouse"}
 
 // ConfigFromURL parses snowflake://user@account/database/schema?params.
 // The schema may be left out ([DefaultSchema]). Parameters:
@@ -336,13 +481,18 @@ var urlParams = []string{"aws_role_arn", "integration", "login_timeout", "role",
 //	integration=NAME      its storage integration (default EDQM_S3)
 //	aws_role_arn=ARN      the IAM role the integration assumes (set-up only)
 //	setup=schema|all|none which set-up statements to run (default schema)
+//	replace=true          replace the file format and the external stage
+//	                      ([Config.Replace]; needs OWNERSHIP of them)
 //	uploads=N             files uploaded at once (default 4)
 //	login_timeout=D       how long to retry a failed login, a Go duration
 //	                      such as 30s (default [DefaultLoginTimeout])
 //
-// Credentials come from getenv (os.Getenv when nil): [EnvPrivateKeyPath]
+// The account (the URL's host) goes through [NormalizeAccount]. Credentials
+// come from getenv (os.Getenv when nil): [EnvPrivateKeyPath]
 // if set, otherwise [EnvPassword]; neither is an error wrapping
-// [ErrNoCredentials]. A password in the URL is refused, and so is an
+// [ErrNoCredentials]. So do [EnvHost], [EnvPort] and [EnvProtocol], which
+// send the login to another endpoint (a test server on loopback): they
+// are never read from the URL. A password in the URL is refused, and so is an
 // unknown parameter. Errors show the URL without user information or query
 // values (landing.RedactURL), and repeat no value but those of setup,
 // uploads and the names (warehouse, role, integration) they refuse.
@@ -377,9 +527,11 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 	if c.Account == "" {
 		return nil, fail("no account: want snowflake://user@account/database/schema")
 	}
-	if !accountRE.MatchString(c.Account) {
-		return nil, fail("account %q: want an account identifier such as myorg-myaccount", c.Account)
+	account, err := NormalizeAccount(c.Account)
+	if err != nil {
+		return nil, fmt.Errorf("%w (URL %q)", err, landing.RedactURL(u))
 	}
+	c.Account = account
 	if c.User == "" {
 		return nil, fail("no user: want snowflake://user@account/database/schema")
 	}
@@ -420,6 +572,13 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 		}
 		c.Setup = m
 	}
+	switch s := q.Get("replace"); s {
+	case "", "false":
+	case "true":
+		c.Replace = true
+	default:
+		return nil, fail("replace=%q: want true or false", s)
+	}
 	if s := q.Get("uploads"); s != "" {
 		if _, err := fmt.Sscanf(s, "%d", &c.Uploads); err != nil || c.Uploads < 1 || c.Uploads > 64 || fmt.Sprint(c.Uploads) != s {
 			return nil, fail("uploads=%q: want a number from 1 to 64", s)
@@ -432,6 +591,9 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 		}
 		c.LoginTimeout = d
 	}
+	if err := endpointFromEnv(c, getenv); err != nil {
+		return nil, err
+	}
 	if _, err := c.objects(); err != nil {
 		return nil, fmt.Errorf("%w (URL %q)", err, landing.RedactURL(u))
 	}
@@ -443,4 +605,21 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, landing.RedactURL(u))
 	}
 	return c, nil
+}
+
+// endpointFromEnv sets Host, Port and Protocol from the environment and
+// checks them (see [Config.Host]).
+func endpointFromEnv(c *Config, getenv func(string) string) error {
+	c.Host, c.Protocol = getenv(EnvHost), strings.ToLower(getenv(EnvProtocol))
+	if s := getenv(EnvPort); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("snowflakewarehouse: %s=%q: want a port from 1 to 65535", EnvPort, s)
+		}
+		c.Port = n
+	}
+	if err := checkEndpoint(c); err != nil {
+		return fmt.Errorf("%w (from %s, %s, %s)", err, EnvHost, EnvPort, EnvProtocol)
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	sf "github.com/snowflakedb/gosnowflake"
+	"github.com/stretchr/testify/require"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/landing"
@@ -114,6 +115,12 @@ func TestSetupSQLGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "setup_all.sql", snowflakewarehouse.Script(all))
+	replace, err := snowflakewarehouse.SetupSQL(&snowflakewarehouse.Config{
+		Database: "EDQM", Schema: "RAW", Replace: true,
+		S3: &snowflakewarehouse.S3Stage{URL: "s3://edqm-landing/prod/"},
+	}, snowflakewarehouse.SetupSchema)
+	require.NoError(t, err)
+	golden(t, "setup_replace.sql", snowflakewarehouse.Script(replace))
 	if none, err := snowflakewarehouse.SetupSQL(&snowflakewarehouse.Config{Database: "EDQM"}, snowflakewarehouse.SetupNone); err != nil || len(none) != 0 {
 		t.Errorf("SetupNone = %v, %v; want nothing", none, err)
 	}
@@ -155,7 +162,7 @@ func TestNewRunsSetup(t *testing.T) {
 		}
 	}
 
-	f.fail["CREATE OR REPLACE FILE FORMAT"] = &sf.SnowflakeError{Number: 3001, Message: "Insufficient privileges"}
+	f.fail["CREATE FILE FORMAT"] = &sf.SnowflakeError{Number: 3001, Message: "Insufficient privileges"}
 	_, err = snowflakewarehouse.New(context.Background(), f.open(t), cfg)
 	var se *sf.SnowflakeError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "set-up") || !strings.Contains(err.Error(), "FILE FORMAT") {

@@ -98,6 +98,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sf "github.com/snowflakedb/gosnowflake"
@@ -150,13 +151,21 @@ func (dialect) Name() string { return DialectName }
 // Open connects to Snowflake with cfg (see [Config.DriverConfig]), checks
 // the connection and runs the set-up statements of cfg.Setup. Without a
 // credential it fails before any network access with an error wrapping
-// [ErrNoCredentials].
+// [ErrNoCredentials]. The pool keeps cfg.Uploads+1 idle sessions, so that
+// uploads reuse their sessions instead of logging in again. gosnowflake's
+// own log lines (its logger is one per process) go to cfg.Logger, at
+// level Warn, instead of stderr; see [routeDriverLog].
 func Open(ctx context.Context, cfg *Config) (*Warehouse, error) {
 	dc, err := cfg.DriverConfig()
 	if err != nil {
 		return nil, err
 	}
+	routeDriverLog(cfg.Logger)
 	db := sql.OpenDB(sf.NewConnector(sf.SnowflakeDriver{}, *dc))
+	// database/sql keeps 2 idle sessions by default: with more uploads at
+	// once, every batch would log in again for the extra ones. Keep one
+	// per upload and one for the COPY's transaction.
+	db.SetMaxIdleConns(max(cfg.Uploads, defaultUploads) + 1)
 	w, err := New(ctx, db, cfg)
 	if err != nil {
 		_ = db.Close()
@@ -308,4 +317,34 @@ func firstLine(q string) string {
 		q = q[:max] + "…"
 	}
 	return q
+}
+
+// driverLogger receives gosnowflake's log lines; nil discards them.
+var (
+	driverLogOnce sync.Once
+	driverLogger  atomic.Pointer[slog.Logger]
+)
+
+// routeDriverLog sends gosnowflake's log lines (already masked of secrets
+// by the driver's formatter) to l, the logger of the Warehouse opened
+// last: the driver has one logger per process (sf.GetLogger, whose
+// SetOutput v1.19.1 offers), which by default writes to stderr. A nil l
+// leaves the previous destination; with none, the lines are discarded.
+func routeDriverLog(l *slog.Logger) {
+	driverLogOnce.Do(func() { sf.GetLogger().SetOutput(driverLogWriter{}) })
+	if l != nil {
+		driverLogger.Store(l)
+	}
+}
+
+// driverLogWriter turns each line gosnowflake writes into a record.
+type driverLogWriter struct{}
+
+func (driverLogWriter) Write(p []byte) (int, error) {
+	if l := driverLogger.Load(); l != nil {
+		for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+			l.Warn("snowflakewarehouse: gosnowflake", "line", line)
+		}
+	}
+	return len(p), nil
 }

@@ -45,9 +45,13 @@ type Statement struct {
 
 // SetupSQL returns the set-up statements of mode for cfg, in the order
 // they run: the original pipeline's snowflake_sql scripts as code. Every
-// statement can run again: CREATE ... IF NOT EXISTS, except the file
-// format and the external stage, which are replaced so that they follow
-// the library's definition and cfg.
+// statement can run again, by any role with the CREATE privileges:
+// CREATE ... IF NOT EXISTS. With cfg.Replace, the file format and the
+// external stage are replaced instead (CREATE OR REPLACE), so that they
+// follow this version's definition and cfg.S3.URL: that needs OWNERSHIP
+// of them (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
+// https://docs.snowflake.com/en/sql-reference/sql/create-stage: OR REPLACE
+// drops the object, which only its owner may do).
 //
 // [SetupAll] starts with the account-level statements: the virtual
 // warehouse (when cfg names one), the database, the schema, and, with an
@@ -62,6 +66,11 @@ func SetupSQL(cfg *Config, mode SetupMode) ([]Statement, error) {
 		return nil, err
 	}
 	var out []Statement
+	create := "CREATE FILE FORMAT IF NOT EXISTS "
+	createStage := "CREATE STAGE IF NOT EXISTS "
+	if c.Replace {
+		create, createStage = "CREATE OR REPLACE FILE FORMAT ", "CREATE OR REPLACE STAGE "
+	}
 	add := func(comment, sql string) { out = append(out, Statement{Comment: comment, SQL: sql}) }
 	if mode == SetupNone {
 		return nil, nil
@@ -91,7 +100,7 @@ func SetupSQL(cfg *Config, mode SetupMode) ([]Statement, error) {
 	add("The CSV format of every load: the header names the columns (checked before loading), a row with\n"+
 		"another number of fields is rejected, an empty field (quoted or not) is NULL, blank lines are skipped,\n"+
 		"backslashes are data.",
-		"CREATE OR REPLACE FILE FORMAT "+qualified(c, FileFormat)+
+		create+qualified(c, FileFormat)+
 			" TYPE = CSV FIELD_DELIMITER = ',' PARSE_HEADER = TRUE FIELD_OPTIONALLY_ENCLOSED_BY = '\"'"+
 			" ESCAPE = NONE ESCAPE_UNENCLOSED_FIELD = NONE EMPTY_FIELD_AS_NULL = TRUE NULL_IF = ('')"+
 			" ERROR_ON_COLUMN_COUNT_MISMATCH = TRUE SKIP_BLANK_LINES = TRUE TRIM_SPACE = FALSE ENCODING = 'UTF8'"+
@@ -101,7 +110,7 @@ func SetupSQL(cfg *Config, mode SetupMode) ([]Statement, error) {
 			" COMMENT = 'EDQM: landed files uploaded for COPY INTO; loaded files are purged'")
 	if c.S3 != nil {
 		add("The external stage over the landing bucket: COPY INTO reads the files where they landed.",
-			"CREATE OR REPLACE STAGE "+qualified(c, ExternalStage)+
+			createStage+qualified(c, ExternalStage)+
 				" URL = "+literal(c.S3.URL)+" STORAGE_INTEGRATION = "+ident(c.S3.Integration)+
 				" COMMENT = 'EDQM: the landing root in S3'")
 	}

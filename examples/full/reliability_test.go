@@ -33,7 +33,7 @@ func runWith(t *testing.T, set func(*config), args ...string) (int, string, stri
 	if set != nil {
 		set(&cfg)
 	}
-	code := finish(pipeline(context.Background(), cfg, &out), &errOut)
+	code := finish(runPipeline(t.Context(), cfg, &out), &errOut)
 	return code, out.String(), errOut.String()
 }
 

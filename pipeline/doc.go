@@ -1,0 +1,69 @@
+// Package pipeline runs the EDQM flow on any [landing.Lander] and
+// [warehouse.Warehouse]: generate → chaos → landing → warehouse →
+// transform → quality → report, in one call.
+//
+//	res, err := pipeline.Run(ctx, land, wh, &pipeline.Options{Injector: inj, Days: 30})
+//
+// [Run] is what examples/full runs; a Go team calls it from its own job,
+// or composes the steps it exports ([LandDays], [LoadAll], [Build]) as
+// examples/bench does.
+//
+// # Stages
+//
+// A run goes through these stages, in order (see [Stage]):
+//
+//  1. plan: read the watermark and list the days to land: the Days days
+//     ending on the run's day on a first run (a backfill), else every day
+//     after the watermark up to the run's day (none when up to date);
+//  2. land: generate each day, apply dataset-level chaos (optional), inject
+//     record-level chaos (optional), and land the files with their labels;
+//  3. advance: move the watermark to the last day landed, by
+//     compare-and-swap;
+//  4. load: load every landed file the warehouse's ledger does not hold
+//     yet (so files landed by an interrupted run are not lost);
+//  5. build: build the models when the ledger moved since their last build;
+//  6. quality: run the tests and monitors and compute the report;
+//  7. snapshot: write the report as JSON and as a self-contained HTML page,
+//     when something changed or the day's snapshot is missing;
+//  8. history: append the run's test and monitor results to the results
+//     history ([quality.History]), once per run id.
+//
+// # Landing layout
+//
+// Per day: customers/, orders/ (and products/ on a backfill's first day)
+// under date=YYYY-MM-DD partitions, as [landing.DataKey] names them; the
+// record-level labels at [landing.LabelsKey]; the dataset-level labels under
+// [DatasetLabelsPrefix]; a late partition lands in its landing day's
+// partition under a name of its own (orders-<day>-late.csv). Snapshots go
+// to [quality.SnapshotKey] of the run's day.
+//
+// # Idempotence and crashes
+//
+// The same options and day give the same bytes, so a run killed at any
+// point is repaired by running it again: landing overwrites identical
+// files, the ledger skips loaded files, the models are rebuilt when the
+// ledger moved, and the snapshot is written when missing.
+//
+// # Results history
+//
+// The run id is the run's day (YYYY-MM-DD) unless [Options.RunID] says
+// otherwise. A run appends its results when the history holds no rows under
+// its run id, so a second run on the same day adds nothing
+// ([Result.HistoryRows] is 0) and the history keeps one run per day. The
+// rows are appended through a scratch table and copied in one INSERT, so
+// an interrupted append leaves no partial run behind.
+//
+// # Progress and logging
+//
+// [Options.Progress] is called at the start and end of every stage (and
+// after each day landed), never concurrently; at a stage's end the
+// [Result] holds its figures, which is how examples/full prints each line
+// as soon as the stage is done. [Options.Logger] gets one record per
+// stage; no URL, credential or row content is logged.
+//
+// # Errors
+//
+// Errors start with "pipeline:" and wrap the cause with %w: a watermark
+// moved by another runner wraps [landing.ErrConflict]; invalid options wrap
+// [ErrInvalidOptions]. Context errors are returned as they are.
+package pipeline

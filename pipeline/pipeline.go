@@ -1,0 +1,363 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/transform"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// ErrInvalidOptions is wrapped by the error [Run] and the steps return for
+// options they cannot run with (a negative Days, a bad snapshot key...).
+var ErrInvalidOptions = errors.New("pipeline: invalid options")
+
+// DefaultDays is the length of a first run's backfill when Options.Days
+// is 0.
+const DefaultDays = 365
+
+// DatasetChaos applies dataset-level faults to a day's batch; the
+// *chaos.DatasetInjector of package chaos implements it, and its methods'
+// documentation is the contract. The pipeline calls ApplyTable on the
+// orders before record-level chaos, LandingDay to know the partition the
+// batch lands in, and ApplyCSV on the bytes about to land.
+type DatasetChaos interface {
+	ApplyTable(ctx context.Context, day time.Time, spec chaos.TableSpec, in *edqm.Table) (*edqm.Table, []chaos.DatasetLabel, error)
+	LandingDay(table string, day time.Time) time.Time
+	ApplyCSV(ctx context.Context, day time.Time, table string, data []byte) ([]byte, []chaos.DatasetLabel, error)
+}
+
+// Options configure a run. A nil *Options means defaults; so does the zero
+// value of each field. Use the same options for every run on a landing
+// zone: the data of a day depends only on them and the day.
+type Options struct {
+	// Generator makes each day's data; nil means generate.New with the
+	// zero generate.Config.
+	Generator generate.Generator
+	// Injector corrupts each day's orders with labelled record-level
+	// chaos; nil lands them clean, with no label files.
+	Injector chaos.ChaosInjector
+	// Dataset applies dataset-level chaos to each day's orders (volume,
+	// late partitions, schema changes, malformed lines); nil applies none.
+	// With it, the load checks each orders file's header first
+	// (quality.CheckHeaders) and leaves drifted files, and their labels,
+	// unloaded.
+	Dataset DatasetChaos
+	// Clock gives the run's time: the watermark's and the report's
+	// timestamps, and the run's day when Day is zero. nil means the
+	// system clock.
+	Clock edqm.Clock
+	// Day is the run's day: the last day landed. Zero means the Clock's
+	// day (UTC).
+	Day time.Time
+	// Days is the length of a first run's backfill, and the span the
+	// monitors score; 0 means DefaultDays.
+	Days int
+	// Project holds the models; nil means the built-in ones
+	// (transform.Builtin).
+	Project *transform.Project
+	// Tests run with each report; nil means quality.DefaultTests().
+	Tests []quality.Test
+	// Monitors run with each report; nil means quality.DefaultMonitors()
+	// with a detection window of Days days (at least 2), so that the
+	// monitors score the whole span whatever this run landed.
+	Monitors []quality.Monitor
+	// History is the results history; nil means the default table
+	// (quality.DefaultHistoryTable).
+	History *quality.History
+	// RunID names the run in the report and the history; empty means the
+	// run's day, YYYY-MM-DD.
+	RunID string
+	// SnapshotKey is where the JSON report lands; empty means
+	// quality.SnapshotKey of the run's day. HTMLKey is where the HTML
+	// report lands; empty means SnapshotKey with .html for .json.
+	SnapshotKey, HTMLKey string
+	// Progress, when set, is called at the start and the end of each
+	// stage and after each day landed; never concurrently. It must not
+	// keep or change p.Result.
+	Progress func(p Progress)
+	// Logger gets a record per stage; nil logs nothing.
+	Logger *slog.Logger
+}
+
+// Stage is a stage of a run, in the order they run.
+type Stage string
+
+// The stages of a run (see the package documentation).
+const (
+	StagePlan     Stage = "plan"
+	StageLand     Stage = "land"
+	StageAdvance  Stage = "advance"
+	StageLoad     Stage = "load"
+	StageBuild    Stage = "build"
+	StageQuality  Stage = "quality"
+	StageSnapshot Stage = "snapshot"
+	StageHistory  Stage = "history"
+)
+
+// Progress reports how far a run is.
+type Progress struct {
+	// Stage is the stage running.
+	Stage Stage
+	// Done and Total count the stage's work: days for StageLand, 0 and 1
+	// for the others.
+	Done, Total int
+	// End is true on the stage's last call: the stage's figures and its
+	// Timing are in Result. A stage with nothing to do (no day to land,
+	// models current, snapshot present) still ends.
+	End bool
+	// Result is the run's result so far.
+	Result *Result
+}
+
+// Timing is how long a stage took (wall time).
+type Timing struct {
+	Stage    Stage
+	Duration time.Duration
+}
+
+// Result is what a run did. Fields of stages not reached are zero.
+type Result struct {
+	// Day is the run's day; RunID its id in the report and history.
+	Day   time.Time
+	RunID string
+	// Backfill is true on a first run (no watermark).
+	Backfill bool
+	// Days are the days landed, in order; empty when up to date.
+	Days []time.Time
+	// Watermark is the last day landed after the run; zero when no day
+	// ever landed.
+	Watermark time.Time
+	// Orders are the order rows landed (duplicates included); Labels the
+	// record-level chaos labels; DatasetLabels the dataset-level ones.
+	Orders, Labels, DatasetLabels int64
+	// Files, Rows and Rejected count what the load added: files loaded,
+	// rows loaded and rows rejected (kept in the rejects table).
+	Files          int
+	Rows, Rejected int64
+	// ModelsBuilt is the number of models built; 0 when they were current.
+	ModelsBuilt int
+	// Report is the quality report: its Tests and Monitors are the
+	// results of this run.
+	Report *quality.Report
+	// HistoryRows is the number of rows appended to the results history;
+	// 0 when the history already held the run id.
+	HistoryRows int
+	// SnapshotKey and HTMLKey are the keys written; empty when the
+	// snapshot was current.
+	SnapshotKey, HTMLKey string
+	// Timings holds each stage's duration, in the order they ran.
+	Timings []Timing
+}
+
+// UpToDate reports whether the run landed no day.
+func (r *Result) UpToDate() bool { return len(r.Days) == 0 }
+
+// Duration returns the stage's duration, 0 when it did not run.
+func (r *Result) Duration(s Stage) time.Duration {
+	for _, t := range r.Timings {
+		if t.Stage == s {
+			return t.Duration
+		}
+	}
+	return 0
+}
+
+// settings are the options with their defaults filled in.
+type settings struct {
+	Options
+	progressMu sync.Mutex
+}
+
+// newSettings validates opts and fills in the defaults.
+func newSettings(opts *Options) (*settings, error) {
+	s := &settings{}
+	if opts != nil {
+		s.Options = *opts
+	}
+	if s.Days < 0 || s.Days > 100*366 {
+		return nil, fmt.Errorf("%w: Days %d: want 0 to 36600", ErrInvalidOptions, s.Days)
+	}
+	if s.Days == 0 {
+		s.Days = DefaultDays
+	}
+	if s.Generator == nil {
+		g, err := generate.New(generate.Config{})
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		s.Generator = g
+	}
+	if s.Clock == nil {
+		s.Clock = edqm.ClockFunc(time.Now)
+	}
+	if s.Day.IsZero() {
+		s.Day = s.Clock.Now().UTC()
+	}
+	s.Day = edqm.Day(s.Day)
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.History == nil {
+		s.History = &quality.History{}
+	}
+	if s.RunID == "" {
+		s.RunID = s.Day.Format(edqm.DateLayout)
+	}
+	if s.SnapshotKey == "" {
+		s.SnapshotKey = quality.SnapshotKey(s.Day)
+	}
+	if s.HTMLKey == "" {
+		s.HTMLKey = strings.TrimSuffix(s.SnapshotKey, ".json") + ".html"
+	}
+	for _, k := range []string{s.SnapshotKey, s.HTMLKey} {
+		if err := landing.ValidateKey(k); err != nil {
+			return nil, fmt.Errorf("%w: snapshot key: %w", ErrInvalidOptions, err)
+		}
+	}
+	if s.Monitors == nil {
+		s.Monitors = quality.DefaultMonitors()
+		for i := range s.Monitors {
+			s.Monitors[i].Detection.DetectionDays = max(2, s.Days)
+		}
+	}
+	return s, nil
+}
+
+// project returns the models to build.
+func (s *settings) project() (*transform.Project, error) {
+	if s.Project != nil {
+		return s.Project, nil
+	}
+	return builtinProject()
+}
+
+// report calls the Progress callback, one call at a time.
+func (s *settings) report(p Progress) {
+	if s.Progress == nil {
+		return
+	}
+	s.progressMu.Lock()
+	defer s.progressMu.Unlock()
+	s.Progress(p)
+}
+
+// runner is one run's state.
+type runner struct {
+	s    *settings
+	land landing.Lander
+	wh   warehouse.Warehouse
+	res  *Result
+	// headers is the load's check of the orders files' headers, if made.
+	headers *quality.MonitorResult
+	// stale is set when this run built the models.
+	stale bool
+}
+
+// stage runs f as stage st: it reports the start and the end, records the
+// timing and logs the end.
+func (r *runner) stage(ctx context.Context, st Stage, f func() error) error {
+	r.s.report(Progress{Stage: st, Total: 1, Result: r.res})
+	start := time.Now()
+	if err := f(); err != nil {
+		r.s.Logger.LogAttrs(ctx, slog.LevelError, "pipeline: stage failed", slog.String("stage", string(st)))
+		return err
+	}
+	d := time.Since(start)
+	r.res.Timings = append(r.res.Timings, Timing{Stage: st, Duration: d})
+	r.s.Logger.LogAttrs(ctx, slog.LevelInfo, "pipeline: stage done", slog.String("stage", string(st)), slog.Duration("duration", d))
+	total := 1
+	if st == StageLand {
+		total = len(r.res.Days)
+	}
+	r.s.report(Progress{Stage: st, Done: total, Total: total, End: true, Result: r.res})
+	return nil
+}
+
+// Run runs the whole flow once on land and wh (see the package
+// documentation for the stages) and returns what it did. opts may be nil.
+//
+// On error, Run returns the result so far with the error: the stages that
+// ended are in it. An error from the watermark's compare-and-swap wraps
+// [landing.ErrConflict]: another runner advanced it first; this run's files
+// are landed, and the next run loads them. Run never closes land or wh.
+func Run(ctx context.Context, land landing.Lander, wh warehouse.Warehouse, opts *Options) (*Result, error) {
+	s, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	if land == nil || wh == nil {
+		return nil, fmt.Errorf("%w: nil Lander or Warehouse", ErrInvalidOptions)
+	}
+	r := &runner{s: s, land: land, wh: wh, res: &Result{Day: s.Day, RunID: s.RunID}}
+	var mark landing.Mark
+	steps := []struct {
+		stage Stage
+		f     func() error
+	}{
+		{StagePlan, func() error { mark, err = r.plan(ctx); return err }},
+		{StageLand, func() error { return r.landDays(ctx) }},
+		{StageAdvance, func() error { return r.advance(ctx, mark) }},
+		{StageLoad, func() error { return r.load(ctx) }},
+		{StageBuild, func() error { return r.build(ctx) }},
+		{StageQuality, func() error { return r.quality(ctx) }},
+		{StageSnapshot, func() error { return r.snapshot(ctx) }},
+		{StageHistory, func() error { return r.history(ctx) }},
+	}
+	for _, st := range steps {
+		if err := r.stage(ctx, st.stage, st.f); err != nil {
+			return r.res, err
+		}
+	}
+	return r.res, nil
+}
+
+// plan reads the watermark and lists the days to land.
+func (r *runner) plan(ctx context.Context) (landing.Mark, error) {
+	mark, marked, err := landing.NewWatermark(r.land).Load(ctx)
+	if err != nil {
+		return mark, fmt.Errorf("pipeline: %w", err)
+	}
+	first := r.s.Day.AddDate(0, 0, -(r.s.Days - 1))
+	r.res.Backfill = !marked
+	if marked {
+		first = mark.LastDay.AddDate(0, 0, 1)
+		r.res.Watermark = mark.LastDay
+	}
+	for d := first; !d.After(r.s.Day); d = d.AddDate(0, 0, 1) {
+		r.res.Days = append(r.res.Days, d)
+	}
+	return mark, nil
+}
+
+// landDays lands the planned days, reporting each one.
+func (r *runner) landDays(ctx context.Context) error {
+	if len(r.res.Days) == 0 {
+		return nil
+	}
+	done := 0
+	got, err := landDays(ctx, r.land, r.res.Days, r.res.Backfill, &r.s.Options, func() {
+		if r.s.Progress == nil {
+			return
+		}
+		r.s.progressMu.Lock()
+		defer r.s.progressMu.Unlock()
+		done++
+		r.s.Progress(Progress{Stage: StageLand, Done: done, Total: len(r.res.Days), Result: r.res})
+	})
+	if err != nil {
+		return err
+	}
+	r.res.Orders, r.res.Labels, r.res.DatasetLabels = got.Orders, got.Labels, got.DatasetLabels
+	return nil
+}

@@ -1,0 +1,367 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/transform"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// DatasetLabelsPrefix is the landing prefix of the dataset-level chaos
+// labels: <prefix>date=YYYY-MM-DD/dataset-labels-YYYY-MM-DD.csv. They load
+// into raw_chaos_dataset_labels.
+const DatasetLabelsPrefix = "_chaos/_dataset/"
+
+// BuildTable records how many ledger entries the models were last built
+// from; a different count means they are stale.
+const BuildTable = "_edqm_build"
+
+// table is a table landed per day, with its columns.
+type table struct {
+	name    string
+	columns []string
+}
+
+// tables lists the data tables landed per day, in load order.
+var tables = []table{
+	{"customers", generate.CustomerColumns},
+	{"products", generate.ProductColumns},
+	{"orders", generate.OrderColumns},
+}
+
+// Landed is what [LandDays] landed.
+type Landed struct {
+	// Orders are the order rows landed (duplicates included); Labels the
+	// record-level chaos labels; DatasetLabels the dataset-level ones.
+	Orders, Labels, DatasetLabels int64
+}
+
+// LandDays generates, corrupts and lands days with opts's Generator,
+// Injector and Dataset chaos (opts may be nil): at most GOMAXPROCS days at
+// once, each day's tables released once landed, so memory does not grow
+// with the number of days. Each day's files depend only on the options and
+// the day, so a re-run writes the same bytes. With backfill, the first day
+// also carries the product catalogue and every customer who signed up
+// before it. LandDays does not move the watermark ([Run] does).
+func LandDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, opts *Options) (*Landed, error) {
+	s, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	return landDays(ctx, l, days, backfill, &s.Options, func() {})
+}
+
+// landDays is LandDays with defaults filled in; onDay is called after each
+// day landed, from the goroutine that landed it.
+func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, o *Options, onDay func()) (*Landed, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	var orders, labels, dsLabels atomic.Int64
+	for i, day := range days {
+		g.Go(func() error {
+			got, err := landDay(gctx, l, day, backfill && i == 0, o)
+			if err != nil {
+				return err
+			}
+			orders.Add(got.Orders)
+			labels.Add(got.Labels)
+			dsLabels.Add(got.DatasetLabels)
+			onDay()
+			return nil
+		})
+	}
+	err := g.Wait()
+	got := &Landed{Orders: orders.Load(), Labels: labels.Load(), DatasetLabels: dsLabels.Load()}
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return got, ctx.Err()
+	}
+	return got, err
+}
+
+// landDay lands one day: its customers (and, first, the catalogue and
+// every earlier customer), its orders with chaos, and the labels.
+func landDay(ctx context.Context, l landing.Lander, day time.Time, first bool, o *Options) (*Landed, error) {
+	gen := o.Generator
+	var tabs []*edqm.Table
+	from := day
+	if first {
+		p, err := gen.Products(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tabs, from = append(tabs, p), time.Time{}
+	}
+	c, err := gen.Customers(ctx, from, day)
+	if err != nil {
+		return nil, err
+	}
+	tabs = append(tabs, c)
+	for _, t := range tabs {
+		if err := putCSV(ctx, l, landing.DataKey(t.Name, day, "csv"), t); err != nil {
+			return nil, err
+		}
+	}
+	orders, err := gen.Orders(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	return landOrders(ctx, l, day, orders, chaos.OrdersSpec(gen.SignupDate), o)
+}
+
+// landOrders applies the chaos to a day's orders and lands them with
+// their labels. A late partition (dataset chaos) lands under its landing
+// day, and its record-level chaos is relative to that day.
+func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *edqm.Table, spec chaos.TableSpec, o *Options) (*Landed, error) {
+	var ds []chaos.DatasetLabel
+	key, landOn := landing.DataKey(orders.Name, day, "csv"), day
+	if o.Dataset != nil {
+		shaped, dl, err := o.Dataset.ApplyTable(ctx, day, spec, orders)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
+		}
+		orders, ds = shaped, dl
+		if landOn = edqm.Day(o.Dataset.LandingDay(orders.Name, day)); !landOn.Equal(edqm.Day(day)) {
+			key = orders.Name + "/date=" + landOn.Format(edqm.DateLayout) + "/" + orders.Name + "-" + day.Format(edqm.DateLayout) + "-late.csv"
+		}
+	}
+	var labels []chaos.Label
+	if o.Injector != nil {
+		dirty, lbls, err := o.Injector.Inject(ctx, landOn, spec, orders)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: chaos %s: %w", day.Format(edqm.DateLayout), err)
+		}
+		orders, labels = dirty, lbls
+	}
+	data, err := csvBytes(key, orders)
+	if err != nil {
+		return nil, err
+	}
+	if o.Dataset != nil {
+		out, dl, err := o.Dataset.ApplyCSV(ctx, day, orders.Name, data)
+		if err != nil {
+			return nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
+		}
+		data, ds = out, append(ds, dl...)
+	}
+	if err := put(ctx, l, key, data); err != nil {
+		return nil, err
+	}
+	if o.Injector != nil {
+		if err := putCSV(ctx, l, landing.LabelsKey(orders.Name, day), chaos.LabelsTable(labels)); err != nil {
+			return nil, err
+		}
+	}
+	if len(ds) > 0 {
+		d := day.Format(edqm.DateLayout)
+		if err := putCSV(ctx, l, DatasetLabelsPrefix+"date="+d+"/dataset-labels-"+d+".csv", chaos.DatasetLabelsTable(ds)); err != nil {
+			return nil, err
+		}
+	}
+	return &Landed{Orders: int64(len(orders.Rows)), Labels: int64(len(labels)), DatasetLabels: int64(len(ds))}, nil
+}
+
+// csvBytes encodes t as CSV.
+func csvBytes(key string, t *edqm.Table) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := edqm.WriteCSV(&buf, t); err != nil {
+		return nil, fmt.Errorf("pipeline: encode %s: %w", key, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// putCSV writes t as CSV and lands it under key.
+func putCSV(ctx context.Context, l landing.Lander, key string, t *edqm.Table) error {
+	data, err := csvBytes(key, t)
+	if err != nil {
+		return err
+	}
+	return put(ctx, l, key, data)
+}
+
+// put lands data under key; the error names the key.
+func put(ctx context.Context, l landing.Lander, key string, data []byte) error {
+	if err := l.Put(ctx, key, bytes.NewReader(data)); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return ctx.Err()
+		}
+		return fmt.Errorf("pipeline: land %s: %w", key, err)
+	}
+	return nil
+}
+
+// Loaded is what [LoadAll] loaded.
+type Loaded struct {
+	// Files, Rows and Rejected count the files loaded, the rows loaded and
+	// the rows rejected (kept in the warehouse's rejects table).
+	Files          int
+	Rows, Rejected int64
+	// Headers is the check of the orders files' headers, made when
+	// checkHeaders is set; nil otherwise.
+	Headers *quality.MonitorResult
+}
+
+// LoadAll loads every landed data and label file into its raw table
+// (raw_customers, raw_products, raw_orders, raw_chaos_labels and
+// raw_chaos_dataset_labels). Files the warehouse's ledger already holds
+// are skipped, so files landed by a run that crashed before its load are
+// loaded by the next one.
+//
+// With checkHeaders, the header of each orders file is checked first
+// ([quality.CheckHeaders]): a file whose header changed (dataset chaos's
+// schema change) is not loaded, nor are its day's labels, and the check
+// is returned in Loaded.Headers for the report.
+func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, checkHeaders bool) (*Loaded, error) {
+	got := &Loaded{}
+	type source struct {
+		prefix, table string
+		columns       []string
+	}
+	sources := []source{}
+	for _, t := range tables {
+		sources = append(sources, source{t.name + "/", "raw_" + t.name, t.columns})
+	}
+	sources = append(sources,
+		source{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
+		source{DatasetLabelsPrefix, "raw_chaos_dataset_labels", chaos.DatasetLabelColumns})
+	quarantined := map[string]bool{} // days whose orders file is not loaded
+	for _, s := range sources {
+		keys, err := csvKeys(ctx, l, s.prefix)
+		if err != nil {
+			return got, err
+		}
+		if len(keys) == 0 && s.prefix == DatasetLabelsPrefix {
+			continue // no dataset chaos: no empty table either
+		}
+		if checkHeaders && s.table == "raw_orders" {
+			ok, res, err := quality.CheckHeaders(ctx, l, s.table, keys, s.columns)
+			if err != nil {
+				return got, fmt.Errorf("pipeline: %w", err)
+			}
+			got.Headers, keys = &res, ok
+			for _, b := range res.Buckets {
+				quarantined[b.Day] = quarantined[b.Day] || b.Anomalous
+			}
+		}
+		if s.table == "raw_chaos_labels" && len(quarantined) > 0 {
+			keys = withoutDays(keys, quarantined)
+		}
+		res, err := wh.Load(ctx, warehouse.LoadRequest{Table: s.table, Columns: s.columns, Source: l, Keys: keys})
+		if res != nil {
+			f, _, n, r := res.Totals()
+			got.Files, got.Rows, got.Rejected = got.Files+f, got.Rows+n, got.Rejected+r
+		}
+		if err != nil {
+			return got, err
+		}
+	}
+	return got, nil
+}
+
+// csvKeys lists the CSV files under prefix.
+func csvKeys(ctx context.Context, l landing.Lander, prefix string) ([]string, error) {
+	objs, err := l.List(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if strings.HasSuffix(o.Key, ".csv") {
+			keys = append(keys, o.Key)
+		}
+	}
+	return keys, nil
+}
+
+// withoutDays drops the keys of the days marked true.
+func withoutDays(keys []string, days map[string]bool) []string {
+	var out []string
+	for _, k := range keys {
+		skip := false
+		for d, q := range days {
+			skip = skip || (q && strings.Contains(k, "date="+d+"/"))
+		}
+		if !skip {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// builtinProject returns the built-in models as a project.
+func builtinProject() (*transform.Project, error) {
+	models, err := transform.Builtin()
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	p, err := transform.NewProject(models, nil)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	return p, nil
+}
+
+// Build builds the models of p (nil: the built-in ones) on wh and records
+// the load ledger's size in [BuildTable], so that [Run] rebuilds them only
+// when the ledger moves. It returns the number of models built.
+func Build(ctx context.Context, wh warehouse.Warehouse, p *transform.Project) (int, error) {
+	if p == nil {
+		var err error
+		if p, err = builtinProject(); err != nil {
+			return 0, err
+		}
+	}
+	ledger, _, err := modelsStale(ctx, wh)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Run(ctx, wh, nil)
+	if err != nil {
+		return 0, err
+	}
+	return len(res.Models), markBuilt(ctx, wh, ledger)
+}
+
+// modelsStale reports the ledger's size and whether the models were built
+// from a different (or unknown) ledger.
+func modelsStale(ctx context.Context, wh warehouse.Warehouse) (ledger int64, stale bool, err error) {
+	if err := warehouse.QueryRow(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, nil, &ledger); err != nil {
+		return 0, false, fmt.Errorf("pipeline: read the load ledger: %w", err)
+	}
+	ok, err := wh.TableExists(ctx, BuildTable)
+	if err != nil || !ok {
+		return ledger, true, err
+	}
+	var built int64 = -1
+	if err := warehouse.QueryRow(ctx, wh, "SELECT COALESCE(MAX(ledger_files), -1) FROM "+BuildTable, nil, &built); err != nil {
+		return 0, false, fmt.Errorf("pipeline: read %s: %w", BuildTable, err)
+	}
+	return ledger, built != ledger, nil
+}
+
+// markBuilt records that the models are built from a ledger of n files.
+func markBuilt(ctx context.Context, wh warehouse.Warehouse, n int64) error {
+	for _, q := range []string{
+		"CREATE TABLE IF NOT EXISTS " + BuildTable + " (ledger_files BIGINT)",
+		"DELETE FROM " + BuildTable,
+		fmt.Sprintf("INSERT INTO %s VALUES (%d)", BuildTable, n),
+	} {
+		if err := wh.Exec(ctx, q); err != nil {
+			return fmt.Errorf("pipeline: record the build: %w", err)
+		}
+	}
+	return nil
+}

@@ -11,8 +11,8 @@
 //
 // For each scale it measures, in order, on a fresh folder:
 //
-//   - land: generate, corrupt and land every day as CSV (internal/flow, as
-//     examples/full does: days in parallel, each released once landed);
+//   - land: generate, corrupt and land every day as CSV (pipeline.LandDays,
+//     as examples/full does: days in parallel, each released once landed);
 //   - load: load every landed file into the raw tables;
 //   - transform: build the built-in models (transform.Builtin);
 //   - report: run the tests and monitors and compute the report;
@@ -63,8 +63,8 @@ import (
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
-	"github.com/edqm/edqm/internal/flow"
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/pipeline"
 	_ "github.com/edqm/edqm/landing/filelanding" // file://
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/transform"
@@ -446,15 +446,10 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 		return sr, err
 	}
 	build := func(ctx context.Context) error {
-		ledger, _, err := flow.ModelsStale(ctx, wh)
-		if err != nil {
-			return err
-		}
-		if _, err := proj.Run(ctx, wh, nil); err != nil {
-			return err
-		}
-		return flow.MarkBuilt(ctx, wh, ledger)
+		_, err := pipeline.Build(ctx, wh, proj)
+		return err
 	}
+	flow := &pipeline.Options{Generator: gen, Injector: inj}
 	report := func(ctx context.Context, clock edqm.Clock) (*quality.Report, error) {
 		monitors := quality.DefaultMonitors()
 		for i := range monitors {
@@ -478,16 +473,22 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 
 	fmt.Fprintf(out, rowFormat, "stage", "wall", "CPU", "rows", "rows/s", "peak RSS")
 	if err := stage(stageLand, func() (int64, error) {
-		o, l, err := flow.LandDays(ctx, gen, inj, land, days, true)
-		sr.Landed, sr.Labels = o, l
-		return o, err
+		got, err := pipeline.LandDays(ctx, land, days, true, flow)
+		if err != nil {
+			return 0, err
+		}
+		sr.Landed, sr.Labels = got.Orders, got.Labels
+		return got.Orders, nil
 	}); err != nil {
 		return sr, err
 	}
 	if err := stage(stageLoad, func() (int64, error) {
-		f, rows, rej, err := flow.LoadAll(ctx, wh, land)
-		sr.Files, sr.RowsLoaded, sr.Rejected = f, rows, rej
-		return rows, err
+		got, err := pipeline.LoadAll(ctx, wh, land, false)
+		if err != nil {
+			return 0, err
+		}
+		sr.Files, sr.RowsLoaded, sr.Rejected = got.Files, got.Rows, got.Rejected
+		return got.Rows, nil
 	}); err != nil {
 		return sr, err
 	}
@@ -519,14 +520,14 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 
 	next := cfg.last.AddDate(0, 0, 1)
 	if err := stage(stageIncremental, func() (int64, error) {
-		o, _, err := flow.LandDays(ctx, gen, inj, land, []time.Time{next}, false)
+		got, err := pipeline.LandDays(ctx, land, []time.Time{next}, false, flow)
 		if err != nil {
-			return o, err
+			return 0, err
 		}
-		if _, _, _, err := flow.LoadAll(ctx, wh, land); err != nil {
-			return o, err
+		if _, err := pipeline.LoadAll(ctx, wh, land, false); err != nil {
+			return got.Orders, err
 		}
-		return o, build(ctx)
+		return got.Orders, build(ctx)
 	}); err != nil {
 		return sr, err
 	}

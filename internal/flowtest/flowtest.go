@@ -1,7 +1,7 @@
-// Package flowtest builds warehouses for tests and benchmarks the way the
-// pipeline does (internal/flow): generated days corrupted by chaos, landed
-// in memory and loaded into an in-memory DuckDB, then optionally built with
-// the built-in models.
+// Package flowtest builds warehouses for the benchmarks of library packages
+// (quality, transform) with the steps of package pipeline: generated days
+// corrupted by chaos, landed in memory and loaded into an in-memory DuckDB,
+// then optionally built with the built-in models.
 package flowtest
 
 import (
@@ -12,8 +12,8 @@ import (
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
-	"github.com/edqm/edqm/internal/flow"
 	"github.com/edqm/edqm/landing/memlanding"
+	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
@@ -53,7 +53,7 @@ type World struct {
 // Build). The warehouse is closed when the test ends.
 func New(tb testing.TB, cfg Config) *World {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := tb.Context()
 	if cfg.Days == 0 {
 		cfg.Days = 30
 	}
@@ -92,12 +92,12 @@ func New(tb testing.TB, cfg Config) *World {
 	for i := range cfg.Days {
 		w.Days = append(w.Days, cfg.Last.AddDate(0, 0, i-cfg.Days+1))
 	}
-	n, _, err := flow.LandDays(ctx, gen, inj, w.Landing, w.Days, true)
+	got, err := pipeline.LandDays(ctx, w.Landing, w.Days, true, w.options())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	w.Orders = n
-	if _, _, _, err := flow.LoadAll(ctx, wh, w.Landing); err != nil {
+	w.Orders = got.Orders
+	if _, err := pipeline.LoadAll(ctx, wh, w.Landing, false); err != nil {
 		tb.Fatal(err)
 	}
 	return w
@@ -106,7 +106,7 @@ func New(tb testing.TB, cfg Config) *World {
 // Build runs the built-in models.
 func (w *World) Build(tb testing.TB) {
 	tb.Helper()
-	if _, err := w.Project.Run(context.Background(), w.Warehouse, nil); err != nil {
+	if _, err := w.Project.Run(tb.Context(), w.Warehouse, nil); err != nil {
 		tb.Fatal(err)
 	}
 }
@@ -115,13 +115,18 @@ func (w *World) Build(tb testing.TB) {
 // and returns the orders landed.
 func (w *World) AddDay(ctx context.Context) (int64, error) {
 	next := w.Days[len(w.Days)-1].AddDate(0, 0, 1)
-	n, _, err := flow.LandDays(ctx, w.Generator, w.Injector, w.Landing, []time.Time{next}, false)
+	got, err := pipeline.LandDays(ctx, w.Landing, []time.Time{next}, false, w.options())
 	if err != nil {
 		return 0, err
 	}
 	w.Days = append(w.Days, next)
-	w.Orders += n
+	w.Orders += got.Orders
 	w.Clock = edqm.FixedClock(next)
-	_, _, _, err = flow.LoadAll(ctx, w.Warehouse, w.Landing)
-	return n, err
+	_, err = pipeline.LoadAll(ctx, w.Warehouse, w.Landing, false)
+	return got.Orders, err
+}
+
+// options are the pipeline options of the world's generator and chaos.
+func (w *World) options() *pipeline.Options {
+	return &pipeline.Options{Generator: w.Generator, Injector: w.Injector, Clock: w.Clock}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/warehouse"
-	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
 )
 
 // Run a week's backfill on an in-memory landing zone and an in-memory

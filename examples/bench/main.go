@@ -64,8 +64,8 @@ import (
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
-	"github.com/edqm/edqm/pipeline"
 	_ "github.com/edqm/edqm/landing/filelanding" // file://
+	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"

@@ -16,8 +16,7 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/warehouse"
-	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
-	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
+	"github.com/edqm/edqm/warehouse/duckdbwarehouse" // and duckdb://
 )
 
 // Run a week's backfill on an in-memory landing zone and an in-memory

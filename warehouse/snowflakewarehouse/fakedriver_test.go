@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,8 +25,20 @@ type fakeSnowflake struct {
 	tables map[string]bool
 	ledger []string
 	// copyResults answers each COPY INTO in turn; when it runs out, every
-	// file of the FILES list is LOADED with 2 rows.
+	// file of the FILES list is LOADED whole (its records counted from
+	// the file PUT uploaded; 2 when there was no PUT).
 	copyResults [][]map[string]string
+	// staged holds the content of each file PUT uploaded, by key.
+	staged map[string]string
+	// copied is the last COPY's rows parsed and loaded, by file name.
+	copied map[string][2]int64
+	// rowBase is the METADATA$FILE_ROW_NUMBER of a file's first data
+	// record (1 when 0); rowsFound, when set, replaces the row count the
+	// statistics query reports.
+	rowBase   int64
+	rowsFound map[string]int64
+	// rejects are the rows inserted into the rejects table from bindings.
+	rejects [][]any
 	// rejected is the number of rows the next VALIDATE insert reports.
 	rejected []int64
 	// fail makes the statements starting with a prefix fail.
@@ -35,7 +49,7 @@ type fakeSnowflake struct {
 }
 
 func newFake() *fakeSnowflake {
-	return &fakeSnowflake{tables: map[string]bool{}, fail: map[string]error{}}
+	return &fakeSnowflake{tables: map[string]bool{}, fail: map[string]error{}, staged: map[string]string{}, copied: map[string][2]int64{}}
 }
 
 // open returns a *sql.DB speaking to the fake.
@@ -71,6 +85,8 @@ type fakeResult struct {
 
 var (
 	filesRE  = regexp.MustCompile(`FILES = \(([^)]*)\)`)
+	inRE     = regexp.MustCompile(`IN \(([^)]*)\) GROUP BY`)
+	putRE    = regexp.MustCompile(`^PUT 'file://(.*)' '@EDQM_LANDING/(.*)' AUTO`)
 	tableRE  = regexp.MustCompile(`^CREATE TABLE IF NOT EXISTS "([A-Z0-9_]+)" \(`)
 	ledgerRE = regexp.MustCompile(`(?m)^\('((?:[^']|'')*)', '`)
 )
@@ -129,13 +145,24 @@ func (f *fakeSnowflake) answer(q string, args []driver.NamedValue) (*fakeResult,
 		}
 		return res, nil
 	case strings.HasPrefix(q, "PUT "):
+		size := int64(10)
+		if m := putRE.FindStringSubmatch(q); m != nil {
+			local := strings.ReplaceAll(strings.ReplaceAll(m[1], `\\`, `\`), "''", "'")
+			if b, err := os.ReadFile(local); err == nil {
+				f.staged[strings.ReplaceAll(m[2], "''", "'")+path.Base(local)] = string(b)
+				size = int64(len(b))
+			}
+		}
 		return &fakeResult{
 			cols: []string{"source", "target", "source_size", "target_size", "source_compression", "target_compression", "status", "message"},
-			rows: [][]driver.Value{{"x.csv", "x.csv", int64(10), int64(10), "NONE", "NONE", "UPLOADED", ""}},
+			rows: [][]driver.Value{{"x.csv", "x.csv", fmt.Sprint(size), fmt.Sprint(size), "NONE", "NONE", "UPLOADED", ""}},
 		}, nil
+	case strings.HasPrefix(q, `SELECT "_FILE", COUNT(*)`):
+		return f.stats(q), nil
 	case strings.HasPrefix(q, "COPY INTO"):
 		res := &fakeResult{cols: []string{"file", "status", "rows_parsed", "rows_loaded", "error_limit", "errors_seen",
 			"first_error", "first_error_line", "first_error_character", "first_error_column_name"}}
+		clear(f.copied)
 		if len(f.copyResults) > 0 {
 			canned := f.copyResults[0]
 			f.copyResults = f.copyResults[1:]
@@ -151,15 +178,33 @@ func (f *fakeSnowflake) answer(q string, args []driver.NamedValue) (*fakeResult,
 					}
 				}
 				res.rows = append(res.rows, row)
+				var parsed, loaded int64
+				fmt.Sscan(r["rows_parsed"], &parsed)
+				fmt.Sscan(r["rows_loaded"], &loaded)
+				f.copied[r["file"]] = [2]int64{parsed, loaded}
 			}
 			return res, nil
 		}
 		for _, k := range quotedList(filesRE.FindStringSubmatch(q)[1]) {
-			res.rows = append(res.rows, []driver.Value{"edqm_landing/" + k, "LOADED", "2", "2", "2", "0", nil, nil, nil, nil})
+			n := int64(2)
+			if content, ok := f.staged[k]; ok {
+				n = int64(strings.Count(strings.TrimRight(content, "\n"), "\n"))
+			}
+			res.rows = append(res.rows, []driver.Value{"edqm_landing/" + k, "LOADED", fmt.Sprint(n), fmt.Sprint(n), fmt.Sprint(n), "0", nil, nil, nil, nil})
+			f.copied["edqm_landing/"+k] = [2]int64{n, n}
 		}
 		return res, nil
 	case strings.HasPrefix(q, "SELECT LAST_QUERY_ID()"):
 		return &fakeResult{cols: []string{"LAST_QUERY_ID()"}, rows: [][]driver.Value{{"01b7e2c4-0000-4a1d-0000-00000000abcd"}}}, nil
+	case strings.HasPrefix(q, `INSERT INTO "_EDQM_REJECTS"`) && !strings.Contains(q, "VALIDATE("):
+		for i := 0; i+5 <= len(args); i += 5 {
+			row := make([]any, 5)
+			for j := range row {
+				row[j] = args[i+j].Value
+			}
+			f.rejects = append(f.rejects, row)
+		}
+		return &fakeResult{affected: int64(len(args) / 5)}, nil
 	case strings.HasPrefix(q, `INSERT INTO "_EDQM_REJECTS"`):
 		var n int64
 		if len(f.rejected) > 0 {
@@ -179,6 +224,30 @@ func (f *fakeSnowflake) answer(q string, args []driver.NamedValue) (*fakeResult,
 		return &fakeResult{cols: []string{"COUNT(*)"}, rows: [][]driver.Value{{n}}}, nil
 	}
 	return &fakeResult{}, nil
+}
+
+// stats answers the per-file statistics query from the last COPY: each
+// file's loaded rows, numbered from rowBase to rowBase+parsed-1 (its first
+// and last records loaded).
+func (f *fakeSnowflake) stats(q string) *fakeResult {
+	res := &fakeResult{cols: []string{"_FILE", "COUNT(*)", "MIN(\"_LINE\")", "MAX(\"_LINE\")"}}
+	base := f.rowBase
+	if base == 0 {
+		base = 1
+	}
+	for _, k := range quotedList(inRE.FindStringSubmatch(q)[1]) {
+		for name, c := range f.copied {
+			if name != k && !strings.HasSuffix(name, "/"+k) || c[1] == 0 {
+				continue
+			}
+			n := c[1]
+			if found, ok := f.rowsFound[k]; ok {
+				n = found
+			}
+			res.rows = append(res.rows, []driver.Value{k, fmt.Sprint(n), fmt.Sprint(base), fmt.Sprint(base + c[0] - 1)})
+		}
+	}
+	return res
 }
 
 // The database/sql/driver plumbing.

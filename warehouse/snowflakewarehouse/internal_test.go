@@ -1,11 +1,20 @@
 package snowflakewarehouse
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	sf "github.com/snowflakedb/gosnowflake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/edqm/edqm/warehouse"
 )
 
 // rows is an in-memory rowReader: COPY's result rows as Snowflake sends
@@ -108,14 +117,14 @@ func TestKeyMatcher(t *testing.T) {
 func TestCheckPutResult(t *testing.T) {
 	cols := []string{"source", "target", "source_size", "target_size", "source_compression", "target_compression", "status", "message"}
 	ok := &rows{cols: cols, data: [][]any{{"a.csv", "a.csv", "1", "1", "NONE", "NONE", "UPLOADED", ""}}}
-	if err := checkPutResult("k", ok); err != nil {
+	if err := checkPutResult("k", 1, ok); err != nil {
 		t.Error(err)
 	}
 	bad := &rows{cols: cols, data: [][]any{{"a.csv", "a.csv", "1", "1", "NONE", "NONE", "ERROR", "access denied"}}}
-	if err := checkPutResult("k", bad); err == nil || !strings.Contains(err.Error(), "access denied") {
+	if err := checkPutResult("k", 1, bad); err == nil || !strings.Contains(err.Error(), "access denied") {
 		t.Errorf("error = %v, want the message", err)
 	}
-	if err := checkPutResult("k", &rows{cols: cols}); err == nil {
+	if err := checkPutResult("k", 1, &rows{cols: cols}); err == nil {
 		t.Error("a PUT that uploaded nothing passed")
 	}
 }
@@ -131,10 +140,84 @@ func TestLiteralsAndPaths(t *testing.T) {
 			t.Errorf("literal(%q) = %s, want %s", in, got, want)
 		}
 	}
-	if got := putSQL("/var/edqm/landing/top.csv", "top.csv"); got != "PUT 'file:///var/edqm/landing/top.csv' '@EDQM_LANDING/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE" {
-		t.Errorf("put of a top-level key: %s", got)
-	}
 	if got := ident("order"); got != `"ORDER"` {
 		t.Errorf("ident = %s", got)
 	}
+}
+
+func TestScanFile(t *testing.T) {
+	want := []string{"a", "b"}
+	s, err := scanFile("k.csv", strings.NewReader("a,b\n1,2\n\n3\n\"x\ny\",4\n5,6,7\nab\"c,8\n"), want)
+	require.NoError(t, err)
+	assert.Equal(t, int64(5), s.records)
+	assert.Equal(t, int64(0), s.firstGood)
+	assert.Equal(t, int64(4), s.lastGood)
+	require.Len(t, s.bad, 2)
+	assert.Equal(t, badRecord{line: 4, raw: "3", reason: "Number of columns in file (1) does not match that of the corresponding table (2)"}, s.bad[0])
+	assert.Equal(t, int64(7), s.bad[1].line)
+	assert.Equal(t, "5,6,7", s.bad[1].raw)
+	for in, msg := range map[string]string{"": "empty file", "a,c\n": `found "c"`, "\na,b\n": "blank"} {
+		_, err := scanFile("k.csv", strings.NewReader(in), want)
+		require.ErrorIs(t, err, warehouse.ErrBadFile)
+		assert.ErrorContains(t, err, msg)
+	}
+}
+
+func TestRowBase(t *testing.T) {
+	all := &fileScan{records: 3, firstGood: 0, lastGood: 2}
+	holed := &fileScan{records: 3, firstGood: 0, lastGood: 2, bad: []badRecord{{line: 3}}}
+	for _, tc := range []struct {
+		name   string
+		stats  map[string]rowStats
+		loaded map[string]int64
+		scans  map[string]*fileScan
+		want   int64
+		err    string
+	}{
+		{name: "data rows from 1", stats: map[string]rowStats{"a": {3, 1, 3}}, loaded: map[string]int64{"a": 3}, scans: map[string]*fileScan{"a": all}, want: 1},
+		{name: "header counted", stats: map[string]rowStats{"a": {3, 2, 4}}, loaded: map[string]int64{"a": 3}, scans: map[string]*fileScan{"a": all}, want: 2},
+		{name: "malformed middle", stats: map[string]rowStats{"a": {2, 1, 3}}, loaded: map[string]int64{"a": 2}, scans: map[string]*fileScan{"a": holed}, want: 1},
+		{name: "only bounds", stats: map[string]rowStats{"a": {2, 1, 3}}, loaded: map[string]int64{"a": 2}, scans: map[string]*fileScan{"a": all}, want: 1},
+		{name: "ambiguous", stats: map[string]rowStats{"a": {1, 2, 2}}, loaded: map[string]int64{"a": 1}, scans: map[string]*fileScan{"a": all}, err: "between 0 and 2"},
+		{name: "not named by key", stats: map[string]rowStats{}, loaded: map[string]int64{"a": 3}, scans: map[string]*fileScan{"a": all}, err: "holds 0 rows named a"},
+		{name: "files disagree", stats: map[string]rowStats{"a": {3, 1, 3}, "b": {3, 2, 4}}, loaded: map[string]int64{"a": 3, "b": 3},
+			scans: map[string]*fileScan{"a": all, "b": all}, err: "cannot tell"},
+		{name: "out of range", stats: map[string]rowStats{"a": {3, 7, 9}}, loaded: map[string]int64{"a": 3}, scans: map[string]*fileScan{"a": all}, err: "want 0, 1 or 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := make([]string, 0, len(tc.scans))
+			for k := range tc.loaded {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			got, err := rowBase(keys, tc.stats, tc.loaded, tc.scans)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestPutPaths(t *testing.T) {
+	for _, tc := range []struct{ local, key, want string }{
+		{"/var/edqm/landing/top.csv", "top.csv", `PUT 'file:///var/edqm/landing/top.csv' '@EDQM_LANDING/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE`},
+		{`C:\Users\edqm\landing\a b.csv`, "d/a b.csv", `PUT 'file://C:/Users/edqm/landing/a b.csv' '@EDQM_LANDING/d/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE`},
+		{`D:/x/it's.csv`, "it's.csv", `PUT 'file://D:/x/it''s.csv' '@EDQM_LANDING/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE`},
+	} {
+		assert.Equal(t, tc.want, putSQL(tc.local, tc.key))
+	}
+	cols := []string{"source", "source_size", "status"}
+	err := checkPutResult("k", 10, &rows{cols: cols, data: [][]any{{"a.csv", "0", "UPLOADED"}}})
+	assert.ErrorContains(t, err, "PUT read 0 bytes of a 10-byte file")
+}
+
+func TestDriverLogRouted(t *testing.T) {
+	var buf bytes.Buffer
+	routeDriverLog(slog.New(slog.NewTextHandler(&buf, nil)))
+	sf.GetLogger().Error("driver says hello")
+	assert.Contains(t, buf.String(), "driver says hello")
+	assert.Contains(t, buf.String(), "gosnowflake")
 }

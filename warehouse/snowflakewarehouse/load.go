@@ -1,18 +1,18 @@
 package snowflakewarehouse
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
-	sf "github.com/snowflakedb/gosnowflake"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/edqm/edqm/landing"
@@ -212,67 +212,151 @@ func (w *Warehouse) loadedFiles(ctx context.Context) (map[string]bool, error) {
 	return done, nil
 }
 
+// prepared is a batch's files once read: their scans and, for the
+// internal stage, the local files PUT uploads.
+type prepared struct {
+	keys  []string
+	scans map[string]*fileScan
+	paths map[string]string // key: local file for PUT
+	temp  []string          // temporary folders to remove
+}
+
+// cleanup removes the temporary copies of streamed files.
+func (p *prepared) cleanup() {
+	for _, d := range p.temp {
+		_ = os.RemoveAll(d)
+	}
+}
+
 // loadBatch loads up to MaxFilesPerCopy files. It returns the results of
 // the files committed; when a file's header is wrong, the files before it
 // are loaded and the error is returned with their results.
 func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, src *source, keys []string) (map[string]warehouse.FileResult, error) {
-	keys, badErr := w.checkHeaders(ctx, req, keys)
-	if len(keys) == 0 {
+	p, badErr := w.prepare(ctx, req, src, keys)
+	if p != nil {
+		defer p.cleanup()
+	}
+	if p == nil || len(p.keys) == 0 {
 		return nil, badErr
 	}
 	if src.stage == InternalStage {
-		if err := w.upload(ctx, src, keys); err != nil {
+		if err := w.upload(ctx, p); err != nil {
 			return nil, err
 		}
 	}
-	results, err := w.copyBatch(ctx, req, src, keys)
+	results, err := w.copyBatch(ctx, req, src, p)
 	if err != nil {
 		return nil, err
 	}
 	return results, badErr
 }
 
-// checkHeaders reads the header of each file, several at a time. It
+// prepare reads each file, several at a time: the header is checked and
+// the records are scanned (see fileScan). A file streamed from a Lander
+// without local files is written to a temporary file on the way, for PUT:
+// gosnowflake's PUT from a stream (WithFileStream) computes the size and
+// digest from the stream it has already drained (file_transfer_agent.go,
+// v1.19.1: buf.ReadFrom(sourceStream), then
+// getDigestAndSizeForStream(fileStream)), so a real file is uploaded. It
 // returns the keys before the first file refused with ErrBadFile, and that
 // file's error; any other error stops the batch.
-func (w *Warehouse) checkHeaders(ctx context.Context, req warehouse.LoadRequest, keys []string) ([]string, error) {
+func (w *Warehouse) prepare(ctx context.Context, req warehouse.LoadRequest, src *source, keys []string) (*prepared, error) {
+	scans := make([]*fileScan, len(keys))
+	paths := make([]string, len(keys))
+	temps := make([]string, len(keys))
 	errs := make([]error, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(w.cfg.Uploads)
 	for i, k := range keys {
 		g.Go(func() error {
-			rc, err := req.Source.Get(gctx, k)
-			if err != nil {
-				return fmt.Errorf("%s: load %s: %w", pkg, k, err)
+			var err error
+			scans[i], paths[i], temps[i], err = w.readFile(gctx, req, src, k)
+			if err != nil && !errors.Is(err, warehouse.ErrBadFile) {
+				return err
 			}
-			defer rc.Close()
-			errs[i] = loadcheck.ReadHeader(k, rc, req.Columns)
-			if errs[i] != nil && !errors.Is(errs[i], warehouse.ErrBadFile) {
-				return errs[i]
-			}
+			errs[i] = err
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	p := &prepared{scans: map[string]*fileScan{}, paths: map[string]string{}}
+	for _, d := range temps {
+		if d != "" {
+			p.temp = append(p.temp, d)
+		}
+	}
+	if err != nil {
+		p.cleanup()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, err
 	}
-	for i, err := range errs {
-		if err != nil {
-			return keys[:i], err
+	for i, k := range keys {
+		if errs[i] != nil {
+			return p, errs[i]
 		}
+		p.keys = append(p.keys, k)
+		p.scans[k], p.paths[k] = scans[i], paths[i]
 	}
-	return keys, nil
+	return p, nil
+}
+
+// readFile scans one file and returns the local path PUT uploads (for
+// the internal stage) and the temporary folder to remove, if any.
+func (w *Warehouse) readFile(ctx context.Context, req warehouse.LoadRequest, src *source, key string) (*fileScan, string, string, error) {
+	var local, temp string
+	if src.stage == InternalStage && src.local != nil {
+		p, err := src.local.LocalPath(key)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("%s: load %s: %w", pkg, key, err)
+		}
+		if filepath.Base(p) != path.Base(key) {
+			return nil, "", "", fmt.Errorf("%s: load %s: the local file %s is not named after the key", pkg, key, p)
+		}
+		local = p
+	}
+	rc, err := req.Source.Get(ctx, key)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%s: load %s: %w", pkg, key, err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	var copyTo *os.File
+	if src.stage == InternalStage && local == "" {
+		// PUT keeps the local file's name: it must be the key's.
+		if temp, err = os.MkdirTemp("", "edqm-put-"); err != nil {
+			return nil, "", "", fmt.Errorf("%s: load %s: %w", pkg, key, err)
+		}
+		local = filepath.Join(temp, path.Base(key))
+		if copyTo, err = os.Create(local); err != nil {
+			return nil, "", temp, fmt.Errorf("%s: load %s: %w", pkg, key, err)
+		}
+		defer copyTo.Close()
+		r = io.TeeReader(rc, copyTo)
+	}
+	scan, err := scanFile(key, r, req.Columns)
+	if err == nil && copyTo != nil {
+		err = copyTo.Close()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", temp, ctx.Err()
+		}
+		if errors.Is(err, warehouse.ErrBadFile) {
+			return nil, "", temp, err
+		}
+		return nil, "", temp, fmt.Errorf("%s: load %s: %w", pkg, key, err)
+	}
+	return scan, local, temp, nil
 }
 
 // upload puts the files on the internal stage, several at a time.
-func (w *Warehouse) upload(ctx context.Context, src *source, keys []string) error {
+func (w *Warehouse) upload(ctx context.Context, p *prepared) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(w.cfg.Uploads)
-	for _, k := range keys {
-		g.Go(func() error { return w.put(gctx, src, k) })
+	for _, k := range p.keys {
+		g.Go(func() error { return w.put(gctx, k, p.paths[k], p.scans[k].size) })
 	}
 	if err := g.Wait(); err != nil {
 		if ctx.Err() != nil {
@@ -283,58 +367,36 @@ func (w *Warehouse) upload(ctx context.Context, src *source, keys []string) erro
 	return nil
 }
 
-// put uploads one file, by path when the Lander has local files, from a
-// stream otherwise.
-func (w *Warehouse) put(ctx context.Context, src *source, key string) error {
-	var q string
-	if src.local != nil {
-		p, err := src.local.LocalPath(key)
-		if err != nil {
-			return fmt.Errorf("%s: load %s: %w", pkg, key, err)
-		}
-		if filepath.Base(p) != path.Base(key) {
-			return fmt.Errorf("%s: load %s: the local file %s is not named after the key", pkg, key, p)
-		}
-		q = putSQL(p, key)
-	} else {
-		rc, err := src.from.Get(ctx, key)
-		if err != nil {
-			return fmt.Errorf("%s: load %s: %w", pkg, key, err)
-		}
-		// The driver reads the whole stream into memory anyway.
-		data, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("%s: load %s: %w", pkg, key, err)
-		}
-		q = putSQL(streamPath(key), key)
-		ctx = sf.WithFileStream(ctx, bytes.NewReader(data))
-	}
+// put uploads one local file to the folder of its key in the internal
+// stage, and checks PUT's result against the file's size.
+func (w *Warehouse) put(ctx context.Context, key, local string, size int64) error {
+	q := putSQL(local, key)
 	rows, err := w.db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("%s: load %s: %w", pkg, key, sqlError("put", q, err))
 	}
 	defer rows.Close()
-	return checkPutResult(key, rows)
+	return checkPutResult(key, size, rows)
 }
 
 // checkPutResult reads PUT's result: every file must be UPLOADED (or
-// SKIPPED, the same content being there already).
-func checkPutResult(key string, rows rowReader) error {
+// SKIPPED, the same content being there already), and its source_size,
+// when reported, must be size (https://docs.snowflake.com/en/sql-reference/sql/put
+// lists source_size among the output columns).
+func checkPutResult(key string, size int64, rows rowReader) error {
 	cols, err := rows.Columns()
 	if err != nil {
 		return fmt.Errorf("%s: load %s: PUT result: %w", pkg, key, err)
 	}
-	status, message := -1, -1
+	status, message, srcSize := -1, -1, -1
 	for i, c := range cols {
 		switch strings.ToLower(c) {
 		case "status":
 			status = i
 		case "message":
 			message = i
+		case "source_size":
+			srcSize = i
 		}
 	}
 	vals := make([]sql.NullString, len(cols))
@@ -347,6 +409,11 @@ func checkPutResult(key string, rows rowReader) error {
 		n++
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("%s: load %s: PUT result: %w", pkg, key, err)
+		}
+		if srcSize >= 0 && vals[srcSize].Valid {
+			if n, err := strconv.ParseInt(vals[srcSize].String, 10, 64); err == nil && n != size {
+				return fmt.Errorf("%s: load %s: PUT read %d bytes of a %d-byte file", pkg, key, n, size)
+			}
 		}
 		if status < 0 {
 			continue
@@ -373,17 +440,38 @@ func checkPutResult(key string, rows rowReader) error {
 // queryIDRE accepts Snowflake query ids (UUIDs) before they are put in SQL.
 var queryIDRE = regexp.MustCompile(`^[0-9A-Za-z-]{1,64}$`)
 
+// batchTx is one batch's transaction.
+type batchTx struct {
+	w     *Warehouse
+	ctx   context.Context
+	tx    *sql.Tx
+	req   warehouse.LoadRequest
+	p     *prepared
+	fail  func(err error) error
+	files map[string]copyFile // COPY's result row of each key
+}
+
+func (b *batchTx) exec(q string, args ...any) (sql.Result, error) {
+	r, err := b.tx.ExecContext(b.ctx, q, args...)
+	if err != nil {
+		return nil, b.fail(sqlError("exec", q, err))
+	}
+	return r, nil
+}
+
 // copyBatch runs the batch's transaction: delete forced files' rows, COPY,
-// turn row numbers into lines, keep the rejected rows, fill the ledger.
-func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, src *source, keys []string) (results map[string]warehouse.FileResult, err error) {
+// name the rows' files by their keys, turn row numbers into lines, keep
+// the rejected rows, fill the ledger.
+func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, src *source, p *prepared) (map[string]warehouse.FileResult, error) {
+	fail := func(err error) error { return fmt.Errorf("%s: load into %s: %w", pkg, req.Table, err) }
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: load into %s: %w", pkg, req.Table, err)
+		return nil, fail(err)
 	}
 	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: load into %s: begin: %w", pkg, req.Table, err)
+		return nil, fail(fmt.Errorf("begin: %w", err))
 	}
 	committed := false
 	defer func() {
@@ -391,107 +479,31 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 			_ = tx.Rollback()
 		}
 	}()
-	exec := func(q string) (sql.Result, error) {
-		r, err := tx.ExecContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("%s: load into %s: %w", pkg, req.Table, sqlError("exec", q, err))
-		}
-		return r, nil
-	}
-
+	b := &batchTx{w: w, ctx: ctx, tx: tx, req: req, p: p, fail: fail}
 	if req.Force {
-		for _, q := range deleteFilesSQL(req.Table, keys) {
-			if _, err := exec(q); err != nil {
+		for _, q := range deleteFilesSQL(req.Table, p.keys) {
+			if _, err := b.exec(q); err != nil {
 				return nil, err
 			}
 		}
 	}
-	q := copySQL(req.Table, src.stage, keys, req.Force)
-	rows, err := tx.QueryContext(ctx, q)
+	queryID, err := b.copy(src.stage)
 	if err != nil {
-		return nil, fmt.Errorf("%s: load into %s: %w", pkg, req.Table, sqlError("copy", q, err))
+		return nil, err
 	}
-	files, err := readCopyResult(rows)
-	rows.Close()
+	results, ledger, err := b.results()
 	if err != nil {
-		return nil, fmt.Errorf("%s: load into %s: %w", pkg, req.Table, err)
+		return nil, err
 	}
-	var queryID string
-	if err := tx.QueryRowContext(ctx, lastQueryIDSQL).Scan(&queryID); err != nil {
-		return nil, fmt.Errorf("%s: load into %s: %w", pkg, req.Table, sqlError("query", lastQueryIDSQL, err))
+	rejected, err := b.keepRejects(queryID, ledger)
+	if err != nil {
+		return nil, err
 	}
-	if !queryIDRE.MatchString(queryID) {
-		return nil, fmt.Errorf("%s: load into %s: unexpected query id %q", pkg, req.Table, queryID)
-	}
-
-	m := newKeyMatcher(keys)
-	byKey := make(map[string]copyFile, len(files))
-	for _, f := range files {
-		k, ok := m.match(f.File)
-		if !ok {
-			return nil, fmt.Errorf("%s: load into %s: COPY reported file %q, which is not one of the batch's", pkg, req.Table, f.File)
-		}
-		if _, dup := byKey[k]; dup {
-			return nil, fmt.Errorf("%s: load into %s: COPY reported %s twice", pkg, req.Table, k)
-		}
-		byKey[k] = f
-	}
-	results = make(map[string]warehouse.FileResult, len(keys))
-	var ledger []warehouse.FileResult
-	var withRows, withRejects []string
-	var rejected int64
-	for _, k := range keys {
-		f, ok := byKey[k]
-		if !ok || f.Status == statusLoadSkipped {
-			// FORCE = FALSE and Snowflake's load metadata has the file,
-			// though the ledger does not.
-			w.log.WarnContext(ctx, "snowflakewarehouse: file skipped by Snowflake's load metadata, not in the ledger",
-				"table", req.Table, "file", k)
-			results[k] = warehouse.FileResult{Key: k, Skipped: true}
-			continue
-		}
-		fr := warehouse.FileResult{Key: k, Parsed: f.RowsParsed, Loaded: f.RowsLoaded, Rejected: f.RowsParsed - f.RowsLoaded}
-		if fr.Rejected == 0 && f.ErrorsSeen > 0 {
-			// An error that is no row's: the file itself could not be read.
-			return nil, fmt.Errorf("%w: %s: %s (line %d)", warehouse.ErrBadFile, k, f.FirstError, f.FirstErrorLine)
-		}
-		if fr.Rejected > 0 {
-			fr.FirstError, fr.FirstErrorLine = f.FirstError, f.FirstErrorLine
-			if fr.FirstError == "" {
-				fr.FirstError = "rejected by COPY (status " + f.Status + ")"
-			}
-			if f.ErrorsSeen != fr.Rejected {
-				w.log.WarnContext(ctx, "snowflakewarehouse: COPY's errors_seen differs from the rows not loaded",
-					"file", k, "errors_seen", f.ErrorsSeen, "not_loaded", fr.Rejected)
-			}
-			withRejects = append(withRejects, k)
-			rejected += fr.Rejected
-		}
-		if fr.Loaded > 0 {
-			withRows = append(withRows, k)
-		}
-		results[k] = fr
-		ledger = append(ledger, fr)
-	}
-	if len(withRows) > 0 {
-		if _, err := exec(fixLinesSQL(req.Table, withRows)); err != nil {
-			return nil, err
-		}
-	}
-	if rejected > 0 {
-		r, err := exec(rejectsSQL(req.Table, queryID, withRejects))
-		if err != nil {
-			return nil, err
-		}
-		// Rejected rows are never dropped silently: VALIDATE must account
-		// for every row COPY did not load.
-		if n, err := r.RowsAffected(); err == nil && n < rejected {
-			return nil, fmt.Errorf("%s: load into %s: VALIDATE returned %d rejected rows, COPY reported %d",
-				pkg, req.Table, n, rejected)
-		}
+	if err := b.fixFilesAndLines(ledger); err != nil {
+		return nil, err
 	}
 	if len(ledger) > 0 {
-		if _, err := exec(ledgerSQL(req.Table, ledger, w.clock.Now())); err != nil {
+		if _, err := b.exec(ledgerSQL(req.Table, ledger, w.clock.Now())); err != nil {
 			return nil, err
 		}
 	}
@@ -499,7 +511,7 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("%s: load into %s: commit: %w", pkg, req.Table, err)
+		return nil, fail(fmt.Errorf("commit: %w", err))
 	}
 	committed = true
 	var parsed, loaded int64
@@ -510,4 +522,192 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 	w.log.DebugContext(ctx, "snowflakewarehouse: batch loaded", "table", req.Table, "stage", src.stage,
 		"files", len(ledger), "parsed", parsed, "loaded", loaded, "rejected", rejected)
 	return results, nil
+}
+
+// copy runs the COPY and reads its result, each row matched to a key, and
+// returns the COPY's query id.
+func (b *batchTx) copy(stage string) (string, error) {
+	q := copySQL(b.req.Table, stage, b.p.keys)
+	rows, err := b.tx.QueryContext(b.ctx, q)
+	if err != nil {
+		return "", b.fail(sqlError("copy", q, err))
+	}
+	files, err := readCopyResult(rows)
+	rows.Close()
+	if err != nil {
+		return "", b.fail(err)
+	}
+	var queryID string
+	if err := b.tx.QueryRowContext(b.ctx, lastQueryIDSQL).Scan(&queryID); err != nil {
+		return "", b.fail(sqlError("query", lastQueryIDSQL, err))
+	}
+	if !queryIDRE.MatchString(queryID) {
+		return "", b.fail(fmt.Errorf("unexpected query id %q", queryID))
+	}
+	m := newKeyMatcher(b.p.keys)
+	b.files = make(map[string]copyFile, len(files))
+	for _, f := range files {
+		k, ok := m.match(f.File)
+		if !ok {
+			return "", b.fail(fmt.Errorf("COPY reported file %q, which is not one of the batch's", f.File))
+		}
+		if _, dup := b.files[k]; dup {
+			return "", b.fail(fmt.Errorf("COPY reported %s twice", k))
+		}
+		b.files[k] = f
+	}
+	return queryID, nil
+}
+
+// results checks COPY's figures of each file against the file's scan and
+// returns the files' results. The ledger is the authority on what was
+// loaded (FORCE = TRUE), so a file COPY did not load is an error, never
+// "skipped": it would otherwise be retried and skipped forever.
+func (b *batchTx) results() (map[string]warehouse.FileResult, []warehouse.FileResult, error) {
+	results := make(map[string]warehouse.FileResult, len(b.p.keys))
+	var ledger []warehouse.FileResult
+	for _, k := range b.p.keys {
+		f, ok := b.files[k]
+		if !ok || f.Status == statusLoadSkipped {
+			return nil, nil, b.fail(fmt.Errorf("COPY with FORCE = TRUE did not load %s (status %q): is it on the stage?", k, f.Status))
+		}
+		fr := warehouse.FileResult{Key: k, Parsed: f.RowsParsed, Loaded: f.RowsLoaded, Rejected: f.RowsParsed - f.RowsLoaded}
+		if fr.Rejected == 0 && f.ErrorsSeen > 0 {
+			// An error that is no row's: the file itself could not be read.
+			return nil, nil, fmt.Errorf("%w: %s: %s (line %d)", warehouse.ErrBadFile, k, f.FirstError, f.FirstErrorLine)
+		}
+		scan := b.p.scans[k]
+		if fr.Loaded > scan.wellFormed() {
+			// ERROR_ON_COLUMN_COUNT_MISMATCH with MATCH_BY_COLUMN_NAME and
+			// INCLUDE_METADATA is not documented to reject these rows: fail
+			// rather than keep rows with a wrong number of fields.
+			return nil, nil, b.fail(fmt.Errorf("COPY loaded %d rows of %s, which has %d records with the header's %d fields "+
+				"(%d with another number, the first on line %d): rows with a wrong number of fields were loaded",
+				fr.Loaded, k, scan.wellFormed(), len(b.req.Columns), len(scan.bad), firstBadLine(scan)))
+		}
+		if fr.Rejected > 0 {
+			fr.FirstError, fr.FirstErrorLine = f.FirstError, f.FirstErrorLine
+			if fr.FirstError == "" {
+				fr.FirstError = "rejected by COPY (status " + f.Status + ")"
+			}
+			if f.ErrorsSeen != fr.Rejected {
+				b.w.log.WarnContext(b.ctx, "snowflakewarehouse: COPY's errors_seen differs from the rows not loaded",
+					"file", k, "errors_seen", f.ErrorsSeen, "not_loaded", fr.Rejected)
+			}
+		}
+		results[k] = fr
+		ledger = append(ledger, fr)
+	}
+	return results, ledger, nil
+}
+
+// firstBadLine returns the line of a file's first malformed record, 0
+// when none.
+func firstBadLine(s *fileScan) int64 {
+	if len(s.bad) == 0 {
+		return 0
+	}
+	return s.bad[0].line
+}
+
+// fixFilesAndLines names every row just loaded by its key (whatever
+// METADATA$FILENAME holds: the documentation says "the full path"), checks
+// that each key now has exactly the rows COPY loaded, derives how
+// METADATA$FILE_ROW_NUMBER counts from the rows' numbers and the files'
+// scans, and turns the numbers into lines.
+func (b *batchTx) fixFilesAndLines(ledger []warehouse.FileResult) error {
+	var withRows []string
+	loaded := map[string]int64{}
+	for _, f := range ledger {
+		if f.Loaded > 0 {
+			withRows = append(withRows, f.Key)
+			loaded[f.Key] = f.Loaded
+		}
+	}
+	if len(withRows) == 0 {
+		return nil
+	}
+	if _, err := b.exec(normalizeFilesSQL(b.req.Table, withRows)); err != nil {
+		return err
+	}
+	stats, err := b.fileStats(withRows)
+	if err != nil {
+		return err
+	}
+	base, err := rowBase(withRows, stats, loaded, b.p.scans)
+	if err != nil {
+		return b.fail(err)
+	}
+	_, err = b.exec(fixLinesSQL(b.req.Table, withRows, firstDataLine-base))
+	return err
+}
+
+// fileStats returns, per key, the rows the table holds under it and their
+// smallest and largest row numbers.
+func (b *batchTx) fileStats(keys []string) (map[string]rowStats, error) {
+	q := fileStatsSQL(b.req.Table, keys)
+	rows, err := b.tx.QueryContext(b.ctx, q)
+	if err != nil {
+		return nil, b.fail(sqlError("query", q, err))
+	}
+	defer rows.Close()
+	out := map[string]rowStats{}
+	for rows.Next() {
+		var k string
+		var st rowStats
+		if err := rows.Scan(&k, &st.n, &st.min, &st.max); err != nil {
+			return nil, b.fail(sqlError("query", q, err))
+		}
+		out[k] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, b.fail(sqlError("query", q, err))
+	}
+	return out, nil
+}
+
+// keepRejects puts every rejected row in the rejects table. When COPY
+// rejected exactly the records the scan found malformed, they are
+// inserted from the scan (their line, reason and text are known without
+// VALIDATE); otherwise VALIDATE(table, JOB_ID => …) gives them, and Load
+// fails unless it returns every row COPY did not load. It returns the
+// number of rows rejected.
+func (b *batchTx) keepRejects(queryID string, ledger []warehouse.FileResult) (int64, error) {
+	var ours []rejectRow
+	var validate []string
+	var total, viaValidate int64
+	for _, f := range ledger {
+		if f.Rejected == 0 {
+			continue
+		}
+		total += f.Rejected
+		scan := b.p.scans[f.Key]
+		if f.Rejected != int64(len(scan.bad)) {
+			validate = append(validate, f.Key)
+			viaValidate += f.Rejected
+			continue
+		}
+		for _, r := range scan.bad {
+			ours = append(ours, rejectRow{file: f.Key, line: r.line, reason: r.reason, raw: r.raw})
+		}
+	}
+	for i := 0; i < len(ours); i += rejectsPerInsert {
+		q, args := insertRejectsSQL(b.req.Table, ours[i:min(i+rejectsPerInsert, len(ours))])
+		if _, err := b.exec(q, args...); err != nil {
+			return 0, err
+		}
+	}
+	if len(validate) == 0 {
+		return total, nil
+	}
+	r, err := b.exec(rejectsSQL(b.req.Table, queryID, validate))
+	if err != nil {
+		return 0, err
+	}
+	// Rejected rows are never dropped silently: VALIDATE must account
+	// for every row COPY did not load.
+	if n, err := r.RowsAffected(); err == nil && n < viaValidate {
+		return 0, b.fail(fmt.Errorf("VALIDATE returned %d rejected rows, COPY reported %d", n, viaValidate))
+	}
+	return total, nil
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	sf "github.com/snowflakedb/gosnowflake"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/edqm/edqm"
@@ -25,6 +27,13 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// tempPathRE matches the temporary folder a streamed file is copied to
+// for PUT.
+var tempPathRE = regexp.MustCompile(`file://[^']*/edqm-put-[^/']*/`)
+
+// tempPaths shows the temporary folders of a log as one, for the goldens.
+func tempPaths(log string) string { return tempPathRE.ReplaceAllString(log, "file:///tmp/edqm-put/") }
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
@@ -226,10 +235,10 @@ func TestLoadStreamedForced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Files) != 2 || res.Files[0] != (warehouse.FileResult{Key: key1, Parsed: 2, Loaded: 2}) {
+	if len(res.Files) != 2 || res.Files[0] != (warehouse.FileResult{Key: key1, Parsed: 3, Loaded: 3}) {
 		t.Errorf("files = %+v", res.Files)
 	}
-	golden(t, "load_stream_forced.sql", script(f.statements()))
+	golden(t, "load_stream_forced.sql", tempPaths(script(f.statements())))
 }
 
 // s3Lander is a memory Lander that says its files are in S3.
@@ -250,14 +259,14 @@ func TestLoadFromS3(t *testing.T) {
 	l := s3Lander{memlanding.New(), "edqm-landing", "prod/"}
 	putFiles(t, l, map[string]string{key1: file1, key2: file2})
 	f.copyResults = [][]map[string]string{{
-		copyRow("s3://edqm-landing/prod/"+key2, "LOADED", 3, 3, 0, "", 0),
+		copyRow("s3://edqm-landing/prod/"+key2, "PARTIALLY_LOADED", 3, 2, 1, columnError, 3),
 		copyRow("s3://edqm-landing/prod/"+key1, "LOADED", 3, 3, 0, "", 0),
 	}}
 	res, err := w.Load(ctx, warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1, key2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Files[0].Key != key1 || res.Files[1].Key != key2 || res.Files[1].Loaded != 3 {
+	if res.Files[0].Key != key1 || res.Files[1].Key != key2 || res.Files[1].Loaded != 2 {
 		t.Errorf("files = %+v, want them in the request's order", res.Files)
 	}
 	golden(t, "load_s3.sql", script(f.statements()))
@@ -274,7 +283,7 @@ func TestLoadFromS3(t *testing.T) {
 	if _, err := w2.Load(ctx, warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1}}); err != nil {
 		t.Fatal(err)
 	}
-	if log := script(f2.statements()); !strings.Contains(log, "PUT 'file:///edqm-stream/orders-2024-01-01.csv'") {
+	if log := tempPaths(script(f2.statements())); !strings.Contains(log, "PUT 'file:///tmp/edqm-put/orders-2024-01-01.csv'") {
 		t.Errorf("no PUT without an S3 stage:\n%s", log)
 	}
 }
@@ -296,7 +305,7 @@ func TestLoadBatchesOfAThousand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files, parsed, _, _ := res.Totals(); files != 2500 || parsed != 5000 {
+	if files, parsed, _, _ := res.Totals(); files != 2500 || parsed != 7500 {
 		t.Errorf("totals: %d files, %d rows", files, parsed)
 	}
 	var sizes []int
@@ -333,7 +342,7 @@ func TestLoadAmbiguousNamesSplitBatches(t *testing.T) {
 	if want := [][]string{{"a/b.csv", "c.csv"}, {"x/a/b.csv"}}; !reflect.DeepEqual(copies, want) {
 		t.Errorf("COPY batches %q, want %q", copies, want)
 	}
-	if len(res.Files) != 4 || !res.Files[3].Skipped || res.Files[2].Loaded != 2 {
+	if len(res.Files) != 4 || !res.Files[3].Skipped || res.Files[2].Loaded != 3 {
 		t.Errorf("files = %+v, want the repeated key skipped", res.Files)
 	}
 }
@@ -348,7 +357,7 @@ func TestLoadBadHeaderStopsAtTheFile(t *testing.T) {
 	if !errors.Is(err, warehouse.ErrBadFile) || !strings.Contains(err.Error(), `"customer"`) || !strings.Contains(err.Error(), key2) {
 		t.Fatalf("error = %v, want ErrBadFile naming %s and the column", err, key2)
 	}
-	if len(res.Files) != 1 || res.Files[0].Key != key1 || res.Files[0].Loaded != 2 {
+	if len(res.Files) != 1 || res.Files[0].Key != key1 || res.Files[0].Loaded != 3 {
 		t.Errorf("files = %+v, want the first file only", res.Files)
 	}
 	for _, s := range f.statements() {
@@ -420,36 +429,38 @@ func TestLoadFailuresRollBack(t *testing.T) {
 	}
 }
 
-func TestLoadSkippedBySnowflake(t *testing.T) {
+// TestLoadNeverSkippedBySnowflake: COPY runs with FORCE = TRUE, the ledger
+// deciding; a file COPY does not load is an error, never "skipped" (it
+// would be retried and skipped forever).
+func TestLoadNeverSkippedBySnowflake(t *testing.T) {
 	f := newFake()
 	w := newWarehouse(t, f, testConfig())
 	l := memlanding.New()
 	putFiles(t, l, map[string]string{key1: file1, key2: file1})
-	f.copyResults = [][]map[string]string{{copyRow(key1, "LOADED", 2, 2, 0, "", 0)}, {{"status": "Copy executed with 0 files processed."}}}
-	res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1, key2}})
-	if err != nil {
-		t.Fatal(err)
+	for _, canned := range [][]map[string]string{
+		{copyRow(key1, "LOADED", 3, 3, 0, "", 0)},
+		{copyRow(key1, "LOADED", 3, 3, 0, "", 0), copyRow(key2, "LOAD_SKIPPED", 0, 0, 0, "", 0)},
+		{{"status": "Copy executed with 0 files processed."}},
+	} {
+		f.copyResults = [][]map[string]string{canned}
+		res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1, key2}})
+		require.ErrorContains(t, err, "did not load")
+		assert.Empty(t, res.Files)
+		assert.Empty(t, f.ledger)
+		committedNothing(t, f.statements())
 	}
-	want := []warehouse.FileResult{{Key: key1, Parsed: 2, Loaded: 2}, {Key: key2, Skipped: true}}
-	if !reflect.DeepEqual(res.Files, want) {
-		t.Errorf("files = %+v, want %+v", res.Files, want)
-	}
-	if !reflect.DeepEqual(f.ledger, []string{key1}) {
-		t.Errorf("ledger = %q, want only %s", f.ledger, key1)
-	}
-	// Nothing processed at all: every file skipped, no empty INSERT.
-	f.statements()
-	f.copyResults = [][]map[string]string{{{"status": "Copy executed with 0 files processed."}}}
-	f.ledger = nil
-	res, err = w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key2}})
-	if err != nil || !res.Files[0].Skipped {
-		t.Fatalf("%+v, %v", res, err)
-	}
+	require.NoError(t, loadOK(t, w, l, key1))
 	for _, s := range f.statements() {
-		if strings.HasPrefix(s, "INSERT") || strings.HasPrefix(s, "UPDATE") {
-			t.Errorf("ran %q with nothing loaded", s)
+		if strings.HasPrefix(s, "COPY") {
+			assert.Contains(t, s, "FORCE = TRUE")
 		}
 	}
+}
+
+// loadOK loads keys into raw_orders.
+func loadOK(t *testing.T, w *snowflakewarehouse.Warehouse, l landing.Lander, keys ...string) error {
+	_, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: keys})
+	return err
 }
 
 func TestLoadCancelledDuringCopy(t *testing.T) {

@@ -3,6 +3,7 @@ package snowflakewarehouse
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -174,30 +175,34 @@ var ensureMetaSQL = []string{
 
 // putSQL uploads a local file to the internal stage, in the folder of its
 // key, so that the staged path is the key. The file keeps its name
-// (AUTO_COMPRESS = FALSE), which must be the key's base name.
+// (AUTO_COMPRESS = FALSE), which must be the key's base name. The URI is
+// quoted, as the documentation asks for paths with spaces or special
+// characters, and a Windows path is written file://C:/dir/file, with
+// forward slashes (https://docs.snowflake.com/en/sql-reference/sql/put).
 func putSQL(localPath, key string) string {
 	dir := path.Dir(key)
 	loc := "@" + InternalStage + "/"
 	if dir != "." {
 		loc += dir + "/"
 	}
-	// A Windows path's backslashes are escaped like any backslash.
-	return "PUT " + literal("file://"+toSlashPath(localPath)) + " " + literal(loc) +
+	return "PUT " + literal(fileURI(localPath)) + " " + literal(loc) +
 		" AUTO_COMPRESS = FALSE OVERWRITE = TRUE"
 }
 
-// toSlashPath makes a local path absolute-looking for a file:// URL.
-func toSlashPath(p string) string {
-	if !strings.HasPrefix(p, "/") {
-		return "/" + p
-	}
-	return p
-}
+// windowsPathRE matches a path starting with a drive letter.
+var windowsPathRE = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
 
-// streamPath is the pseudo local path of a file uploaded from a stream:
-// the driver takes the file name from it and reads the content from the
-// stream.
-func streamPath(key string) string { return "/edqm-stream/" + path.Base(key) }
+// fileURI renders a local path as PUT's file:// URI: file:///tmp/x on
+// Unix, file://C:/temp/x for a Windows path (backslashes made slashes).
+func fileURI(p string) string {
+	if windowsPathRE.MatchString(p) {
+		return "file://" + strings.ReplaceAll(p, `\`, "/")
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return "file://" + p
+}
 
 // inList renders the keys for IN (...).
 func inList(keys []string) string { return "(" + literalList(keys) + ")" }
@@ -221,7 +226,24 @@ func deleteFilesSQL(table string, keys []string) []string {
 // ERROR_ON_COLUMN_COUNT_MISMATCH. Files uploaded to the internal stage are
 // purged once loaded; files of the external stage are the landing area
 // and stay.
-func copySQL(table, stage string, keys []string, force bool) string {
+//
+// FORCE = TRUE always: the ledger decides which files are loaded (Load
+// never sends one the ledger has), not Snowflake's load metadata, which
+// skips a file loaded in the last 64 days, and one whose load status is
+// unknown (older than 64 days) unless LOAD_UNCERTAIN_FILES; FORCE loads
+// "all files, regardless of whether they've been loaded previously"
+// (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table,
+// https://docs.snowflake.com/en/user-guide/data-load-considerations-load).
+// The ledger and the batch's transaction prevent a double load.
+//
+// Documented: MATCH_BY_COLUMN_NAME with PARSE_HEADER for CSV, and
+// INCLUDE_METADATA only with MATCH_BY_COLUMN_NAME (copy-into-table).
+// Not documented: whether ERROR_ON_COLUMN_COUNT_MISMATCH then compares a
+// row's fields with the header or with the table (which has _FILE and
+// _LINE more): Load checks COPY's counts against its own scan of the file
+// (see fileScan) and fails rather than keep a row with a wrong number of
+// fields.
+func copySQL(table, stage string, keys []string) string {
 	var b strings.Builder
 	b.WriteString("COPY INTO " + ident(table) + "\n")
 	b.WriteString("FROM @" + stage + "\n")
@@ -230,7 +252,7 @@ func copySQL(table, stage string, keys []string, force bool) string {
 	b.WriteString("MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE\n")
 	b.WriteString("INCLUDE_METADATA = (_FILE = METADATA$FILENAME, _LINE = METADATA$FILE_ROW_NUMBER)\n")
 	b.WriteString("ON_ERROR = CONTINUE\n")
-	fmt.Fprintf(&b, "FORCE = %s\n", map[bool]string{true: "TRUE", false: "FALSE"}[force])
+	b.WriteString("FORCE = TRUE\n")
 	fmt.Fprintf(&b, "PURGE = %s", map[bool]string{true: "TRUE", false: "FALSE"}[stage == InternalStage])
 	return b.String()
 }
@@ -239,28 +261,75 @@ func copySQL(table, stage string, keys []string, force bool) string {
 // COPY, for VALIDATE.
 const lastQueryIDSQL = "SELECT LAST_QUERY_ID()"
 
-// lineOffset turns METADATA$FILE_ROW_NUMBER, which counts the data rows
-// from 1, into the line of the file, the header being line 1.
-const lineOffset = 1
-
-// fixLinesSQL turns the row numbers of the files just loaded into lines.
-func fixLinesSQL(table string, keys []string) string {
-	return "UPDATE " + ident(table) + fmt.Sprintf(` SET "_LINE" = "_LINE" + %d WHERE "_FILE" IN `, lineOffset) + inList(keys)
+// normalizeFilesSQL names the rows just loaded by their keys: _FILE is
+// METADATA$FILENAME, which the documentation describes as "the full path"
+// (https://docs.snowflake.com/en/user-guide/querying-metadata) without
+// saying whether that includes the stage's URL or prefix. A name that
+// ends with "/key" becomes the key, as keyMatcher matches COPY's file
+// names. Rows of files already in the ledger are left alone: their _FILE
+// is a key already (one may end with another key of this batch).
+func normalizeFilesSQL(table string, keys []string) string {
+	t := ident(table)
+	return "UPDATE " + t + ` SET "_FILE" = k.FILE_KEY` + "\n" +
+		"FROM (SELECT column1 AS FILE_KEY FROM VALUES " + valuesList(keys) + ") AS k\n" +
+		"WHERE " + t + `."_FILE" <> k.FILE_KEY AND ENDSWITH(` + t + `."_FILE", '/' || k.FILE_KEY)` + "\n" +
+		"AND " + t + `."_FILE" NOT IN (SELECT "FILE" FROM ` + ident(warehouse.LedgerTable) + ")"
 }
 
-// rejectsSQL keeps the rows a COPY rejected: VALIDATE returns every error
-// of the job, with its file (named as the stage sees it, so it is matched
-// to the key it ends with), the line the record starts on, the reason and
-// the record's text.
-func rejectsSQL(table, queryID string, keys []string) string {
+// valuesList renders ('a'), ('b') for VALUES.
+func valuesList(keys []string) string {
 	values := make([]string, len(keys))
 	for i, k := range keys {
 		values[i] = "(" + literal(k) + ")"
 	}
+	return strings.Join(values, ", ")
+}
+
+// fileStatsSQL counts each key's rows and their smallest and largest
+// _LINE (still METADATA$FILE_ROW_NUMBER).
+func fileStatsSQL(table string, keys []string) string {
+	return `SELECT "_FILE", COUNT(*), MIN("_LINE"), MAX("_LINE") FROM ` + ident(table) +
+		` WHERE "_FILE" IN ` + inList(keys) + ` GROUP BY "_FILE"`
+}
+
+// fixLinesSQL turns the row numbers of the files just loaded into lines.
+func fixLinesSQL(table string, keys []string, offset int64) string {
+	return "UPDATE " + ident(table) + fmt.Sprintf(` SET "_LINE" = "_LINE" + %d WHERE "_FILE" IN `, offset) + inList(keys)
+}
+
+// rejectRow is a rejected row found by the scan.
+type rejectRow struct {
+	file, reason, raw string
+	line              int64
+}
+
+// rejectsPerInsert bounds the rows (5 bindings each) of one INSERT.
+const rejectsPerInsert = 200
+
+// insertRejectsSQL inserts rejected rows, their text as bindings.
+func insertRejectsSQL(table string, rows []rejectRow) (string, []any) {
+	ph := make([]string, len(rows))
+	args := make([]any, 0, 5*len(rows))
+	for i, r := range rows {
+		ph[i] = "(?, ?, ?, ?, ?)"
+		args = append(args, table, r.file, r.line, r.reason, r.raw)
+	}
+	return "INSERT INTO " + ident(warehouse.RejectsTable) + ` ("TABLE_NAME", "FILE", "LINE", "REASON", "RAW") VALUES ` +
+		strings.Join(ph, ", "), args
+}
+
+// rejectsSQL keeps the rows a COPY rejected that the scan did not
+// explain: VALIDATE returns every error of the job
+// (https://docs.snowflake.com/en/sql-reference/functions/validate; it
+// refuses a COPY that transforms, and says nothing of INCLUDE_METADATA or
+// of a COPY not yet committed, which Load's check covers), with its file (named as the stage sees it, so it is matched
+// to the key it ends with), the line the record starts on, the reason and
+// the record's text.
+func rejectsSQL(table, queryID string, keys []string) string {
 	return "INSERT INTO " + ident(warehouse.RejectsTable) + ` ("TABLE_NAME", "FILE", "LINE", "REASON", "RAW")` + "\n" +
 		"SELECT " + literal(table) + ", k.FILE_KEY, COALESCE(v.ROW_START_LINE, v.LINE), v.ERROR, v.REJECTED_RECORD\n" +
 		"FROM TABLE(VALIDATE(" + ident(table) + ", JOB_ID => " + literal(queryID) + ")) AS v\n" +
-		"JOIN (SELECT column1 AS FILE_KEY FROM VALUES " + strings.Join(values, ", ") + ") AS k\n" +
+		"JOIN (SELECT column1 AS FILE_KEY FROM VALUES " + valuesList(keys) + ") AS k\n" +
 		"ON v.FILE = k.FILE_KEY OR ENDSWITH(v.FILE, '/' || k.FILE_KEY)"
 }
 

@@ -12,11 +12,17 @@ FILE_FORMAT = (FORMAT_NAME = EDQM_CSV)
 MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
 INCLUDE_METADATA = (_FILE = METADATA$FILENAME, _LINE = METADATA$FILE_ROW_NUMBER)
 ON_ERROR = CONTINUE
-FORCE = FALSE
+FORCE = TRUE
 PURGE = FALSE;
 SELECT LAST_QUERY_ID();
+INSERT INTO "_EDQM_REJECTS" ("TABLE_NAME", "FILE", "LINE", "REASON", "RAW") VALUES (?, ?, ?, ?, ?) -- args: raw_orders, orders/date=2024-01-02/orders-2024-01-02.csv, 3, Number of columns in file (4) does not match that of the corresponding table (5), O5,C5,3,30.00;
+UPDATE "RAW_ORDERS" SET "_FILE" = k.FILE_KEY
+FROM (SELECT column1 AS FILE_KEY FROM VALUES ('orders/date=2024-01-01/orders-2024-01-01.csv'), ('orders/date=2024-01-02/orders-2024-01-02.csv')) AS k
+WHERE "RAW_ORDERS"."_FILE" <> k.FILE_KEY AND ENDSWITH("RAW_ORDERS"."_FILE", '/' || k.FILE_KEY)
+AND "RAW_ORDERS"."_FILE" NOT IN (SELECT "FILE" FROM "_EDQM_LOADS");
+SELECT "_FILE", COUNT(*), MIN("_LINE"), MAX("_LINE") FROM "RAW_ORDERS" WHERE "_FILE" IN ('orders/date=2024-01-01/orders-2024-01-01.csv', 'orders/date=2024-01-02/orders-2024-01-02.csv') GROUP BY "_FILE";
 UPDATE "RAW_ORDERS" SET "_LINE" = "_LINE" + 1 WHERE "_FILE" IN ('orders/date=2024-01-01/orders-2024-01-01.csv', 'orders/date=2024-01-02/orders-2024-01-02.csv');
 INSERT INTO "_EDQM_LOADS" ("FILE", "TABLE_NAME", "ROWS_PARSED", "ROWS_LOADED", "ROWS_REJECTED", "LOADED_AT") VALUES
 ('orders/date=2024-01-01/orders-2024-01-01.csv', 'raw_orders', 3, 3, 0, '2024-03-04 05:06:07.000000'),
-('orders/date=2024-01-02/orders-2024-01-02.csv', 'raw_orders', 3, 3, 0, '2024-03-04 05:06:07.000000');
+('orders/date=2024-01-02/orders-2024-01-02.csv', 'raw_orders', 3, 2, 1, '2024-03-04 05:06:07.000000');
 COMMIT;

@@ -60,7 +60,7 @@ func tokText(t token) string {
 // followed by a type in CREATE TABLE (assumed heuristics).
 func checkReserved(st *stmt) error {
 	sig := st.sig
-	ddl := leadWords(sig) == "CREATE TABLE" || strings.HasPrefix(leadWords(sig), "ALTER TABLE")
+	ddl := strings.HasPrefix(leadWords(sig)+" ", "CREATE TABLE ") || strings.HasPrefix(leadWords(sig), "ALTER TABLE")
 	at := func(i int) string {
 		if i < 0 || i >= len(sig) {
 			return ";"

@@ -41,7 +41,7 @@ func (r *rewriter) translate() (string, error) {
 			return "", err
 		}
 	}
-	if lw := leadWords(toks); lw == "CREATE TABLE" {
+	if strings.HasPrefix(leadWords(toks)+" ", "CREATE TABLE ") {
 		if toks, err = r.createTable(toks); err != nil {
 			return "", err
 		}

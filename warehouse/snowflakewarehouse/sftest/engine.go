@@ -3,6 +3,9 @@ package sftest
 import (
 	"context"
 	"fmt"
+	"log/slog"
+
+	"github.com/edqm/edqm/warehouse/snowflakewarehouse/sftest/sfsql"
 )
 
 // Engine runs the SQL of the server's sessions. The default engine of [New]
@@ -28,60 +31,55 @@ type Session interface {
 	Close() error
 }
 
-// Binding is a bind value as the driver sends it: its Snowflake bind type
-// ("TEXT", "FIXED", "REAL", "BOOLEAN", "DATE", "TIMESTAMP_NTZ", ...) and
-// its text (nil: NULL).
-type Binding struct {
-	Type  string
-	Value *string
+// The engine's value types are those of package sfsql, so that an
+// *sfsql.Session is a [Session] as it is.
+type (
+	// Binding is a bind value as the driver sends it: its Snowflake bind
+	// type ("TEXT", "FIXED", "REAL", "BOOLEAN", "DATE", "TIMESTAMP_NTZ",
+	// ...) and its text (nil: NULL).
+	Binding = sfsql.Binding
+	// Result is the outcome of one statement: query id, statementTypeId
+	// (0x1000 for a SELECT, 0x3000 to 0x3500 for DML, whose first row
+	// holds the counts), columns, rows in Snowflake's JSON encoding, and,
+	// for PUT, the Upload to answer with a file-transfer response.
+	Result = sfsql.Result
+	// Column describes a result column; Type is Snowflake's lower-case
+	// row type ("fixed", "text", "real", "boolean", "date", ...).
+	Column = sfsql.Column
+	// Upload describes what a PUT asks the driver to copy: the source
+	// files and the local folder, StageDir, where the driver writes them.
+	Upload = sfsql.Upload
+	// Error is a Snowflake error: code (1003 syntax error, 2003 missing
+	// object...), SQL state and message.
+	Error = sfsql.Error
+	// S3Options tell the default engine how to read external stages from
+	// an S3-compatible server.
+	S3Options = sfsql.S3Options
+)
+
+// sfsqlEngine makes an *sfsql.Engine an [Engine].
+type sfsqlEngine struct{ e *sfsql.Engine }
+
+// NewSession opens an sfsql session.
+func (a sfsqlEngine) NewSession(ctx context.Context, database, schema, warehouse, role string) (Session, error) {
+	s, err := a.e.NewSession(ctx, database, schema, warehouse, role)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-// Result is the outcome of one statement.
-type Result struct {
-	// QueryID is the statement's query id; empty: the server makes one.
-	QueryID string
-	// StatementTypeID is Snowflake's statementTypeId (0x1000 for a
-	// SELECT, 0x3000 to 0x3500 for DML, whose first row holds the counts).
-	StatementTypeID int64
-	// Columns describe the result's columns.
-	Columns []Column
-	// Rows hold the values in Snowflake's JSON result encoding (nil: NULL).
-	Rows [][]*string
-	// Upload, when not nil, makes the answer a file-transfer (PUT)
-	// response.
-	Upload *Upload
+// Close closes the sfsql engine.
+func (a sfsqlEngine) Close() error { return a.e.Close() }
+
+// openDefaultEngine opens the sfsql engine on the stage folder.
+func openDefaultEngine(ctx context.Context, stageDir string, s3 *S3Options, log *slog.Logger) (Engine, error) {
+	e, err := sfsql.Open(ctx, sfsql.Options{Dir: stageDir, S3: s3, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open sfsql: %w", err)
+	}
+	return sfsqlEngine{e}, nil
 }
 
-// Column describes a result column. Type is Snowflake's lower-case row type
-// ("fixed", "text", "real", "boolean", "date", "time", "timestamp_ntz",
-// "timestamp_ltz", "timestamp_tz").
-type Column struct {
-	Name                     string
-	Type                     string
-	Precision, Scale, Length int64
-	Nullable                 bool
-}
-
-// Upload describes what a PUT asks the driver to copy: the source files
-// and the local folder, StageDir, where the driver writes them.
-type Upload struct {
-	SourceLocations   []string
-	StageDir          string
-	AutoCompress      bool
-	Overwrite         bool
-	SourceCompression string
-	Parallel          int
-}
-
-// Error is a Snowflake error: its code (for instance 1003 for a syntax
-// error, 2003 for a missing object), SQL state and message.
-type Error struct {
-	Code     int
-	SQLState string
-	Message  string
-}
-
-// Error implements the error interface.
-func (e *Error) Error() string {
-	return fmt.Sprintf("%06d (%s): %s", e.Code, e.SQLState, e.Message)
-}
+// An *sfsql.Session is a Session as it is.
+var _ Session = (*sfsql.Session)(nil)

@@ -50,12 +50,6 @@ type User struct {
 	PublicKey *rsa.PublicKey
 }
 
-// S3Options tell the default engine how to read external stages from an
-// S3-compatible server.
-type S3Options struct {
-	Endpoint, Region, AccessKeyID, SecretAccessKey string
-}
-
 // Server is a Snowflake-protocol test server on 127.0.0.1. It is a test
 // double for the gosnowflake driver, not a Snowflake replacement.
 type Server struct {

@@ -129,7 +129,7 @@ func (r *rewriter) token(toks []token, i int) (string, int, error) {
 	case tokPunct:
 		if t.text == "::" && i+1 < len(toks) {
 			typ, n, err := r.typeAt(toks, i+1)
-			return ":: " + typ, n, err
+			return ":: " + typ, n + 1, err
 		}
 		return t.text, 0, nil
 	}

@@ -29,15 +29,17 @@ var ErrRunExists = errors.New("quality: run already in the results history")
 //   - result_type: "test" or "monitor"; name, type (test type or monitor
 //     type), model, column_name, severity, status;
 //   - failures, row_count, failing_percent (tests);
-//   - sample: JSON, the failing rows of a test or the columns of a schema
-//     monitor; sql_text: the query run;
+//   - sample_json: JSON, the failing rows of a test or the columns of a
+//     schema monitor (named sample before; SAMPLE is reserved in
+//     Snowflake, https://docs.snowflake.com/en/sql-reference/reserved-keywords,
+//     and [History.Ensure] renames the old column); sql_text: the query run;
 //   - bucket_day, dimension, metric_value, expected, lower_bound,
 //     upper_bound, anomaly_score, anomalous (monitors: one row per bucket
 //     of the detection window);
 //   - message, duration_ms.
 var HistoryColumns = []string{
 	"run_id", "run_at", "result_type", "name", "type", "model", "column_name", "severity", "status",
-	"failures", "row_count", "failing_percent", "sample", "sql_text",
+	"failures", "row_count", "failing_percent", "sample_json", "sql_text",
 	"bucket_day", "dimension", "metric_value", "expected", "lower_bound", "upper_bound", "anomaly_score", "anomalous",
 	"message", "duration_ms",
 }
@@ -45,7 +47,7 @@ var HistoryColumns = []string{
 const historyDDL = `(
 	run_id VARCHAR, run_at TIMESTAMP, result_type VARCHAR, name VARCHAR, type VARCHAR, model VARCHAR,
 	column_name VARCHAR, severity VARCHAR, status VARCHAR,
-	failures BIGINT, row_count BIGINT, failing_percent DOUBLE, sample VARCHAR, sql_text VARCHAR,
+	failures BIGINT, row_count BIGINT, failing_percent DOUBLE, sample_json VARCHAR, sql_text VARCHAR,
 	bucket_day DATE, dimension VARCHAR, metric_value DOUBLE, expected DOUBLE, lower_bound DOUBLE,
 	upper_bound DOUBLE, anomaly_score DOUBLE, anomalous BOOLEAN,
 	message VARCHAR, duration_ms DOUBLE
@@ -74,7 +76,9 @@ func (h History) table() (string, error) {
 	return t, nil
 }
 
-// Ensure creates the table if it does not exist (portable DDL).
+// Ensure creates the table if it does not exist (portable DDL). A table
+// made by an earlier version, with a column sample (a reserved word in
+// Snowflake), has it renamed sample_json.
 func (h History) Ensure(ctx context.Context, w warehouse.Warehouse) error {
 	t, err := h.table()
 	if err != nil {
@@ -82,6 +86,24 @@ func (h History) Ensure(ctx context.Context, w warehouse.Warehouse) error {
 	}
 	if err := w.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+t+" "+historyDDL); err != nil {
 		return fmt.Errorf("quality: history: %w", err)
+	}
+	return migrateHistory(ctx, w, t)
+}
+
+// migrateHistory renames the column sample of a history table made by an
+// earlier version to sample_json (only DuckDB could create it: SAMPLE is
+// reserved in Snowflake).
+func migrateHistory(ctx context.Context, w warehouse.Warehouse, t string) error {
+	var old int64
+	q := "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = CURRENT_SCHEMA()" +
+		" AND UPPER(table_name) = UPPER(?) AND UPPER(column_name) = 'SAMPLE'"
+	if err := queryRow(ctx, w, q, []any{t}, &old); err != nil {
+		return fmt.Errorf("quality: history: %w", err)
+	}
+	if old > 0 {
+		if err := w.Exec(ctx, "ALTER TABLE "+t+" RENAME COLUMN sample TO sample_json"); err != nil {
+			return fmt.Errorf("quality: history: renaming its column sample: %w", err)
+		}
 	}
 	return nil
 }
@@ -268,6 +290,9 @@ func (h History) Records(ctx context.Context, w warehouse.Warehouse, runID strin
 	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
 		return nil, err
 	}
+	if err := migrateHistory(ctx, w, t); err != nil {
+		return nil, err
+	}
 	q := "SELECT " + strings.Join(HistoryColumns, ", ") + " FROM " + t
 	var args []any
 	if runID != "" {
@@ -329,7 +354,10 @@ func (h History) lastColumns(ctx context.Context, w warehouse.Warehouse, name st
 	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
 		return nil, err
 	}
-	q := "SELECT sample FROM " + t + " WHERE result_type = 'monitor' AND type = ? AND name = ? AND sample IS NOT NULL ORDER BY run_at DESC, run_id DESC LIMIT 1"
+	if err := migrateHistory(ctx, w, t); err != nil {
+		return nil, err
+	}
+	q := "SELECT sample_json FROM " + t + " WHERE result_type = 'monitor' AND type = ? AND name = ? AND sample_json IS NOT NULL ORDER BY run_at DESC, run_id DESC LIMIT 1"
 	rows, err := w.Query(ctx, q, string(SchemaMonitor), name)
 	if err != nil {
 		return nil, err

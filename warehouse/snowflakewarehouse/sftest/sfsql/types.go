@@ -72,6 +72,8 @@ func rowType(duck string, precision, scale int64) Column {
 	case duck == "BOOLEAN":
 		return Column{Type: "boolean"}
 	case strings.HasPrefix(duck, "DECIMAL"):
+		// DatabaseTypeName may carry the size: DECIMAL(10,2).
+		_, _ = fmt.Sscanf(duck, "DECIMAL(%d,%d)", &precision, &scale)
 		return Column{Type: "fixed", Precision: precision, Scale: scale}
 	case strings.Contains(duck, "INT"):
 		return Column{Type: "fixed", Precision: 38}

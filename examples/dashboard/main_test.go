@@ -16,96 +16,48 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/internal/syncbuf"
-	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/filelanding"
+	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/quality"
-	"github.com/edqm/edqm/transform"
-	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
 func wall() time.Time { return time.Date(2026, 3, 10, 15, 4, 5, 0, time.UTC) }
 
-// buildData writes what examples/full leaves in its folder, for a few
-// days: landing/ with a report snapshot, and warehouse.duckdb.
+// buildData leaves what examples/full leaves in its folder, for a few
+// days, with pipeline.Run: landing/ with a report snapshot, and
+// warehouse.duckdb with the models and the results history.
 func buildData(t *testing.T, dir string) *quality.Report {
 	t.Helper()
-	ctx := context.Background()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	ctx := t.Context()
 	land, err := filelanding.Open(ctx, filepath.Join(dir, "landing"), nil)
-	must(err)
+	require.NoError(t, err)
 	defer land.Close()
-	gen, err := generate.New(generate.Config{Seed: 3})
-	must(err)
-	inj, err := chaos.New(chaos.Config{Seed: 3, Rates: chaos.Uniform(0.05)})
-	must(err)
-	put := func(key string, tab *edqm.Table) {
-		var b bytes.Buffer
-		must(edqm.WriteCSV(&b, tab))
-		must(land.Put(ctx, key, &b))
-	}
-	last := edqm.Day(wall())
-	first := last.AddDate(0, 0, -9)
-	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
-		from := d
-		if d.Equal(first) {
-			p, err := gen.Products(ctx)
-			must(err)
-			put(landing.DataKey("products", d, "csv"), p)
-			from = time.Time{}
-		}
-		c, err := gen.Customers(ctx, from, d)
-		must(err)
-		put(landing.DataKey("customers", d, "csv"), c)
-		o, err := gen.Orders(ctx, d)
-		must(err)
-		dirty, labels, err := inj.Inject(ctx, d, chaos.OrdersSpec(gen.SignupDate), o)
-		must(err)
-		put(landing.DataKey("orders", d, "csv"), dirty)
-		put(landing.LabelsKey("orders", d), chaos.LabelsTable(labels))
-	}
 	w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), nil)
-	must(err)
+	require.NoError(t, err)
 	defer w.Close()
-	for _, src := range []struct {
-		prefix, table string
-		columns       []string
-	}{
-		{"products/", "raw_products", generate.ProductColumns},
-		{"customers/", "raw_customers", generate.CustomerColumns},
-		{"orders/", "raw_orders", generate.OrderColumns},
-		{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
-	} {
-		objs, err := land.List(ctx, src.prefix)
-		must(err)
-		var keys []string
-		for _, o := range objs {
-			keys = append(keys, o.Key)
-		}
-		_, err = w.Load(ctx, warehouse.LoadRequest{Table: src.table, Columns: src.columns, Source: land, Keys: keys})
-		must(err)
+	gen, err := generate.New(generate.Config{Seed: 3})
+	require.NoError(t, err)
+	inj, err := chaos.New(chaos.Config{Seed: 3, Rates: chaos.Uniform(0.05)})
+	require.NoError(t, err)
+	// The monitors judge the last 3 days, each against the days before it
+	// (5 are enough for a band here).
+	monitors := quality.DefaultMonitors()
+	for i := range monitors {
+		monitors[i].Detection.DetectionDays, monitors[i].Detection.MinTrainingPoints = 3, 5
 	}
-	models, err := transform.Builtin()
-	must(err)
-	proj, err := transform.NewProject(models, nil)
-	must(err)
-	_, err = proj.Run(ctx, w, nil)
-	must(err)
-	r, err := quality.NewReporter(&quality.Options{Clock: edqm.FixedClock(wall())})
-	must(err)
-	rep, err := r.Report(ctx, w)
-	must(err)
-	must(quality.WriteSnapshot(ctx, land, quality.SnapshotKey(last), rep))
-	return rep
+	res, err := pipeline.Run(ctx, land, w, &pipeline.Options{Generator: gen, Injector: inj, Clock: edqm.FixedClock(wall()),
+		Days: 10, Monitors: monitors})
+	require.NoError(t, err)
+	require.Positive(t, res.HistoryRows)
+	return res.Report
 }
 
 var sharedData struct {
@@ -224,6 +176,14 @@ func TestServesLiveAndDemo(t *testing.T) {
 	if code, body = fetch(t, base+"/?flag=has_math_error"); code != 200 || !strings.Contains(body, `<span class="lbl">calculation`) {
 		t.Errorf("drill-down: %d, no calculation label", code)
 	}
+	// The monitors the run recorded in the results history, with their band.
+	code, body = fetch(t, base+"/")
+	require.Equal(t, 200, code)
+	require.False(t, strings.Contains(body, `data-testid="monitors-note"`), "live mode shows no monitor")
+	for _, m := range rep.Monitors {
+		assert.True(t, strings.Contains(body, `data-monitor="`+m.Name+`"`), "live mode lacks monitor %s", m.Name)
+	}
+	assert.True(t, strings.Contains(body, `class="band"`), "no monitor band")
 	if code, _ = fetch(t, base+"/report.html"); code != 200 {
 		t.Errorf("GET /report.html: %d", code)
 	}

@@ -114,6 +114,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /queries/v1/query-request", s.handleQuery)
 	mux.HandleFunc("POST /queries/v1/abort-request", s.handleAbort)
 	mux.HandleFunc("POST /telemetry/send", s.handleTelemetry)
+	mux.HandleFunc("PUT "+uploadPrefix+"{id}/{name}", s.handleUpload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("sftest: unknown endpoint", "method", r.Method, "path", r.URL.Path)
 		http.NotFound(w, r)

@@ -95,6 +95,7 @@ type stageInfo struct {
 	Path                  string            `json:"path"`
 	Region                *string           `json:"region"`
 	StorageAccount        *string           `json:"storageAccount"`
+	PresignedURL          string            `json:"presignedUrl,omitempty"`
 	IsClientSideEncrypted bool              `json:"isClientSideEncrypted"`
 	Creds                 map[string]string `json:"creds"`
 }
@@ -129,10 +130,13 @@ type uploadData struct {
 // local storage client writes the files into the stage folder itself.
 func (s *Server) writeUpload(w http.ResponseWriter, ss *session, res *Result) {
 	up := res.Upload
-	if up.Overwrite {
+	if up.Overwrite && !s.opts.UploadOverHTTP {
 		removeStale(up)
 	}
 	si := stageInfo{LocationType: "LOCAL_FS", Location: up.StageDir, Creds: map[string]string{}}
+	if s.opts.UploadOverHTTP {
+		si = s.gcsStage(up)
+	}
 	s.writeOK(w, uploadData{
 		QueryID: res.QueryID, Command: "UPLOAD", Operation: "Node",
 		SrcLocations: up.SourceLocations, Parallel: max(up.Parallel, 1),

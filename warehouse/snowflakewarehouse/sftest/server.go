@@ -41,6 +41,12 @@ type Options struct {
 	Engine Engine
 	// Logger receives the server's log lines; nil: none.
 	Logger *slog.Logger
+	// UploadOverHTTP answers PUT with a GCS stage whose presigned URL is
+	// on this server, which receives the files over HTTP, instead of a
+	// LOCAL_FS stage the driver writes to itself. gosnowflake v1.19.1
+	// writes an empty file for a streamed PUT (WithFileStream) to a
+	// LOCAL_FS stage; over HTTP the bytes arrive.
+	UploadOverHTTP bool
 }
 
 // User is a user's credentials: a password, an RSA public key for
@@ -73,6 +79,7 @@ type Server struct {
 	sessions  map[string]*session // by session token
 	masters   map[string]*session // by master token
 	expired   map[string]*session // expired session tokens, by token
+	uploads   map[string]string   // stage folders of HTTP uploads, by id
 	nextID    int64
 	closeOnce sync.Once
 	closeErr  error
@@ -109,6 +116,7 @@ func New(ctx context.Context, opts *Options) (*Server, error) {
 		sessions: map[string]*session{},
 		masters:  map[string]*session{},
 		expired:  map[string]*session{},
+		uploads:  map[string]string{},
 		served:   make(chan struct{}),
 	}
 	if opts != nil {

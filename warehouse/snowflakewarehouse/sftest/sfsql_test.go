@@ -118,3 +118,59 @@ func TestSQLPut(t *testing.T) {
 	require.NoError(t, db.QueryRowContext(ctx, "SELECT SUM(amount) FROM orders").Scan(&sum))
 	assert.Equal(t, int64(30), sum)
 }
+
+func TestSQLPutOverHTTP(t *testing.T) {
+	srv := sftest.Start(t, &sftest.Options{
+		Users:          map[string]sftest.User{testUser: {Password: testPassword}},
+		UploadOverHTTP: true,
+	})
+	db := openDB(t, driverConfig(srv))
+	ctx := t.Context()
+	_, err := db.ExecContext(ctx, "CREATE STAGE landing")
+	require.NoError(t, err)
+
+	// A streamed PUT, as the product sends it for remote landing files.
+	want := []byte("id,amount\n1,10\n2,20\n")
+	sctx := sf.WithFileStream(ctx, bytesReader(want))
+	rows, err := db.QueryContext(sctx, "PUT 'file:///landing/2024/orders.csv' '@landing/2024/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
+	require.NoError(t, err)
+	var status []string
+	for rows.Next() {
+		var src, dst, srcSize, dstSize, srcComp, dstComp, st, msg string
+		require.NoError(t, rows.Scan(&src, &dst, &srcSize, &dstSize, &srcComp, &dstComp, &st, &msg))
+		status = append(status, st)
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	assert.Equal(t, []string{"UPLOADED"}, status)
+
+	_, err = db.ExecContext(ctx, "CREATE TABLE orders (id NUMBER, amount NUMBER)")
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "COPY INTO orders FROM @landing/2024/ FILE_FORMAT = (TYPE = CSV SKIP_HEADER = 1)")
+	require.NoError(t, err)
+	var sum int64
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT SUM(amount) FROM orders").Scan(&sum))
+	assert.Equal(t, int64(30), sum)
+
+	// A file PUT with the default AUTO_COMPRESS = TRUE lands gzipped.
+	src := filepath.Join(t.TempDir(), "more.csv")
+	require.NoError(t, os.WriteFile(src, want, 0o600))
+	_, err = db.ExecContext(ctx, "PUT 'file://"+filepath.ToSlash(src)+"' @landing/gz/")
+	require.NoError(t, err)
+	matches, err := filepath.Glob(filepath.Join(srv.StageDir(), "*", "gz", "more.csv.gz"))
+	require.NoError(t, err)
+	assert.Len(t, matches, 1, "staged files: %v", listFiles(t, srv.StageDir()))
+}
+
+// listFiles lists the files under dir, for failure messages.
+func listFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}

@@ -28,11 +28,12 @@ type Options struct {
 	// file" without saying whether a header is a record; by default it is
 	// not counted.
 	FileRowNumberCountsHeader bool
-	// FilenameFullPath makes METADATA$FILENAME, COPY's file column and
-	// VALIDATE's FILE of an external stage include the path of the stage
-	// URL inside the bucket (s3://bucket/prefix/ + key gives
-	// "prefix/key"). Assumed: by default the name is relative to the stage
-	// URL, the way internal stages name files.
+	// FilenameFullPath makes METADATA$FILENAME of an external stage
+	// include the path of the stage URL inside the bucket
+	// (s3://bucket/prefix/ + key gives "prefix/key"). Assumed: by default
+	// the name is relative to the stage URL, the way internal stages name
+	// files. COPY's file column and VALIDATE's FILE are the full URL
+	// either way, as LIST shows it.
 	FilenameFullPath bool
 	// ValidateHidesUncommitted makes VALIDATE refuse (as an unknown job) a
 	// COPY whose transaction has not committed yet. Assumed: by default

@@ -58,7 +58,7 @@ GROUP BY 1`)
 	// FROM raw_orders
 	// GROUP BY 1
 	// -- snowflake
-	// SELECT TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS day, count(*) AS n
+	// SELECT TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD') AS day, count(*) AS n
 	// FROM raw_orders
 	// GROUP BY 1
 }
@@ -133,9 +133,9 @@ GROUP BY 1`)
 	// Output:
 	// -- daily_orders (incremental, key day, merging new rows), level 0
 	// CREATE OR REPLACE TABLE _edqm_new_daily_orders AS
-	// SELECT TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS day, count(*) AS orders
+	// SELECT TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD') AS day, count(*) AS orders
 	// FROM raw_orders
-	// WHERE TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) > (SELECT max(day) FROM daily_orders)
+	// WHERE TO_DATE(REGEXP_SUBSTR(_file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD') > (SELECT max(day) FROM daily_orders)
 	// GROUP BY 1;
 	// DELETE FROM daily_orders WHERE day IN (SELECT DISTINCT day FROM _edqm_new_daily_orders WHERE day IS NOT NULL) OR (day IS NULL AND EXISTS (SELECT 1 FROM _edqm_new_daily_orders WHERE day IS NULL));
 	// INSERT INTO daily_orders SELECT * FROM _edqm_new_daily_orders;

@@ -253,7 +253,9 @@ func BatchDate(dialect, column string) (string, error) {
 		// NULL, as in Snowflake, instead of a cast error.
 		return "CAST(NULLIF(regexp_extract(" + column + ", " + re + ", 1), '') AS DATE)", nil
 	case Snowflake:
-		return "TO_DATE(REGEXP_SUBSTR(" + column + ", " + re + ", 1, 1, 'e', 1))", nil
+		// An explicit format: the session's DATE_INPUT_FORMAT is not relied
+		// on (https://docs.snowflake.com/en/sql-reference/functions/to_date).
+		return "TO_DATE(REGEXP_SUBSTR(" + column + ", " + re + ", 1, 1, 'e', 1), 'YYYY-MM-DD')", nil
 	}
 	return "", fmt.Errorf("batch_date: unknown dialect %q (known: %s)", dialect, strings.Join(Dialects, ", "))
 }

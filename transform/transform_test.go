@@ -201,7 +201,7 @@ func TestBuiltin(t *testing.T) {
 	if !strings.Contains(duck, "regexp_extract(f._file,") || !strings.Contains(duck, "FROM raw_orders") {
 		t.Errorf("duckdb stg_orders:\n%s", duck)
 	}
-	if !strings.Contains(snow, "TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1))") {
+	if !strings.Contains(snow, "TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD')") {
 		t.Errorf("snowflake stg_orders:\n%s", snow)
 	}
 	if _, err := p.Compile("stg_orders", "oracle"); err == nil {

@@ -37,7 +37,7 @@ typed AS (
         r.product_id,
         TRY_CAST(r.quantity AS INTEGER) AS quantity,
         TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
-        TRY_CAST(r.order_date AS DATE) AS order_date,
+        {{ if eq .Dialect "snowflake" }}TRY_TO_DATE(r.order_date, 'YYYY-MM-DD'){{ else }}TRY_CAST(r.order_date AS DATE){{ end }} AS order_date,
         r.status,
         r.quantity AS quantity_raw,
         r.total_amount AS total_amount_raw,

@@ -6,7 +6,7 @@ SELECT
     customer_id,
     name,
     email,
-    TRY_CAST(signup_date AS DATE) AS signup_date,
+    TRY_TO_DATE(signup_date, 'YYYY-MM-DD') AS signup_date,
     region
 FROM raw_customers
 WHERE customer_id IS NOT NULL
@@ -27,7 +27,7 @@ CREATE OR REPLACE TABLE stg_orders AS
 WITH files AS (
     -- Each raw file once, with its batch day: the day is parsed once per
     -- file, not once per row.
-    SELECT f._file, TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1)) AS batch_date
+    SELECT f._file, TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD') AS batch_date
     FROM (SELECT DISTINCT _file FROM raw_orders) AS f
 ),
 picked AS (
@@ -40,7 +40,7 @@ typed AS (
         r.product_id,
         TRY_CAST(r.quantity AS INTEGER) AS quantity,
         TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
-        TRY_CAST(r.order_date AS DATE) AS order_date,
+        TRY_TO_DATE(r.order_date, 'YYYY-MM-DD') AS order_date,
         r.status,
         r.quantity AS quantity_raw,
         r.total_amount AS total_amount_raw,

@@ -30,6 +30,13 @@
 //   - POST /queries/v1/abort-request: cancels the running statement with
 //     that request id (000605 when none).
 //   - POST /telemetry/send: accepted and ignored.
+//   - PUT /sftest/upload/{id}/{name}: with [Options.UploadOverHTTP], PUT
+//     is answered as a GCS stage with a presigned URL on this server
+//     (gosnowflake gcs_storage_client.go uploadFile), which receives the
+//     file here. Use it for streamed PUTs (gosnowflake WithFileStream):
+//     gosnowflake v1.19.1 writes an empty file for them to a LOCAL_FS
+//     stage (file_transfer_agent.go updateUploadSize measures the stream
+//     after it was drained).
 //
 // Any other endpoint gets 404 and a log line.
 //
@@ -46,8 +53,10 @@
 // messages of the errors marked so in the source (an unknown session
 // token is 390111, a bad master token 390114, a cancelled statement
 // 000604, a non-Snowflake engine error 000603, an empty text 000900),
-// TIMEZONE UTC in the session parameters, and the refusal of a login
-// naming another account. Tokens never expire by themselves;
+// TIMEZONE UTC in the session parameters, the refusal of a login naming
+// another account, and the .gz name of an auto-compressed file sent over
+// HTTP. Before an overwriting LOCAL_FS PUT the server removes the files
+// it replaces, since the driver's local copy does not truncate them. Tokens never expire by themselves;
 // [Server.ExpireSessionTokens] expires them to exercise the renewal.
 //
 // Each emulated behaviour cites in a comment the gosnowflake source

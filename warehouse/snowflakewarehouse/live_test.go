@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	sf "github.com/snowflakedb/gosnowflake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/filelanding"
@@ -210,4 +212,52 @@ func TestModelsFixture(t *testing.T) {
 	if got != want {
 		t.Errorf("mart = %s, want %s", got, want)
 	}
+}
+
+// TestLiveAssumptions records what Snowflake answers for each behaviour
+// the package documentation lists as assumed, and fails where the
+// design's expectation is violated.
+func TestLiveAssumptions(t *testing.T) {
+	cfg := liveConfig(t)
+	w := newLiveWarehouse(t, cfg, liveAdmin(t, cfg))
+	ctx := t.Context()
+	l := memlanding.New()
+	key := "assume/date=2024-01-01/a.csv"
+	// Line 3 is short, line 5 long, line 4 spans two lines.
+	body := "order_id,status\nO1,A\nO2\n\"O3\nx\",B\nO4,C,extra\nO5,D\n"
+	require.NoError(t, l.Put(ctx, key, strings.NewReader(body)))
+	res, err := w.Load(ctx, warehouse.LoadRequest{Table: "raw_assume", Columns: []string{"order_id", "status"}, Source: l, Keys: []string{key}})
+	require.NoError(t, err, "a load our design expects to pass")
+	f := res.Files[0]
+	t.Logf("COPY: parsed %d, loaded %d, rejected %d, first error %q on line %d", f.Parsed, f.Loaded, f.Rejected, f.FirstError, f.FirstErrorLine)
+	assert.Equal(t, int64(3), f.Loaded, "rows with a wrong field count must be rejected (ERROR_ON_COLUMN_COUNT_MISMATCH)")
+	rows, err := w.Query(ctx, `SELECT "_FILE", "_LINE", "ORDER_ID" FROM raw_assume ORDER BY "_LINE"`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var file, id string
+		var line int64
+		require.NoError(t, rows.Scan(&file, &line, &id))
+		t.Logf("row: _FILE %q _LINE %d order_id %q", file, line, id)
+		assert.Equal(t, key, file)
+	}
+	require.NoError(t, rows.Err())
+	var db *sql.DB
+	require.True(t, w.(interface{ As(any) bool }).As(&db))
+	var name string
+	var number int64
+	err = db.QueryRowContext(ctx, `SELECT METADATA$FILENAME, MIN(METADATA$FILE_ROW_NUMBER) FROM @EDQM_LANDING (FILE_FORMAT => 'EDQM_CSV') GROUP BY 1 LIMIT 1`).Scan(&name, &number)
+	t.Logf("stage query after PURGE: METADATA$FILENAME %q, first METADATA$FILE_ROW_NUMBER %d (err %v)", name, number, err)
+	rej, err := w.Query(ctx, `SELECT "LINE", "REASON", "RAW" FROM "_EDQM_REJECTS" WHERE "TABLE_NAME" = 'raw_assume' ORDER BY "LINE"`)
+	require.NoError(t, err)
+	defer rej.Close()
+	n := 0
+	for rej.Next() {
+		var line int64
+		var reason, raw string
+		require.NoError(t, rej.Scan(&line, &reason, &raw))
+		t.Logf("reject: line %d %q %q", line, reason, raw)
+		n++
+	}
+	assert.Equal(t, 2, n, "every rejected row is kept")
 }

@@ -72,9 +72,11 @@ func (a sfsqlEngine) NewSession(ctx context.Context, database, schema, warehouse
 // Close closes the sfsql engine.
 func (a sfsqlEngine) Close() error { return a.e.Close() }
 
-// openDefaultEngine opens the sfsql engine on the stage folder.
-func openDefaultEngine(ctx context.Context, stageDir string, s3 *S3Options, log *slog.Logger) (Engine, error) {
-	e, err := sfsql.Open(ctx, sfsql.Options{Dir: stageDir, S3: s3, Logger: log})
+// openDefaultEngine opens the sfsql engine on the stage folder, with the
+// switches of opts.
+func openDefaultEngine(ctx context.Context, opts sfsql.Options, stageDir string, s3 *S3Options, log *slog.Logger) (Engine, error) {
+	opts.Dir, opts.S3, opts.Logger = stageDir, s3, log
+	e, err := sfsql.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open sfsql: %w", err)
 	}

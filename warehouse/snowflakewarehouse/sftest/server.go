@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/edqm/edqm/warehouse/snowflakewarehouse/sftest/sfsql"
 )
 
 // DefaultAccount is the account name of a server whose options name none.
@@ -41,6 +43,12 @@ type Options struct {
 	Engine Engine
 	// Logger receives the server's log lines; nil: none.
 	Logger *slog.Logger
+	// SQL holds the default engine's switches for the behaviours
+	// Snowflake's documentation leaves open (sfsql.Options'
+	// FileRowNumberCountsHeader, FilenameFullPath, …) and its clock, so
+	// that a test can run the product under each reading. Its Dir, S3 and
+	// Logger are replaced by StageDir, S3 and Logger. Ignored with Engine.
+	SQL sfsql.Options
 	// UploadOverHTTP answers PUT with a GCS stage whose presigned URL is
 	// on this server, which receives the files over HTTP, instead of a
 	// LOCAL_FS stage the driver writes to itself. gosnowflake v1.19.1
@@ -171,7 +179,7 @@ func (s *Server) openEngine(ctx context.Context) error {
 		s.engine = s.opts.Engine
 		return nil
 	}
-	eng, err := openDefaultEngine(ctx, s.stageDir, s.opts.S3, s.log)
+	eng, err := openDefaultEngine(ctx, s.opts.SQL, s.stageDir, s.opts.S3, s.log)
 	if err != nil {
 		s.closeEngine()
 		return fmt.Errorf("sftest: engine: %w", err)
@@ -248,4 +256,40 @@ func (s *Server) user(name string) (User, bool) {
 	defer s.mu.Unlock()
 	u, ok := s.users[strings.ToUpper(name)]
 	return u, ok
+}
+
+// Environment variables through which the product (snowflakewarehouse's
+// ConfigFromURL, and so warehouse.Open and the example programs) reaches
+// a server other than the account's own.
+const (
+	envHost     = "SNOWFLAKE_HOST"
+	envPort     = "SNOWFLAKE_PORT"
+	envProtocol = "SNOWFLAKE_PROTOCOL"
+	envPassword = "SNOWFLAKE_PASSWORD"
+	envKeyPath  = "SNOWFLAKE_PRIVATE_KEY_PATH"
+)
+
+// SetEnv points the product at this server for the rest of the test, with
+// t.Setenv: SNOWFLAKE_HOST, SNOWFLAKE_PORT and SNOWFLAKE_PROTOCOL=http,
+// and SNOWFLAKE_PASSWORD=password with SNOWFLAKE_PRIVATE_KEY_PATH empty.
+// A URL from [Server.URL] then opens through warehouse.Open as a real
+// account's would.
+func (s *Server) SetEnv(t testing.TB, password string) {
+	t.Helper()
+	t.Setenv(envHost, s.Host())
+	t.Setenv(envPort, fmt.Sprint(s.Port()))
+	t.Setenv(envProtocol, "http")
+	t.Setenv(envPassword, password)
+	t.Setenv(envKeyPath, "")
+}
+
+// URL returns snowflake://user@ACCOUNT/database/schema, followed by
+// ?query when query is not empty: the warehouse URL of this server's
+// account, to use after [Server.SetEnv].
+func (s *Server) URL(user, database, schema, query string) string {
+	u := "snowflake://" + user + "@" + strings.ToLower(s.account) + "/" + database + "/" + schema
+	if query != "" {
+		u += "?" + query
+	}
+	return u
 }

@@ -50,13 +50,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/internal/openurl"
 )
 
 // Sentinel errors.
@@ -219,25 +218,23 @@ type OpenOptions struct {
 	Logger *slog.Logger
 }
 
-var (
-	openersMu sync.RWMutex
-	openers   = map[string]Opener{}
-)
+// registry holds the URL schemes of [Open].
+var registry = openurl.New[Lander, OpenOptions]("landing")
 
-// Register makes a URL scheme available to [Open]. It panics if the scheme
-// is registered twice.
+// Register makes a URL scheme available to [Open]; a Lander's package
+// calls it from an init function. It panics if the opener is nil, if the
+// scheme is registered twice, or if the scheme is not one a parsed URL can
+// have (lower-case letters, digits, "+", "-" or ".", starting with a
+// letter).
 func Register(scheme string, o Opener) {
-	openersMu.Lock()
-	defer openersMu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("landing: Register called twice for scheme " + scheme)
-	}
-	openers[scheme] = o
+	registry.Register(scheme, o)
 }
 
 // Open opens the Lander a URL names, such as file:///var/edqm, with opts
-// (nil for the defaults). The scheme's package must be imported. Its errors
-// never repeat a URL's user information or query values.
+// (nil for the defaults); the opener gets a copy of opts, never nil. The
+// scheme's package must be imported. Its errors never repeat a URL's user
+// information or query values, and the error of a URL url.Parse refuses
+// quotes none of it.
 func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error) {
 	var o OpenOptions
 	if opts != nil {
@@ -246,84 +243,16 @@ func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error)
 	if o.MaxAttempts < 0 {
 		return nil, fmt.Errorf("landing.Open: MaxAttempts %d is negative", o.MaxAttempts)
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// url.Parse's error quotes the whole URL, and its inner error a
-		// piece of it (`invalid port ":pa/ss" after host` for an AWS
-		// secret holding a "/"): keep only what went wrong, unquoted.
-		return nil, fmt.Errorf("landing.Open: malformed URL: %s", urlParseReason(err))
-	}
-	openersMu.RLock()
-	opener := openers[u.Scheme]
-	openersMu.RUnlock()
-	if opener == nil {
-		openersMu.RLock()
-		known := make([]string, 0, len(openers))
-		for s := range openers {
-			known = append(known, s)
-		}
-		openersMu.RUnlock()
-		sort.Strings(known)
-		return nil, fmt.Errorf("landing.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, RedactURL(u), strings.Join(known, ", "))
-	}
-	return opener(ctx, u, &o)
-}
-
-// urlParseReason returns what went wrong in a url.Parse error without
-// the part of the URL it quotes: "invalid port", "invalid URL escape"…
-func urlParseReason(err error) string {
-	msg := err.Error()
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		msg = ue.Err.Error()
-	}
-	if i := strings.IndexAny(msg, "\"'`"); i >= 0 {
-		msg = msg[:i]
-	}
-	msg = strings.TrimSpace(strings.TrimPrefix(msg, "net/url: "))
-	if msg == "" {
-		msg = "cannot parse"
-	}
-	return msg
+	return registry.Open(ctx, rawURL, &o)
 }
 
 // RedactURL returns u as a string fit for an error message or a log: the
 // user information is dropped and each query value is replaced by "xxxxx",
 // so a secret pasted into a URL is never repeated, while the parameter
-// names still show what was given. What looks like user information that
-// url.Parse could not see as such is dropped too: the part of an opaque
-// URL before an "@" (s3:KEY:SECRET@bucket), and the host, port and path
-// before the last "@" when a port is followed by a path holding one
-// (s3://KEY:1234/rest-of-secret@bucket, a password with a "/").
-func RedactURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	if i := strings.LastIndex(c.Opaque, "@"); i >= 0 {
-		c.Opaque = "xxxxx" + c.Opaque[i:]
-	}
-	if i := strings.LastIndex(c.Path, "@"); i >= 0 && c.Port() != "" {
-		rest := c.Path[i+1:]
-		host, path, _ := strings.Cut(rest, "/")
-		c.Host, c.Path, c.RawPath = host, "", ""
-		if path != "" {
-			c.Path = "/" + path
-		}
-		c.User = url.User("xxxxx")
-	}
-	if c.RawQuery != "" {
-		q, err := url.ParseQuery(c.RawQuery)
-		if err != nil {
-			c.RawQuery = "(malformed query)"
-		} else {
-			for name, vals := range q {
-				for i := range vals {
-					vals[i] = "xxxxx"
-				}
-				q[name] = vals
-			}
-			c.RawQuery = q.Encode()
-		}
-	}
-	c.Fragment, c.RawFragment = "", ""
-	return c.String()
-}
+// names still show what was given. The fragment is dropped. What looks
+// like user information that url.Parse could not see as such is dropped
+// too: the part of an opaque URL before an "@" (s3:KEY:SECRET@bucket), and
+// the host, port and path before the last "@" when a port is followed by a
+// path holding one (s3://KEY:1234/rest-of-secret@bucket, a password with a
+// "/"). u is not modified.
+func RedactURL(u *url.URL) string { return openurl.RedactURL(u) }

@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/edqm/edqm/landing"
 	_ "github.com/edqm/edqm/landing/filelanding"
 	_ "github.com/edqm/edqm/landing/memlanding"
@@ -99,46 +102,43 @@ func TestDataKeyAndLabelsKey(t *testing.T) {
 }
 
 func TestOpenUnknownScheme(t *testing.T) {
-	_, err := landing.Open(context.Background(), "s4://bucket/prefix", nil)
-	if err == nil || !strings.Contains(err.Error(), `unknown scheme "s4"`) || !strings.Contains(err.Error(), "registered: file, mem") {
-		t.Errorf("Open(s4://...) = %v, want an unknown-scheme error that lists file and mem", err)
-	}
-	_, err = landing.Open(context.Background(), "/no/scheme", nil)
-	if err == nil || !strings.Contains(err.Error(), `unknown scheme ""`) {
-		t.Errorf("Open(/no/scheme) = %v, want an unknown-scheme error", err)
-	}
-	if _, err = landing.Open(context.Background(), "file://%zz", nil); err == nil {
-		t.Error("Open of a URL that does not parse: no error")
-	}
-	_, err = landing.Open(context.Background(), "s3://key:top-secret@bucket:port/p", nil)
-	if err == nil || !strings.Contains(err.Error(), "malformed URL") || strings.Contains(err.Error(), "top-secret") {
-		t.Errorf("Open of a malformed URL with a password = %v, want an error that does not repeat the password", err)
-	}
+	_, err := landing.Open(t.Context(), "s4://bucket/prefix", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown scheme "s4"`)
+	assert.Contains(t, err.Error(), "registered: file, mem")
+
+	_, err = landing.Open(t.Context(), "/no/scheme", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown scheme ""`)
+
+	_, err = landing.Open(t.Context(), "file://%zz", nil)
+	require.Error(t, err, "a URL that does not parse")
+
+	_, err = landing.Open(t.Context(), "s3://key:top-secret@bucket:port/p", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "landing.Open: malformed URL")
+	assert.NotContains(t, err.Error(), "top-secret")
 }
 
 func TestOpenRegisteredSchemes(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, u := range []string{"file://" + t.TempDir(), "mem://"} {
 		l, err := landing.Open(ctx, u, nil)
-		if err != nil {
-			t.Fatalf("Open(%q): %v", u, err)
-		}
-		if err := l.Put(ctx, "k", strings.NewReader("v")); err != nil {
-			t.Errorf("%s: Put: %v", u, err)
-		}
-		if err := l.Close(); err != nil {
-			t.Errorf("%s: Close: %v", u, err)
-		}
+		require.NoError(t, err, "Open(%q)", u)
+		assert.NoError(t, l.Put(ctx, "k", strings.NewReader("v")), "%s: Put", u)
+		assert.NoError(t, l.Close(), "%s: Close", u)
 	}
 }
 
-func TestRegisterTwicePanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r != "landing: Register called twice for scheme file" {
-			t.Errorf("recovered %v, want the double-registration panic", r)
-		}
-	}()
-	landing.Register("file", nil)
+// TestRegisterRefuses checks the registry's three refusals, which
+// warehouse.Register shares.
+func TestRegisterRefuses(t *testing.T) {
+	open := func(context.Context, *url.URL, *landing.OpenOptions) (landing.Lander, error) { return nil, nil }
+	assert.PanicsWithValue(t, "landing: Register called twice for scheme file", func() { landing.Register("file", open) })
+	assert.PanicsWithValue(t, "landing: Register with a nil opener for scheme landing-test-nil", func() { landing.Register("landing-test-nil", nil) })
+	for _, scheme := range []string{"", "File", "3d", "a b", "a_b"} {
+		assert.Panics(t, func() { landing.Register(scheme, open) }, "scheme %q", scheme)
+	}
 }
 
 func TestRedactURL(t *testing.T) {
@@ -149,30 +149,21 @@ func TestRedactURL(t *testing.T) {
 		{"s3://b/p?%zz=secret", "s3://b/p?(malformed query)"},
 	} {
 		u, err := url.Parse(c.in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		got := landing.RedactURL(u)
-		if got != c.want {
-			t.Errorf("RedactURL(%q) = %q, want %q", c.in, got, c.want)
-		}
+		assert.Equal(t, c.want, got, "RedactURL(%q)", c.in)
 		for _, secret := range []string{"hunter2", "s3cr3t", "secret", "AKIAEXAMPLE"} {
-			if strings.Contains(got, secret) {
-				t.Errorf("RedactURL(%q) = %q repeats %q", c.in, got, secret)
-			}
+			assert.NotContains(t, got, secret, "RedactURL(%q)", c.in)
 		}
 	}
 }
 
 func TestOpenOptionsAreChecked(t *testing.T) {
-	_, err := landing.Open(context.Background(), "mem://", &landing.OpenOptions{MaxAttempts: -1})
-	if err == nil || !strings.Contains(err.Error(), "MaxAttempts -1 is negative") {
-		t.Errorf("Open with MaxAttempts -1 = %v, want an error naming MaxAttempts", err)
-	}
+	_, err := landing.Open(t.Context(), "mem://", &landing.OpenOptions{MaxAttempts: -1})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "MaxAttempts -1 is negative")
 	// Options a Lander has no use for are ignored.
-	l, err := landing.Open(context.Background(), "mem://", &landing.OpenOptions{MaxAttempts: 3, HTTPClient: http.DefaultClient})
-	if err != nil {
-		t.Fatalf("Open(mem://) with HTTP options: %v", err)
-	}
-	l.Close()
+	l, err := landing.Open(t.Context(), "mem://", &landing.OpenOptions{MaxAttempts: 3, HTTPClient: http.DefaultClient})
+	require.NoError(t, err, "Open(mem://) with HTTP options")
+	assert.NoError(t, l.Close())
 }

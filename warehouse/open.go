@@ -2,16 +2,11 @@ package warehouse
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
-	"sort"
-	"strings"
-	"sync"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/internal/openurl"
 )
 
 // OpenOptions are the settings every warehouse URL opener understands. A
@@ -24,50 +19,35 @@ type OpenOptions struct {
 	Logger *slog.Logger
 }
 
-// Opener opens a Warehouse from a parsed URL.
+// Opener opens a Warehouse from a parsed URL. opts is never nil.
 type Opener func(ctx context.Context, u *url.URL, opts *OpenOptions) (Warehouse, error)
 
-var (
-	openersMu sync.RWMutex
-	openers   = map[string]Opener{}
-)
+// registry holds the URL schemes of [Open]; landing.Open's registry is
+// the same code.
+var registry = openurl.New[Warehouse, OpenOptions]("warehouse")
 
-// Register makes a URL scheme available to [Open]. It panics if the scheme
-// is registered twice or the opener is nil.
+// Register makes a URL scheme available to [Open]; a Warehouse's package
+// calls it from an init function. It panics if the opener is nil, if the
+// scheme is registered twice, or if the scheme is not one a parsed URL can
+// have (lower-case letters, digits, "+", "-" or ".", starting with a
+// letter).
 func Register(scheme string, o Opener) {
-	openersMu.Lock()
-	defer openersMu.Unlock()
-	if o == nil {
-		panic("warehouse: Register with a nil opener for scheme " + scheme)
-	}
-	if _, dup := openers[scheme]; dup {
-		panic("warehouse: Register called twice for scheme " + scheme)
-	}
-	openers[scheme] = o
+	registry.Register(scheme, o)
 }
 
 // Open opens the Warehouse a URL names, in the Go CDK style:
 // duckdb:///abs/path/edqm.duckdb, duckdb://memory,
-// snowflake://user@account/database/schema?warehouse=WH. The scheme's
-// package must be imported (warehouse/duckdbwarehouse for duckdb://,
-// warehouse/snowflakewarehouse for snowflake://). Errors never echo the
-// URL's user information or query values (see landing.RedactURL).
+// snowflake://user@account/database/schema?warehouse=WH, with opts (nil
+// for the defaults); the opener gets a copy of opts, never nil. The
+// scheme's package must be imported (warehouse/duckdbwarehouse for
+// duckdb://, warehouse/snowflakewarehouse for snowflake://). Errors never
+// echo the URL's user information or query values (see
+// landing.RedactURL), and the error of a URL url.Parse refuses quotes none
+// of it.
 func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Warehouse, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		// url.Parse's error quotes the URL, secrets included: say less.
-		return nil, errors.New("warehouse.Open: malformed URL")
+	var o OpenOptions
+	if opts != nil {
+		o = *opts
 	}
-	openersMu.RLock()
-	o := openers[u.Scheme]
-	known := make([]string, 0, len(openers))
-	for s := range openers {
-		known = append(known, s)
-	}
-	openersMu.RUnlock()
-	if o == nil {
-		sort.Strings(known)
-		return nil, fmt.Errorf("warehouse.Open: unknown scheme %q in %q (registered: %s)", u.Scheme, landing.RedactURL(u), strings.Join(known, ", "))
-	}
-	return o(ctx, u, opts)
+	return registry.Open(ctx, rawURL, &o)
 }

@@ -78,6 +78,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/internal/ctxio"
 )
 
 // Scheme is the URL scheme this package registers with [landing.Register].
@@ -209,7 +210,7 @@ func (l *Lander) Put(ctx context.Context, key string, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return l.writeAtomic(ctx, "put", key, &ctxReader{ctx: ctx, r: r})
+	return l.writeAtomic(ctx, "put", key, ctxio.NewReader(ctx, r))
 }
 
 // Get opens the file at key; the result is an *os.File.
@@ -560,19 +561,6 @@ func (l *Lander) syncDir(dir string) error {
 type writerOnly struct{ w io.Writer }
 
 func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
-
-// ctxReader fails with ctx.Err() once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
 
 // checkKey is landing.ValidateKey plus the names this package reserves.
 func checkKey(key string) error {

@@ -41,6 +41,7 @@ import (
 	"sync/atomic"
 
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/internal/ctxio"
 )
 
 // Scheme is the URL scheme this package registers with [landing.Register].
@@ -98,7 +99,7 @@ func (l *Lander) Put(ctx context.Context, key string, r io.Reader) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(&ctxReader{ctx: ctx, r: r}); err != nil {
+	if _, err := buf.ReadFrom(ctxio.NewReader(ctx, r)); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
@@ -230,19 +231,6 @@ func describeVersion(v string) string {
 
 func notFound(op, key string) error {
 	return fmt.Errorf("memlanding: %s %q: %w", op, key, landing.ErrNotFound)
-}
-
-// ctxReader fails with ctx.Err() once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // openURL is the landing.Opener for mem:// URLs.

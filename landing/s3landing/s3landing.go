@@ -110,6 +110,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/internal/ctxio"
 )
 
 // Scheme is the URL scheme this package registers with [landing.Register].
@@ -360,7 +361,7 @@ func (l *Lander) Put(ctx context.Context, key string, r io.Reader) error {
 	if err := l.check(ctx, "put", key); err != nil {
 		return err
 	}
-	cr := &ctxReader{ctx: ctx, r: r}
+	cr := ctxio.NewReader(ctx, r)
 	first, err := readPart(cr, l.partSize)
 	if err != nil {
 		return l.readErr(ctx, key, err)
@@ -702,20 +703,6 @@ func conditionFailed(err error) bool {
 		return true
 	}
 	return httpStatus(err) == http.StatusPreconditionFailed || isNotFound(err)
-}
-
-// ctxReader fails with ctx.Err() once ctx is done, so that a Put of a
-// long stream stops reading when it is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
 
 // slogLogger sends the SDK's log lines to a slog.Logger: warnings as

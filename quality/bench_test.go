@@ -50,7 +50,7 @@ func BenchmarkTests(b *testing.B) {
 			tests := quality.DefaultTests()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := quality.RunTests(ctx, bw.w, tests); err != nil {
+				if _, err := quality.RunTests(ctx, bw.w, tests, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

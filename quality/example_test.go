@@ -27,7 +27,7 @@ func ExampleRunTests() {
 		{Type: "unique", Model: "orders", Column: "order_id", Severity: quality.Warn},
 		{Type: "accepted_values", Model: "orders", Column: "status", Values: []string{"COMPLETED", "SHIPPED"}},
 		{Type: "not_null", Model: "orders", Column: "order_id"},
-	})
+	}, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -177,7 +177,7 @@ func ExampleHistory() {
 		results, err := quality.RunTests(ctx, w, []quality.Test{
 			{Type: quality.TypeNotNull, Model: "orders", Column: "order_id"},
 			{Type: quality.TypeUnique, Model: "orders", Column: "order_id"},
-		})
+		}, nil)
 		if err != nil {
 			panic(err)
 		}

@@ -33,7 +33,7 @@ func TestIdentifiersAreRefused(t *testing.T) {
 			if err := tt.Validate(); err != nil {
 				return err
 			}
-			_, err := quality.RunTests(ctx, w, []quality.Test{tt})
+			_, err := quality.RunTests(ctx, w, []quality.Test{tt}, nil)
 			return err
 		}
 	}
@@ -116,7 +116,7 @@ func TestNamesAndValuesAreNotSQL(t *testing.T) {
 	inject := "x'); DROP TABLE y; --"
 	res, err := quality.RunTests(ctx, w, []quality.Test{{
 		ID: inject, Type: quality.TypeAcceptedValues, Model: "m", Column: "c", Values: []string{"ok", inject},
-	}})
+	}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestBackslashesInValues(t *testing.T) {
 	values := []string{`a\b`, `x\`, `\\`, `') OR 1=1; DROP TABLE m; --`}
 	res, err := quality.RunTests(ctx, w, []quality.Test{{
 		ID: "bs", Type: quality.TypeAcceptedValues, Model: "m", Column: "c", Values: values,
-	}})
+	}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

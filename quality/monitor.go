@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -371,47 +372,97 @@ func (m Monitor) bucketExpr(w warehouse.Warehouse) (string, error) {
 
 func dateLit(t time.Time) string { return "CAST('" + t.Format(edqm.DateLayout) + "' AS DATE)" }
 
-// runSeriesMonitor runs a volume, freshness, column or dimension monitor.
+// runSeriesMonitor runs a volume, freshness, column or dimension monitor:
+// it finds the window of days, builds the query of the series, reads the
+// series and detects the anomalies in it.
 func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, r *MonitorResult) error {
-	d := r.Detection
 	b, err := m.bucketExpr(w)
 	if err != nil {
 		return err
 	}
-	where := ""
-	if s := strings.TrimSpace(m.Where); s != "" {
-		where = " AND (" + s + ")"
-	}
-	// The series starts on the first day with data, and ends on the run's
-	// day (or the last day with data).
-	var first, last sql.NullTime
-	q := "SELECT MIN(" + b + "), MAX(" + b + ") FROM " + m.Model + " WHERE " + b + " IS NOT NULL" + where
-	if err := scanOne(ctx, w, q, &first, &last); err != nil {
+	win, noData, err := m.seriesWindow(ctx, w, b, opts, r.Detection)
+	if err != nil {
 		return err
 	}
+	if noData != "" {
+		r.Status, r.Message, r.SQL = NoData, noData, win.sql
+		return nil
+	}
+	r.SQL = m.seriesSQL(b, win)
+	all, dims, err := m.readSeries(ctx, w, r.SQL, win)
+	if err != nil {
+		return err
+	}
+	r.Buckets = m.detectSeries(all, dims, r.Detection)
+	m.summarize(r)
+	return nil
+}
+
+// seriesWindow is the span of days a series monitor reads.
+type seriesWindow struct {
+	// from and until are the first and the last day; days their number.
+	from, until time.Time
+	days        int
+	// sql is the query that found the series' first and last days.
+	sql string
+}
+
+// index returns the position of t's day in the window (out of [0, days)
+// when t is outside it).
+func (win seriesWindow) index(t time.Time) int { return int(edqm.Day(t).Sub(win.from).Hours() / 24) }
+
+// newSeries returns an empty series over the window; fill marks every day
+// as having a value (0 until set).
+func (win seriesWindow) newSeries(fill bool) series {
+	s := series{first: win.from, values: make([]float64, win.days), has: make([]bool, win.days)}
+	for i := range s.has {
+		s.has[i] = fill
+	}
+	return s
+}
+
+// where renders the monitor's Where as " AND (…)", or "".
+func (m Monitor) where() string {
+	if s := strings.TrimSpace(m.Where); s != "" {
+		return " AND (" + s + ")"
+	}
+	return ""
+}
+
+// seriesWindow finds the days a series monitor reads, the day of a row
+// being b: the series starts on the first day with data (or the first day
+// the detection needs) and ends on the run's day (or the last day with
+// data). noData says why there is nothing to read, if so.
+func (m Monitor) seriesWindow(ctx context.Context, w warehouse.Warehouse, b string, opts *RunOptions, d Detection) (win seriesWindow, noData string, err error) {
+	var first, last sql.NullTime
+	win.sql = "SELECT MIN(" + b + "), MAX(" + b + ") FROM " + m.Model + " WHERE " + b + " IS NOT NULL" + m.where()
+	if err := scanOne(ctx, w, win.sql, &first, &last); err != nil {
+		return win, "", err
+	}
 	if !first.Valid {
-		r.Status, r.Message = NoData, "no rows"
-		r.SQL = q
-		return nil
+		return win, "no rows", nil
 	}
-	until := edqm.Day(last.Time)
+	win.until = edqm.Day(last.Time)
 	if opts != nil && !opts.Now.IsZero() {
-		until = edqm.Day(opts.Now.UTC())
+		win.until = edqm.Day(opts.Now.UTC())
 	}
-	from := until.AddDate(0, 0, -(d.DetectionDays - 1 + d.lookback()))
-	seriesStart := edqm.Day(first.Time)
-	if seriesStart.After(from) {
-		from = seriesStart
+	win.from = win.until.AddDate(0, 0, -(d.DetectionDays - 1 + d.lookback()))
+	if seriesStart := edqm.Day(first.Time); seriesStart.After(win.from) {
+		win.from = seriesStart
 	}
-	if from.After(until) {
-		r.Status, r.Message = NoData, "no rows on or before "+until.Format(edqm.DateLayout)
-		r.SQL = q
-		return nil
+	if win.from.After(win.until) {
+		return win, "no rows on or before " + win.until.Format(edqm.DateLayout), nil
 	}
-	n := int(until.Sub(from).Hours()/24) + 1
-	rng := " AND " + b + " >= " + dateLit(from) + " AND " + b + " <= " + dateLit(until)
+	win.days = int(win.until.Sub(win.from).Hours()/24) + 1
+	return win, "", nil
+}
+
+// seriesSQL builds the query of a series monitor over the window: one row
+// per day (and dimension value), the day first, b being a row's day.
+func (m Monitor) seriesSQL(b string, win seriesWindow) string {
+	rng := " AND " + b + " >= " + dateLit(win.from) + " AND " + b + " <= " + dateLit(win.until)
 	if m.Type == FreshnessMonitor {
-		rng = " AND " + b + " <= " + dateLit(until) // the latest time before the window counts
+		rng = " AND " + b + " <= " + dateLit(win.until) // the latest time before the window counts
 	}
 	var agg string
 	switch m.Type {
@@ -439,108 +490,148 @@ func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opt
 	if m.Type == DimensionMonitor {
 		group = b + ", " + strings.Join(m.Dimensions, ", ")
 	}
-	r.SQL = "SELECT " + b + " AS bucket, " + agg + " FROM " + m.Model + " WHERE " + b + " IS NOT NULL" + rng + where + " GROUP BY " + group
-	rows, err := w.Query(ctx, r.SQL)
+	return "SELECT " + b + " AS bucket, " + agg + " FROM " + m.Model + " WHERE " + b + " IS NOT NULL" + rng + m.where() + " GROUP BY " + group
+}
+
+// readSeries runs q, a monitor's seriesSQL, and returns its series: all
+// for volume, freshness and column monitors, one per value for dimension
+// monitors.
+func (m Monitor) readSeries(ctx context.Context, w warehouse.Warehouse, q string, win seriesWindow) (all series, dims map[string]series, err error) {
+	rows, err := w.Query(ctx, q)
 	if err != nil {
-		return err
+		return all, nil, err
 	}
 	defer rows.Close()
-	idx := func(t time.Time) int { return int(edqm.Day(t).Sub(from).Hours() / 24) }
-	newSeries := func(fill bool) series {
-		s := series{first: from, values: make([]float64, n), has: make([]bool, n)}
-		for i := range s.has {
-			s.has[i] = fill
-		}
-		return s
-	}
-	var all series
-	dims := map[string]series{}
-	var latest []time.Time // freshness: the latest time of each bucket
-	var before time.Time   // freshness: the latest time before the window
+	dims = map[string]series{}
+	var fresh freshness
 	switch m.Type {
 	case VolumeMonitor:
-		all = newSeries(true)
+		all = win.newSeries(true)
 	case ColumnMonitor:
-		all = newSeries(false)
+		all = win.newSeries(false)
 	case FreshnessMonitor:
-		latest = make([]time.Time, n)
+		fresh.latest = make([]time.Time, win.days)
 	}
 	for rows.Next() {
-		var day time.Time
 		switch m.Type {
 		case VolumeMonitor, ColumnMonitor:
-			var v sql.NullFloat64
-			if err := rows.Scan(&day, &v); err != nil {
-				return err
-			}
-			if i := idx(day); i >= 0 && i < n {
-				all.values[i], all.has[i] = v.Float64, v.Valid
-			}
+			err = scanValue(rows, win, all)
 		case FreshnessMonitor:
-			var ts sql.NullTime
-			if err := rows.Scan(&day, &ts); err != nil {
-				return err
-			}
-			if !ts.Valid {
-				continue
-			}
-			if i := idx(day); i >= 0 && i < n {
-				latest[i] = ts.Time
-			} else if i < 0 && ts.Time.After(before) {
-				before = ts.Time
-			}
+			err = fresh.scan(rows, win)
 		case DimensionMonitor:
-			var dim string
-			var v float64
-			if err := rows.Scan(&day, &dim, &v); err != nil {
-				return err
-			}
-			s, ok := dims[dim]
-			if !ok {
-				s = newSeries(true)
-				dims[dim] = s
-			}
-			if i := idx(day); i >= 0 && i < n {
-				s.values[i] = v
-			}
+			err = scanDimension(rows, win, dims)
+		}
+		if err != nil {
+			return all, nil, err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return err
+		return all, nil, err
 	}
 	if err := rows.Close(); err != nil {
-		return err
+		return all, nil, err
 	}
 	if m.Type == FreshnessMonitor {
-		all = newSeries(false)
-		cur := before
-		for i := range n {
-			if latest[i].After(cur) {
-				cur = latest[i]
-			}
-			if cur.IsZero() {
-				continue
-			}
-			end := from.AddDate(0, 0, i+1)
-			all.values[i], all.has[i] = end.Sub(cur).Hours(), true
-		}
+		all = fresh.series(win)
 	}
+	return all, dims, nil
+}
+
+// scanValue reads a day's value into s.
+func scanValue(rows *sql.Rows, win seriesWindow, s series) error {
+	var day time.Time
+	var v sql.NullFloat64
+	if err := rows.Scan(&day, &v); err != nil {
+		return err
+	}
+	if i := win.index(day); i >= 0 && i < win.days {
+		s.values[i], s.has[i] = v.Float64, v.Valid
+	}
+	return nil
+}
+
+// scanDimension reads a day's count of a dimension value into its series.
+func scanDimension(rows *sql.Rows, win seriesWindow, dims map[string]series) error {
+	var day time.Time
+	var dim string
+	var v float64
+	if err := rows.Scan(&day, &dim, &v); err != nil {
+		return err
+	}
+	s, ok := dims[dim]
+	if !ok {
+		s = win.newSeries(true)
+		dims[dim] = s
+	}
+	if i := win.index(day); i >= 0 && i < win.days {
+		s.values[i] = v
+	}
+	return nil
+}
+
+// freshness gathers a freshness monitor's rows.
+type freshness struct {
+	latest []time.Time // the latest time of each day of the window
+	before time.Time   // the latest time before the window
+}
+
+// scan reads a day's latest time.
+func (f *freshness) scan(rows *sql.Rows, win seriesWindow) error {
+	var day time.Time
+	var ts sql.NullTime
+	if err := rows.Scan(&day, &ts); err != nil {
+		return err
+	}
+	if !ts.Valid {
+		return nil
+	}
+	if i := win.index(day); i >= 0 && i < win.days {
+		f.latest[i] = ts.Time
+	} else if i < 0 && ts.Time.After(f.before) {
+		f.before = ts.Time
+	}
+	return nil
+}
+
+// series returns, for each day, the hours from the latest time at or
+// before the day's end to the day's end.
+func (f *freshness) series(win seriesWindow) series {
+	all := win.newSeries(false)
+	cur := f.before
+	for i := range win.days {
+		if f.latest[i].After(cur) {
+			cur = f.latest[i]
+		}
+		if cur.IsZero() {
+			continue
+		}
+		end := win.from.AddDate(0, 0, i+1)
+		all.values[i], all.has[i] = end.Sub(cur).Hours(), true
+	}
+	return all
+}
+
+// detectSeries detects anomalies in a monitor's series and keeps the
+// buckets of the detection window (per dimension value, in order of
+// value, for a dimension monitor).
+func (m Monitor) detectSeries(all series, dims map[string]series, d Detection) []Bucket {
 	keep := func(bs []Bucket) []Bucket { return bs[max(0, len(bs)-d.DetectionDays):] }
-	if m.Type == DimensionMonitor {
-		keys := make([]string, 0, len(dims))
-		for k := range dims {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			for _, bk := range keep(detect(dims[k], d)) {
-				bk.Dimension = k
-				r.Buckets = append(r.Buckets, bk)
-			}
-		}
-	} else {
-		r.Buckets = keep(detect(all, d))
+	if m.Type != DimensionMonitor {
+		return keep(detect(all, d))
 	}
+	var out []Bucket
+	for _, k := range slices.Sorted(maps.Keys(dims)) {
+		for _, bk := range keep(detect(dims[k], d)) {
+			bk.Dimension = k
+			out = append(out, bk)
+		}
+	}
+	return out
+}
+
+// summarize counts r's anomalous buckets and writes its message, naming
+// the worst anomaly, or NoData when no bucket had a band.
+func (m Monitor) summarize(r *MonitorResult) {
 	// The worst anomaly has the largest |score|; a zero-width band's
 	// score is 0 but counts as the largest.
 	strength := func(b *Bucket) float64 {
@@ -565,12 +656,11 @@ func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opt
 	case worst != nil:
 		r.Message = fmt.Sprintf("%d anomalous bucket(s); %s", r.Anomalies, describe(m, *worst))
 	case !trained:
-		r.Status, r.Message = NoData, fmt.Sprintf("fewer than %d days of training data", d.MinTrainingPoints)
+		r.Status, r.Message = NoData, fmt.Sprintf("fewer than %d days of training data", r.Detection.MinTrainingPoints)
 	default:
 		last := r.Buckets[len(r.Buckets)-1]
 		r.Message = "within the expected band; " + describe(m, last)
 	}
-	return nil
 }
 
 // describe renders a bucket for a person.

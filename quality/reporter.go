@@ -141,7 +141,7 @@ func (r *Reporter) Report(ctx context.Context, w warehouse.Warehouse) (*Report, 
 		return nil, fmt.Errorf("quality: days: %w", err)
 	}
 	run := &RunOptions{Now: now, SampleSize: r.opts.SampleSize, History: r.opts.History}
-	if rep.Tests, err = RunTestsWith(ctx, w, r.opts.Tests, run); err != nil {
+	if rep.Tests, err = RunTests(ctx, w, r.opts.Tests, run); err != nil {
 		return nil, err
 	}
 	kinds, err := r.scoreFlags(ctx, w, rep)

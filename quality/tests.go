@@ -203,17 +203,8 @@ func (t Test) checkIdents(pairs ...string) error {
 // compile returns the failing-rows query and the SQL of the failure count
 // over it ("" for COUNT(*)).
 func (t Test) compile(now time.Time) (q, failCalc string, err error) {
-	switch t.Severity {
-	case "", Warn, Error:
-	default:
-		return "", "", t.bad("severity %q: want warn or error", t.Severity)
-	}
-	for _, th := range []string{t.WarnIf, t.ErrorIf} {
-		if th != "" {
-			if _, err := ParseThreshold(th); err != nil {
-				return "", "", t.bad("%w", err)
-			}
-		}
+	if err := t.checkConfig(); err != nil {
+		return "", "", err
 	}
 	if t.Type == TypeCustomSQL {
 		if t.Model != "" {
@@ -240,6 +231,30 @@ func (t Test) compile(now time.Time) (q, failCalc string, err error) {
 	if w := strings.TrimSpace(t.Where); w != "" {
 		src = "(SELECT * FROM " + t.Model + " WHERE (" + w + ")) AS " + t.Model
 	}
+	return t.failingSQL(src, now)
+}
+
+// checkConfig checks the severity and the thresholds.
+func (t Test) checkConfig() error {
+	switch t.Severity {
+	case "", Warn, Error:
+	default:
+		return t.bad("severity %q: want warn or error", t.Severity)
+	}
+	for _, th := range []string{t.WarnIf, t.ErrorIf} {
+		if th != "" {
+			if _, err := ParseThreshold(th); err != nil {
+				return t.bad("%w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// failingSQL renders the failing-rows query of a test other than
+// custom_sql over src, the tested relation (filtered by Where), and its
+// failure count ("" for COUNT(*)).
+func (t Test) failingSQL(src string, now time.Time) (q, failCalc string, err error) {
 	c := t.Column
 	switch t.Type {
 	case TypeNotNull:
@@ -258,35 +273,8 @@ func (t Test) compile(now time.Time) (q, failCalc string, err error) {
 		return fmt.Sprintf("SELECT c.* FROM %s AS c LEFT JOIN %s AS p ON c.%s = p.%s WHERE c.%s IS NOT NULL AND p.%s IS NULL",
 			srcAs(t), t.To, c, t.Field, c, t.Field), "", nil
 	case TypeBetween, TypePositive, TypeNonNegative:
-		lo, hi, strict := t.Min, t.Max, t.Exclusive
-		zero := 0.0
-		switch t.Type {
-		case TypePositive:
-			lo, hi, strict = &zero, nil, true
-		case TypeNonNegative:
-			lo, hi, strict = &zero, nil, false
-		}
-		if lo == nil && hi == nil {
-			return "", "", t.bad("between needs min or max")
-		}
-		ltOp, gtOp := "<", ">"
-		if strict {
-			ltOp, gtOp = "<=", ">="
-		}
-		var conds []string
-		for _, b := range []struct {
-			v  *float64
-			op string
-		}{{lo, ltOp}, {hi, gtOp}} {
-			if b.v == nil {
-				continue
-			}
-			if math.IsNaN(*b.v) || math.IsInf(*b.v, 0) {
-				return "", "", t.bad("bound %v is not a finite number", *b.v)
-			}
-			conds = append(conds, fmt.Sprintf("%s %s %s", c, b.op, strconv.FormatFloat(*b.v, 'f', -1, 64)))
-		}
-		return fmt.Sprintf("SELECT * FROM %s WHERE %s", src, strings.Join(conds, " OR ")), "", nil
+		q, err := t.rangeSQL(src)
+		return q, "", err
 	case TypeExpression:
 		e := strings.TrimSpace(t.Expression)
 		if e == "" {
@@ -312,6 +300,40 @@ func (t Test) compile(now time.Time) (q, failCalc string, err error) {
 			"COALESCE(SUM(difference), 0)", nil
 	}
 	return "", "", t.bad("unknown test type %q (known: %s)", t.Type, strings.Join(TestTypes, ", "))
+}
+
+// rangeSQL renders the failing rows of between, positive and non_negative.
+func (t Test) rangeSQL(src string) (string, error) {
+	c := t.Column
+	lo, hi, strict := t.Min, t.Max, t.Exclusive
+	zero := 0.0
+	switch t.Type {
+	case TypePositive:
+		lo, hi, strict = &zero, nil, true
+	case TypeNonNegative:
+		lo, hi, strict = &zero, nil, false
+	}
+	if lo == nil && hi == nil {
+		return "", t.bad("between needs min or max")
+	}
+	ltOp, gtOp := "<", ">"
+	if strict {
+		ltOp, gtOp = "<=", ">="
+	}
+	var conds []string
+	for _, b := range []struct {
+		v  *float64
+		op string
+	}{{lo, ltOp}, {hi, gtOp}} {
+		if b.v == nil {
+			continue
+		}
+		if math.IsNaN(*b.v) || math.IsInf(*b.v, 0) {
+			return "", t.bad("bound %v is not a finite number", *b.v)
+		}
+		conds = append(conds, fmt.Sprintf("%s %s %s", c, b.op, strconv.FormatFloat(*b.v, 'f', -1, 64)))
+	}
+	return fmt.Sprintf("SELECT * FROM %s WHERE %s", src, strings.Join(conds, " OR ")), nil
 }
 
 // srcAs renders the tested relation, ready for an alias.
@@ -415,15 +437,12 @@ func (o *RunOptions) sampleSize() int {
 	return max(o.SampleSize, 0)
 }
 
-// RunTests runs each test against w, in order, with default options
-// (recency tests need RunTestsWith and a time). A test whose SQL fails to
-// run is an error naming the test; failing rows are results, not errors.
-func RunTests(ctx context.Context, w warehouse.Warehouse, tests []Test) ([]TestResult, error) {
-	return RunTestsWith(ctx, w, tests, nil)
-}
-
-// RunTestsWith is RunTests with options.
-func RunTestsWith(ctx context.Context, w warehouse.Warehouse, tests []Test, opts *RunOptions) ([]TestResult, error) {
+// RunTests runs each test against w, in order. opts may be nil (defaults:
+// no run time, so a recency test is an error; DefaultSampleSize failing
+// rows kept per test). A test whose SQL fails to run is an error naming
+// the test; failing rows are results, not errors. The results of the
+// tests run so far are returned with the error.
+func RunTests(ctx context.Context, w warehouse.Warehouse, tests []Test, opts *RunOptions) ([]TestResult, error) {
 	var now time.Time
 	if opts != nil {
 		now = opts.Now

@@ -67,7 +67,7 @@ func TestCompileAll(t *testing.T) {
 	var names []string
 	for _, c := range cs {
 		names = append(names, c.Name)
-		q, err := p.Compile(c.Name, transform.Snowflake)
+		q, err := p.Compile(c.Name, transform.Snowflake, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,7 +46,7 @@ GROUP BY 1`)
 		panic(err)
 	}
 	for _, d := range transform.Dialects {
-		q, err := p.Compile("daily", d)
+		q, err := p.Compile("daily", d, nil)
 		if err != nil {
 			panic(err)
 		}

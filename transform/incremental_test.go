@@ -396,7 +396,7 @@ SELECT order_id, {{ batch_date "_file" }} < {{ run_date }} AS past FROM {{ sourc
 	if fmt.Sprint(got) != "[[false 1] [true 13]]" {
 		t.Errorf("rows before 2024-01-11 = %v, want 13 past and 1 not", got)
 	}
-	q, err := p.CompileWith("due", transform.Snowflake, &transform.CompileOptions{RunDate: time.Date(2024, 1, 11, 0, 0, 0, 0, time.UTC)})
+	q, err := p.Compile("due", transform.Snowflake, &transform.CompileOptions{RunDate: time.Date(2024, 1, 11, 0, 0, 0, 0, time.UTC)})
 	if err != nil || !strings.Contains(q, "< CAST('2024-01-11' AS DATE) AS past") {
 		t.Errorf("compiled: %s, %v", q, err)
 	}

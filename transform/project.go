@@ -186,16 +186,8 @@ func (p *Project) Levels() [][]*Model {
 // Model returns the named model, or nil.
 func (p *Project) Model(name string) *Model { return p.models[name] }
 
-// Compile renders a model's SELECT statement for a dialect ("duckdb" or
-// "snowflake") as a full build runs it ({{ is_incremental }} false),
-// without the CREATE … AS that Run wraps it in, and without a trailing
-// semicolon. A model using {{ run_date }} needs [Project.CompileWith].
-func (p *Project) Compile(name, dialect string) (string, error) {
-	return p.CompileWith(name, dialect, nil)
-}
-
-// CompileOptions set what a compiled model sees. The zero value compiles a
-// full build without a run date.
+// CompileOptions set what a compiled model sees. A nil *CompileOptions,
+// like the zero value, compiles a full build without a run date.
 type CompileOptions struct {
 	// RunDate is what {{ run_date }} renders (as CAST('YYYY-MM-DD' AS
 	// DATE)); when it is zero, a model using run_date fails to compile.
@@ -206,9 +198,12 @@ type CompileOptions struct {
 	Incremental bool
 }
 
-// CompileWith renders a model's SELECT statement for a dialect with opts
-// (nil means the zero CompileOptions); see [Project.Compile].
-func (p *Project) CompileWith(name, dialect string, opts *CompileOptions) (string, error) {
+// Compile renders a model's SELECT statement for a dialect ("duckdb" or
+// "snowflake"), without the CREATE … AS that Run wraps it in, and without
+// a trailing semicolon. opts may be nil: the model is then compiled as a
+// full build runs it ({{ is_incremental }} false), and a model using
+// {{ run_date }} fails (set CompileOptions.RunDate).
+func (p *Project) Compile(name, dialect string, opts *CompileOptions) (string, error) {
 	m, ok := p.models[name]
 	if !ok {
 		return "", fmt.Errorf("transform: compile: no model named %s", name)

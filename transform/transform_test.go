@@ -93,7 +93,7 @@ func TestDuplicateAndSourceErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := p.Compile("a", transform.DuckDB)
+	q, err := p.Compile("a", transform.DuckDB, nil)
 	if err != nil || q != "SELECT * FROM lake_x, raw_y" {
 		t.Errorf("Compile = %q, %v", q, err)
 	}
@@ -186,7 +186,7 @@ func TestBuiltin(t *testing.T) {
 	}
 	for _, m := range models {
 		for _, d := range transform.Dialects {
-			q, err := p.Compile(m.Name, d)
+			q, err := p.Compile(m.Name, d, nil)
 			if err != nil {
 				t.Errorf("Compile(%s, %s): %v", m.Name, d, err)
 				continue
@@ -196,18 +196,18 @@ func TestBuiltin(t *testing.T) {
 			}
 		}
 	}
-	duck, _ := p.Compile("stg_orders", transform.DuckDB)
-	snow, _ := p.Compile("stg_orders", transform.Snowflake)
+	duck, _ := p.Compile("stg_orders", transform.DuckDB, nil)
+	snow, _ := p.Compile("stg_orders", transform.Snowflake, nil)
 	if !strings.Contains(duck, "regexp_extract(f._file,") || !strings.Contains(duck, "FROM raw_orders") {
 		t.Errorf("duckdb stg_orders:\n%s", duck)
 	}
 	if !strings.Contains(snow, "TO_DATE(REGEXP_SUBSTR(f._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1, 1, 'e', 1), 'YYYY-MM-DD')") {
 		t.Errorf("snowflake stg_orders:\n%s", snow)
 	}
-	if _, err := p.Compile("stg_orders", "oracle"); err == nil {
+	if _, err := p.Compile("stg_orders", "oracle", nil); err == nil {
 		t.Error("Compile for an unknown dialect succeeded")
 	}
-	if _, err := p.Compile("nope", transform.DuckDB); err == nil {
+	if _, err := p.Compile("nope", transform.DuckDB, nil); err == nil {
 		t.Error("Compile of an unknown model succeeded")
 	}
 }

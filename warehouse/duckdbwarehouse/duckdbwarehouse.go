@@ -93,6 +93,7 @@ import (
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/internal/loadcheck"
+	"github.com/edqm/edqm/warehouse/internal/sqlbase"
 )
 
 // DialectName is the name of DuckDB's dialect, as returned by
@@ -196,11 +197,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 // As gives access to the underlying engine: a target of type **sql.DB
 // receives the database handle. It reports whether target was set.
 func (w *Warehouse) As(target any) bool {
-	if p, ok := target.(**sql.DB); ok && p != nil {
-		*p = w.db
-		return true
-	}
-	return false
+	return w.base().As(target)
 }
 
 // Dialect returns DuckDB's dialect, named "duckdb".
@@ -209,39 +206,19 @@ func (w *Warehouse) Dialect() warehouse.Dialect { return dialect{} }
 // Exec runs statements that return no rows. Several statements separated by
 // semicolons are allowed when there are no args.
 func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
-	if _, err := w.db.ExecContext(ctx, query, args...); err != nil {
-		return sqlError("exec", query, err)
-	}
-	return nil
+	return w.base().Exec(ctx, query, args...)
 }
 
 // ExecAtomic runs statements in order in one transaction on one
 // connection: all of them take effect, or none on error or cancellation.
 // It implements [warehouse.AtomicExecer].
 func (w *Warehouse) ExecAtomic(ctx context.Context, statements ...string) error {
-	tx, err := w.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("duckdbwarehouse: begin: %w", err)
-	}
-	for _, q := range statements {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			_ = tx.Rollback()
-			return sqlError("exec", q, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("duckdbwarehouse: commit: %w", err)
-	}
-	return nil
+	return w.base().ExecAtomic(ctx, statements...)
 }
 
 // Query runs a query. The caller closes the rows.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := w.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqlError("query", query, err)
-	}
-	return rows, nil
+	return w.base().Query(ctx, query, args...)
 }
 
 // TableExists reports whether a table or a view named name exists in the
@@ -266,23 +243,14 @@ func (w *Warehouse) Close() error {
 }
 
 // sqlError wraps err with the operation and the first line of the
-// statement, for context; it never includes arguments.
+// statement; it never includes arguments, and returns a context error
+// unwrapped (sqlbase.Base.Error).
 func sqlError(op, query string, err error) error {
-	return fmt.Errorf("duckdbwarehouse: %s %q: %w", op, firstLine(query), err)
+	return sqlbase.Base{Pkg: "duckdbwarehouse"}.Error(op, query, err)
 }
 
-// firstLine returns the first non-blank line of a statement, shortened.
-func firstLine(q string) string {
-	q = strings.TrimSpace(q)
-	if i := strings.IndexByte(q, '\n'); i >= 0 {
-		q = strings.TrimSpace(q[:i])
-	}
-	const max = 100
-	if len(q) > max {
-		q = q[:max] + "…"
-	}
-	return q
-}
+// base is what this Warehouse shares with the other database/sql one.
+func (w *Warehouse) base() sqlbase.Base { return sqlbase.Base{DB: w.db, Pkg: "duckdbwarehouse"} }
 
 // quote quotes an identifier already checked with warehouse.ValidIdent, so
 // that reserved words such as "order" can be column names.

@@ -190,7 +190,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -202,6 +201,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/warehouse"
+	"github.com/edqm/edqm/warehouse/internal/sqlbase"
 )
 
 // DialectName is the name of Snowflake's dialect, as returned by
@@ -319,11 +319,7 @@ func (w *Warehouse) setup(ctx context.Context) error {
 // As gives access to the underlying engine: a target of type **sql.DB
 // receives the database handle. It reports whether target was set.
 func (w *Warehouse) As(target any) bool {
-	if p, ok := target.(**sql.DB); ok && p != nil {
-		*p = w.db
-		return true
-	}
-	return false
+	return w.base().As(target)
 }
 
 // Dialect returns Snowflake's dialect, named "snowflake".
@@ -331,10 +327,7 @@ func (w *Warehouse) Dialect() warehouse.Dialect { return dialect{} }
 
 // Exec runs one statement that returns no rows; ? placeholders take args.
 func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
-	if _, err := w.db.ExecContext(ctx, query, args...); err != nil {
-		return sqlError("exec", query, err)
-	}
-	return nil
+	return w.base().Exec(ctx, query, args...)
 }
 
 // ExecAtomic runs statements in order in one transaction on one session:
@@ -342,38 +335,12 @@ func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
 // commits DDL on its own, so only DML is atomic. It implements
 // [warehouse.AtomicExecer].
 func (w *Warehouse) ExecAtomic(ctx context.Context, statements ...string) error {
-	conn, err := w.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: exec: %w", pkg, err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: begin: %w", pkg, err)
-	}
-	for _, q := range statements {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			_ = tx.Rollback()
-			return sqlError("exec", q, err)
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", pkg, err)
-	}
-	return nil
+	return w.base().ExecAtomic(ctx, statements...)
 }
 
 // Query runs a query. The caller closes the rows.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := w.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, sqlError("query", query, err)
-	}
-	return rows, nil
+	return w.base().Query(ctx, query, args...)
 }
 
 // TableExists reports whether a table or a view named name exists in the
@@ -395,26 +362,14 @@ func (w *Warehouse) Close() error {
 }
 
 // sqlError wraps err with the operation and the first line of the
-// statement; it never includes arguments.
+// statement; it never includes arguments, and returns a context error
+// unwrapped (sqlbase.Base.Error).
 func sqlError(op, query string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("%s: %s %q: %w", pkg, op, firstLine(query), err)
+	return sqlbase.Base{Pkg: pkg}.Error(op, query, err)
 }
 
-// firstLine returns the first non-blank line of a statement, shortened.
-func firstLine(q string) string {
-	q = strings.TrimSpace(q)
-	if i := strings.IndexByte(q, '\n'); i >= 0 {
-		q = strings.TrimSpace(q[:i])
-	}
-	const max = 100
-	if len(q) > max {
-		q = q[:max] + "…"
-	}
-	return q
-}
+// base is what this Warehouse shares with the other database/sql one.
+func (w *Warehouse) base() sqlbase.Base { return sqlbase.Base{DB: w.db, Pkg: pkg} }
 
 // driverLogger receives gosnowflake's log lines; nil discards them.
 var (

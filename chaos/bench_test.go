@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosarrow"
 	"github.com/edqm/edqm/generate"
 )
 
@@ -112,7 +113,7 @@ func BenchmarkInjectRecord(b *testing.B) {
 			var n int64
 			cpu0 := processCPU()
 			for b.Loop() {
-				out, _, err := j.InjectRecord(ctx, mem, day, spec, rec)
+				out, _, err := chaosarrow.InjectRecord(ctx, j, mem, day, spec, rec)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -132,7 +133,7 @@ func generateInject(ctx context.Context, mem memory.Allocator, g *generate.Seede
 	if err != nil {
 		return 0, err
 	}
-	r, err := chaos.NewRecordReader(ctx, j, spec, src, &chaos.ReaderOptions{Allocator: mem})
+	r, err := chaosarrow.NewRecordReader(ctx, j, spec, src, &chaosarrow.ReaderOptions{Allocator: mem})
 	src.Release()
 	if err != nil {
 		return 0, err

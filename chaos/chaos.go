@@ -1,10 +1,16 @@
 // Package chaos corrupts data on purpose, with five kinds of record-level
 // errors, and records a ground-truth [Label] for every cell it changes and
 // every row it adds. It corrupts the pipeline's string tables
-// ([Injector.Inject]), Arrow record batches ([Injector.InjectRecord],
-// [NewRecordReader]) and slices of Go structs ([InjectSlice]), so a Go team
+// ([Injector.Inject]) and slices of Go structs ([InjectSlice]), so a Go team
 // can put labelled chaos into its own tests; the chaostest sub-package does
 // it in one call.
+//
+// chaos imports only the standard library and the module's root package
+// edqm. What needs more lives in sub-packages: chaos/chaosarrow corrupts
+// Arrow record batches with the same [Injector] (InjectRecord,
+// NewRecordReader), and chaos/chaosdataset applies dataset-level faults
+// (volume drops and spikes, late partitions, schema changes, malformed
+// lines) that exercise the anomaly monitors.
 //
 // # Kinds and variants
 //

@@ -47,7 +47,7 @@ func getWorld(t testing.TB) *world {
 		}
 		w := &world{gen: g, price: map[string]int64{}}
 		for _, r := range p.Rows {
-			c, err := generate.ParseCents(r[p.MustCol("price")])
+			c, err := edqm.ParseCents(r[p.MustCol("price")])
 			if err != nil {
 				panic(err)
 			}
@@ -514,7 +514,7 @@ func (w *world) flags(t *testing.T, out *edqm.Table, day time.Time) map[cellKey]
 	for _, r := range out.Rows {
 		seen[r[id]]++
 		k := map[chaos.Kind]bool{}
-		amount, amountErr := generate.ParseCents(r[amt])
+		amount, amountErr := edqm.ParseCents(r[amt])
 		q, qErr := strconv.Atoi(r[qty])
 		qOK := qErr == nil && q >= 1 && q <= generate.MaxQuantity
 		price, prodOK := w.price[r[prod]]
@@ -677,8 +677,8 @@ func (w *world) checkVariants(t *testing.T, out *edqm.Table, labels []chaos.Labe
 		clean := !strings.HasPrefix(l.Key, "messy-")
 		switch l.Variant {
 		case "scaled", "drifted":
-			o, err := generate.ParseCents(l.Original)
-			n, err2 := generate.ParseCents(l.Injected)
+			o, err := edqm.ParseCents(l.Original)
+			n, err2 := edqm.ParseCents(l.Injected)
 			if err != nil || err2 != nil || o < 0 || n < 0 || abs(n-o) <= 5 || l.Variant == "drifted" && n < 1 {
 				t.Errorf("%+v: amount must stay ≥ 0 and move by more than 0.05", l)
 			}
@@ -700,8 +700,8 @@ func (w *world) checkVariants(t *testing.T, out *edqm.Table, labels []chaos.Labe
 				t.Errorf("%+v", l)
 			}
 		case "negative_amount":
-			o, err := generate.ParseCents(l.Original)
-			n, err2 := generate.ParseCents(l.Injected)
+			o, err := edqm.ParseCents(l.Original)
+			n, err2 := edqm.ParseCents(l.Injected)
 			if err != nil || err2 != nil || o <= 0 || n != -o {
 				t.Errorf("%+v", l)
 			}
@@ -714,8 +714,8 @@ func (w *world) checkVariants(t *testing.T, out *edqm.Table, labels []chaos.Labe
 			if q != 0 && q <= generate.MaxQuantity || q > 10*generate.MaxQuantity {
 				t.Errorf("%+v: quantity %d", l, q)
 			}
-			if unit := w.price[row[2]]; clean && row[4] != generate.FormatCents(int64(q)*unit) {
-				t.Errorf("%+v: amount %s is not %d × %s", l, row[4], q, generate.FormatCents(unit))
+			if unit := w.price[row[2]]; clean && row[4] != edqm.FormatCents(int64(q)*unit) {
+				t.Errorf("%+v: amount %s is not %d × %s", l, row[4], q, edqm.FormatCents(unit))
 			}
 		case "conflicting":
 			if l.Column == "*" {

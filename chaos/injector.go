@@ -13,7 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
 // ctxEvery is how many rows are corrupted between two context checks.
@@ -99,14 +99,14 @@ func (j *Injector) Inject(ctx context.Context, day time.Time, spec TableSpec, in
 			return nil, nil, fmt.Errorf("%w: table %q: row %d has %d cells, want %d", ErrInvalidSpec, in.Name, i, len(r), len(in.Columns))
 		}
 	}
-	l, err := newLayout(spec, in.Name, len(in.Rows), in.Columns, func(name string, role int) (*column, string, error) {
+	l, err := newLayout(spec, in.Name, len(in.Rows), in.Columns, func(name string, role int) (*cells.Column, string, error) {
 		idx := in.Col(name)
 		if idx < 0 {
 			return nil, "", nil
 		}
-		c := &column{index: idx, kind: kText, scale: 2, nullable: true}
-		c.get = func(i int) value { return parseText(role, in.Rows[i][idx]) }
-		c.raw = func(i int) string { return in.Rows[i][idx] }
+		c := &cells.Column{Index: idx, Kind: cells.KText, Scale: 2, Nullable: true}
+		c.Get = func(i int) cells.Value { return cells.ParseText(role, in.Rows[i][idx]) }
+		c.Raw = func(i int) string { return in.Rows[i][idx] }
 		return c, "text", nil
 	})
 	if err != nil {
@@ -135,17 +135,17 @@ func applyTable(in *edqm.Table, l *layout, e *engine) *edqm.Table {
 	for i, src := range in.Rows {
 		row := next()
 		copy(row, src)
-		for ; ei < len(e.edits) && e.edits[ei].row == i && e.edits[ei].occ == 1; ei++ {
-			c := l.col(e.edits[ei].role)
-			row[c.index] = c.text(e.edits[ei].v)
+		for ; ei < len(e.edits) && e.edits[ei].Row == i && e.edits[ei].Occ == 1; ei++ {
+			c := l.col(e.edits[ei].Role)
+			row[c.Index] = c.Text(e.edits[ei].V)
 		}
 		out.Rows = append(out.Rows, row)
 		if di < len(e.dups) && e.dups[di] == i {
 			cp := next()
 			copy(cp, row)
-			for ; ei < len(e.edits) && e.edits[ei].row == i; ei++ {
-				c := l.col(e.edits[ei].role)
-				cp[c.index] = c.text(e.edits[ei].v)
+			for ; ei < len(e.edits) && e.edits[ei].Row == i; ei++ {
+				c := l.col(e.edits[ei].Role)
+				cp[c.Index] = c.Text(e.edits[ei].V)
 			}
 			out.Rows = append(out.Rows, cp)
 			di++
@@ -155,8 +155,8 @@ func applyTable(in *edqm.Table, l *layout, e *engine) *edqm.Table {
 }
 
 // col returns the column of role.
-func (l *layout) col(role int) *column {
-	if role == roleKey {
+func (l *layout) col(role int) *cells.Column {
+	if role == cells.RoleKey {
 		return l.key
 	}
 	return l.cols[role]
@@ -220,15 +220,6 @@ func (j *Injector) draw(r *rand.Rand, d *drawn) bool {
 	return false
 }
 
-// edit is one changed cell of the output: role's cell of input row row,
-// in the row itself (occ 1) or in its added duplicate (occ 2).
-type edit struct {
-	row  int
-	occ  int
-	role int
-	v    value
-}
-
 // engine is the state of one injection: it reads the data through the
 // layout's columns and records edits, added duplicates and labels, which
 // the backend then applies.
@@ -239,15 +230,15 @@ type engine struct {
 	day     int64
 	dayText string
 	labels  []Label
-	edits   []edit // by row, then occurrence
-	dups    []int  // rows with an added duplicate, ascending
+	edits   []cells.Edit // by row, then occurrence
+	dups    []int        // rows with an added duplicate, ascending
 
 	// The row being corrupted: its index and key, and per role its
 	// current value and text, whether they are loaded and whether a kind
 	// changed the cell.
 	row      int
 	key      string
-	vals     []value
+	vals     []cells.Value
 	texts    []string
 	loaded   []bool // vals loaded
 	textsSet []bool // texts loaded
@@ -260,23 +251,23 @@ type engine struct {
 
 // run draws and records the corruption of every row of l.
 func (j *Injector) run(ctx context.Context, l *layout, day time.Time) (*engine, error) {
-	dn := dayOf(day)
+	dn := cells.DayOf(day)
 	nr := len(l.cols)
 	e, _ := j.scratch.Get().(*engine)
 	if e == nil {
 		e = &engine{}
 	}
 	*e = engine{
-		j: j, l: l, day: dn, dayText: formatDay(dn), edits: e.edits[:0], dups: e.dups[:0], choices: e.choices[:0],
-		vals: make([]value, nr), texts: make([]string, nr), loaded: make([]bool, nr), textsSet: make([]bool, nr), touched: make([]bool, nr),
+		j: j, l: l, day: dn, dayText: cells.FormatDay(dn), edits: e.edits[:0], dups: e.dups[:0], choices: e.choices[:0],
+		vals: make([]cells.Value, nr), texts: make([]string, nr), loaded: make([]bool, nr), textsSet: make([]bool, nr), touched: make([]bool, nr),
 	}
 	if j.total == 0 || l.n == 0 {
 		return e, nil
 	}
-	e.r = j.stream(l.table, dn, l.key.raw(0))
+	e.r = j.stream(l.table, dn, l.key.Raw(0))
 	e.labels = make([]Label, 0, int(j.total*float64(l.n)*1.3)+4)
 	if want := int(j.total*float64(l.n)*1.2) + 4; cap(e.edits) < want {
-		e.edits = make([]edit, 0, want)
+		e.edits = make([]cells.Edit, 0, want)
 	}
 	e.arena = make([]byte, 0, min(int(j.total*float64(l.n)*64)+64, 8<<20)) // about a key and a value per label
 	var d drawn
@@ -290,7 +281,7 @@ func (j *Injector) run(ctx context.Context, l *layout, day time.Time) (*engine, 
 		if !j.draw(e.r, &d) {
 			continue
 		}
-		e.row, e.key = i, e.keep(l.key, l.key.raw(i))
+		e.row, e.key = i, e.keep(l.key, l.key.Raw(i))
 		clear(e.loaded)
 		clear(e.textsSet)
 		clear(e.touched)
@@ -326,8 +317,8 @@ func (e *engine) release() {
 
 // keep returns s, copied into the arena when it aliases the data's memory
 // (c.volatile), so that labels outlive the batch.
-func (e *engine) keep(c *column, s string) string {
-	if !c.volatile || s == "" {
+func (e *engine) keep(c *cells.Column, s string) string {
+	if !c.Volatile || s == "" {
 		return s
 	}
 	e.reserve(len(s))
@@ -337,16 +328,16 @@ func (e *engine) keep(c *column, s string) string {
 }
 
 // format returns the label text of v, written into the arena.
-func (e *engine) format(c *column, v value) string {
-	if v.null {
+func (e *engine) format(c *cells.Column, v cells.Value) string {
+	if v.Null {
 		return ""
 	}
-	if c.plain() {
-		return v.s
+	if c.Plain() {
+		return v.S
 	}
 	e.reserve(64)
 	start := len(e.arena)
-	e.arena = c.appendText(e.arena, v) // a longer text moves to a new array: still never rewritten
+	e.arena = c.AppendText(e.arena, v) // a longer text moves to a new array: still never rewritten
 	return unsafe.String(&e.arena[start], len(e.arena)-start)
 }
 
@@ -362,9 +353,9 @@ func (e *engine) reserve(n int) {
 func (e *engine) has(role int) bool { return e.l.cols[role] != nil }
 
 // val returns the row's current value of role (which must have a column).
-func (e *engine) val(role int) value {
+func (e *engine) val(role int) cells.Value {
 	if !e.loaded[role] {
-		e.vals[role], e.loaded[role] = e.l.cols[role].get(e.row), true
+		e.vals[role], e.loaded[role] = e.l.cols[role].Get(e.row), true
 	}
 	return e.vals[role]
 }
@@ -373,7 +364,7 @@ func (e *engine) val(role int) value {
 func (e *engine) text(role int) string {
 	if !e.textsSet[role] {
 		c := e.l.cols[role]
-		e.texts[role], e.textsSet[role] = e.keep(c, c.raw(e.row)), true
+		e.texts[role], e.textsSet[role] = e.keep(c, c.Raw(e.row)), true
 	}
 	return e.texts[role]
 }
@@ -385,7 +376,7 @@ func (e *engine) readable(role int) bool {
 		return false
 	}
 	v := e.val(role)
-	return !v.null && !v.bad
+	return !v.Null && !v.Bad
 }
 
 // free reports whether role has a column and no earlier kind changed the
@@ -394,21 +385,21 @@ func (e *engine) free(role int) bool { return e.has(role) && !e.touched[role] }
 
 // set writes v into the row's role cell (occurrence occ) and labels the
 // change; it does nothing when the cell already holds v.
-func (e *engine) set(occ, role, variant int, v value) {
+func (e *engine) set(occ, role, variant int, v cells.Value) {
 	c := e.l.cols[role]
 	cur := e.val(role)
 	curText := e.text(role)
 	text := e.format(c, v)
-	if text == curText && v.null == cur.null {
+	if text == curText && v.Null == cur.Null {
 		return
 	}
 	def := variantDefs[variant]
 	e.labels = append(e.labels, Label{
 		Table: e.l.table, Day: e.dayText, Key: e.key, Occurrence: occ,
-		Kind: Kinds[def.kind], Variant: def.name, Column: c.name,
+		Kind: Kinds[def.kind], Variant: def.name, Column: c.Name,
 		Original: curText, Injected: text,
 	})
-	e.edits = append(e.edits, edit{row: e.row, occ: occ, role: role, v: v})
+	e.edits = append(e.edits, cells.Edit{Row: e.row, Occ: occ, Role: role, V: v})
 	if occ == 1 {
 		e.vals[role], e.texts[role], e.touched[role] = v, text, true
 		e.loaded[role], e.textsSet[role] = true, true
@@ -451,31 +442,31 @@ func (e *engine) choose(drawn int, allowed []int) int {
 var scaleFactors = [...]struct{ num, den int64 }{{1, 2}, {3, 2}, {2, 1}, {3, 1}, {10, 1}}
 
 func (e *engine) calculation(drawn int) {
-	if !e.readable(roleAmount) {
+	if !e.readable(cells.RoleAmount) {
 		return
 	}
-	c, v := e.l.cols[roleAmount], e.val(roleAmount)
-	if c.sign(v) < 0 {
+	c, v := e.l.cols[cells.RoleAmount], e.val(cells.RoleAmount)
+	if c.Sign(v) < 0 {
 		return
 	}
 	e.choices = e.choices[:0]
-	if c.atLeastCents(v, 12) && (c.kind == kFloat || v.i >= 2) { // so that even ×0.5 and ×1.5 move it by more than 0.05
+	if c.AtLeastCents(v, 12) && (c.Kind == cells.KFloat || v.I >= 2) { // so that even ×0.5 and ×1.5 move it by more than 0.05
 		e.choices = append(e.choices, vScaled)
 	}
 	e.choices = append(e.choices, vDrifted)
 	switch variant := e.choose(drawn, e.choices); variant {
 	case vScaled:
 		f := scaleFactors[e.r.IntN(len(scaleFactors))]
-		e.set(1, roleAmount, variant, c.mulDiv(v, f.num, f.den))
+		e.set(1, cells.RoleAmount, variant, c.MulDiv(v, f.num, f.den))
 	case vDrifted:
 		delta := 6 + e.r.Int64N(495) // 0.06 to 5.00
-		nv := c.addCents(v, delta)
+		nv := c.AddCents(v, delta)
 		if e.r.IntN(2) == 0 {
-			if down := c.addCents(v, -delta); c.atLeastCents(down, 1) {
+			if down := c.AddCents(v, -delta); c.AtLeastCents(down, 1) {
 				nv = down
 			}
 		}
-		e.set(1, roleAmount, variant, nv)
+		e.set(1, cells.RoleAmount, variant, nv)
 	}
 }
 
@@ -483,19 +474,19 @@ func (e *engine) calculation(drawn int) {
 // the row's value.
 func (e *engine) signup() (int64, bool) {
 	for f, fk := range e.l.fks {
-		role := roleFK0 + f
-		if fk.Since == nil || e.val(role).null {
+		role := cells.RoleFK0 + f
+		if fk.Since == nil || e.val(role).Null {
 			continue
 		}
 		if t, ok := fk.Since(e.text(role)); ok {
-			return dayOf(t), true
+			return cells.DayOf(t), true
 		}
 	}
 	return 0, false
 }
 
 func (e *engine) temporal(drawn int) {
-	if !e.free(roleDate) {
+	if !e.free(cells.RoleDate) {
 		return
 	}
 	signup, known := e.signup()
@@ -513,22 +504,22 @@ func (e *engine) temporal(drawn int) {
 	default:
 		return
 	}
-	cur := e.val(roleDate)
-	if !cur.null && !cur.bad && cur.i == target { // only with dirty input: keep the change a change
+	cur := e.val(cells.RoleDate)
+	if !cur.Null && !cur.Bad && cur.I == target { // only with dirty input: keep the change a change
 		target += step
 	}
-	e.set(1, roleDate, variant, withDay(cur, target))
+	e.set(1, cells.RoleDate, variant, cells.WithDay(cur, target))
 }
 
 func (e *engine) integrity(drawn int) {
 	var ghost, null []int // indexes into fks
 	for f := range e.l.fks {
-		role := roleFK0 + f
+		role := cells.RoleFK0 + f
 		if !e.free(role) {
 			continue
 		}
 		ghost = append(ghost, f)
-		if c := e.l.cols[role]; c.nullable && !e.val(role).null {
+		if c := e.l.cols[role]; c.Nullable && !e.val(role).Null {
 			null = append(null, f)
 		}
 	}
@@ -542,10 +533,10 @@ func (e *engine) integrity(drawn int) {
 	switch variant := e.choose(drawn, e.choices); variant {
 	case vGhost:
 		f := ghost[e.r.IntN(len(ghost))]
-		e.set(1, roleFK0+f, variant, e.ghost(f))
+		e.set(1, cells.RoleFK0+f, variant, e.ghost(f))
 	case vNull:
 		f := null[e.r.IntN(len(null))]
-		e.set(1, roleFK0+f, variant, value{null: true})
+		e.set(1, cells.RoleFK0+f, variant, cells.Value{Null: true})
 	}
 }
 
@@ -553,8 +544,8 @@ func (e *engine) integrity(drawn int) {
 // largest key when the keys are integers, else a fresh random UUID (or a
 // random integer, for an integer column) that the key set and Since do
 // not know.
-func (e *engine) ghost(f int) value {
-	fk, c := e.l.fks[f], e.l.cols[roleFK0+f]
+func (e *engine) ghost(f int) cells.Value {
+	fk, c := e.l.fks[f], e.l.cols[cells.RoleFK0+f]
 	ks := e.l.fkSets[f]
 	if ks == nil {
 		ks = newKeySet(fk.Keys)
@@ -571,23 +562,23 @@ func (e *engine) ghost(f int) value {
 		return false
 	}
 	limit := int64(math.MaxInt64)
-	if c.kind == kInt {
-		limit = c.intMax
+	if c.Kind == cells.KInt {
+		limit = c.IntMax
 	}
 	if ks.ints && ks.maxInt < limit-1000 {
 		v := ks.maxInt + 1 + e.r.Int64N(1000)
-		return value{i: v, s: strconv.FormatInt(v, 10)}
+		return cells.Value{I: v, S: strconv.FormatInt(v, 10)}
 	}
-	var v value
+	var v cells.Value
 	for tries := 0; tries < 8; tries++ {
-		if c.kind == kInt {
+		if c.Kind == cells.KInt {
 			n := limit/2 + e.r.Int64N(limit/2)
-			v = value{i: n, s: strconv.FormatInt(n, 10)}
+			v = cells.Value{I: n, S: strconv.FormatInt(n, 10)}
 		} else {
-			s := generate.FormatUUID(e.r.Uint64(), e.r.Uint64())
-			v = value{s: s}
+			s := edqm.FormatUUID(e.r.Uint64(), e.r.Uint64())
+			v = cells.Value{S: s}
 		}
-		if !known(v.s) {
+		if !known(v.S) {
 			break
 		}
 	}
@@ -596,11 +587,11 @@ func (e *engine) ghost(f int) value {
 
 func (e *engine) domain(drawn int) {
 	e.choices = e.choices[:0]
-	amountOK := e.readable(roleAmount)
-	if amountOK && e.l.cols[roleAmount].sign(e.val(roleAmount)) > 0 {
+	amountOK := e.readable(cells.RoleAmount)
+	if amountOK && e.l.cols[cells.RoleAmount].Sign(e.val(cells.RoleAmount)) > 0 {
 		e.choices = append(e.choices, vNegativeAmount)
 	}
-	if e.free(roleStatus) {
+	if e.free(cells.RoleStatus) {
 		for _, b := range e.l.badStatuses {
 			if !e.statusIs(b) {
 				e.choices = append(e.choices, vBadStatus)
@@ -608,12 +599,12 @@ func (e *engine) domain(drawn int) {
 			}
 		}
 	}
-	if e.readable(roleQuantity) && (!e.has(roleAmount) || !e.touched[roleAmount]) {
+	if e.readable(cells.RoleQuantity) && (!e.has(cells.RoleAmount) || !e.touched[cells.RoleAmount]) {
 		e.choices = append(e.choices, vBadQuantity)
 	}
 	switch variant := e.choose(drawn, e.choices); variant {
 	case vNegativeAmount:
-		e.set(1, roleAmount, variant, e.l.cols[roleAmount].negate(e.val(roleAmount)))
+		e.set(1, cells.RoleAmount, variant, e.l.cols[cells.RoleAmount].Negate(e.val(cells.RoleAmount)))
 	case vBadStatus:
 		var bad []string
 		for _, b := range e.l.badStatuses {
@@ -622,12 +613,12 @@ func (e *engine) domain(drawn int) {
 			}
 		}
 		b := bad[e.r.IntN(len(bad))]
-		e.set(1, roleStatus, variant, value{s: b, null: b == ""})
+		e.set(1, cells.RoleStatus, variant, cells.Value{S: b, Null: b == ""})
 	case vBadQuantity:
-		q, mq := e.val(roleQuantity).i, int64(e.l.maxQuantity)
+		q, mq := e.val(cells.RoleQuantity).I, int64(e.l.maxQuantity)
 		top := 10 * mq // a keying slip, not an absurd order
-		if c := e.l.cols[roleQuantity]; c.kind == kInt {
-			top = min(top, c.intMax)
+		if c := e.l.cols[cells.RoleQuantity]; c.Kind == cells.KInt {
+			top = min(top, c.IntMax)
 		}
 		nq := int64(0)
 		if top > mq {
@@ -642,15 +633,15 @@ func (e *engine) domain(drawn int) {
 				nq = 0
 			}
 		}
-		e.set(1, roleQuantity, variant, value{i: nq})
+		e.set(1, cells.RoleQuantity, variant, cells.Value{I: nq})
 		if !amountOK {
 			break
 		}
-		c, amount := e.l.cols[roleAmount], e.val(roleAmount)
-		if e.has(rolePrice) && !e.val(rolePrice).null && !e.val(rolePrice).bad {
-			e.set(1, roleAmount, variant, c.times(e.l.cols[rolePrice], e.val(rolePrice), nq))
+		c, amount := e.l.cols[cells.RoleAmount], e.val(cells.RoleAmount)
+		if e.has(cells.RolePrice) && !e.val(cells.RolePrice).Null && !e.val(cells.RolePrice).Bad {
+			e.set(1, cells.RoleAmount, variant, c.Times(e.l.cols[cells.RolePrice], e.val(cells.RolePrice), nq))
 		} else if q != 0 {
-			e.set(1, roleAmount, variant, c.mulDiv(amount, nq, q))
+			e.set(1, cells.RoleAmount, variant, c.MulDiv(amount, nq, q))
 		}
 	}
 }
@@ -658,17 +649,17 @@ func (e *engine) domain(drawn int) {
 // statusIs reports whether the row's current status is b, where "" means
 // NULL.
 func (e *engine) statusIs(b string) bool {
-	v := e.val(roleStatus)
+	v := e.val(cells.RoleStatus)
 	if b == "" {
-		return v.null
+		return v.Null
 	}
-	return !v.null && v.s == b
+	return !v.Null && v.S == b
 }
 
 func (e *engine) duplication(drawn int) {
 	e.choices = append(e.choices[:0], vExact)
 	var other []string
-	if e.has(roleStatus) {
+	if e.has(cells.RoleStatus) {
 		for _, a := range e.l.accepted {
 			if !e.statusIs(a) {
 				other = append(other, a)
@@ -688,7 +679,7 @@ func (e *engine) duplication(drawn int) {
 		Kind: Duplication, Variant: variantDefs[variant].name, Column: "*", Injected: e.key,
 	})
 	if variant == vConflicting {
-		e.set(2, roleStatus, variant, value{s: other[e.r.IntN(len(other))]})
+		e.set(2, cells.RoleStatus, variant, cells.Value{S: other[e.r.IntN(len(other))]})
 	}
 }
 

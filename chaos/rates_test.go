@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosarrow"
 	"github.com/edqm/edqm/generate"
 )
 
@@ -74,7 +75,7 @@ func TestVariantRatesHonoured(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := chaos.NewRecordReader(ctx, j, spec, r, nil)
+		src, err := chaosarrow.NewRecordReader(ctx, j, spec, r, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
 // ErrInvalidSpec is wrapped by the errors that a [TableSpec] that does not
@@ -71,7 +72,8 @@ type ForeignKey struct {
 // NULL). Variants that would need a NULL elsewhere are not drawn.
 type TableSpec struct {
 	// Table names the table in labels and in the random stream, for
-	// InjectRecord and InjectSlice; Inject uses its table's Name instead.
+	// InjectSlice and chaosarrow's InjectRecord; Inject uses its table's
+	// Name instead.
 	Table string
 	// Key is the row's identifier (order_id); labels are keyed by it. Required.
 	Key string
@@ -98,8 +100,9 @@ type TableSpec struct {
 }
 
 // OrdersSpec is the spec of the orders table of package generate, in any
-// of its forms (edqm.Table, [generate.OrderSchema] records, []generate.Order).
-// signup tells a customer's signup date (a [generate.Generator]'s
+// of its forms (edqm.Table, generate.OrderSchema records, []generate.Order):
+// MaxQuantity is [edqm.MaxOrderQuantity], Accepted [edqm.OrderStatuses].
+// signup tells a customer's signup date (a generate.Generator's
 // SignupDate); it enables the "before_signup" variant and may be nil.
 func OrdersSpec(signup func(id string) (time.Time, bool)) TableSpec {
 	return TableSpec{
@@ -107,10 +110,10 @@ func OrdersSpec(signup func(id string) (time.Time, bool)) TableSpec {
 		Key:         "order_id",
 		Amount:      "total_amount",
 		Quantity:    "quantity",
-		MaxQuantity: generate.MaxQuantity,
+		MaxQuantity: edqm.MaxOrderQuantity,
 		Date:        "order_date",
 		Status:      "status",
-		Accepted:    slices.Clone(generate.Statuses),
+		Accepted:    slices.Clone(edqm.OrderStatuses),
 		ForeignKeys: []ForeignKey{
 			{Column: "customer_id", RandomKeys: true, Since: signup},
 			{Column: "product_id", RandomKeys: true},
@@ -178,350 +181,27 @@ type roleRef struct {
 	role   int // role index, or roleKey
 }
 
-// Role indexes into layout.cols: the five value roles, then one per
-// foreign key.
-const (
-	roleAmount = iota
-	roleQuantity
-	rolePrice
-	roleDate
-	roleStatus
-	roleFK0 // foreign key i is roleFK0 + i
-
-	roleKey = -1
-)
-
 // roles lists the spec's roles, the key first.
 func (spec TableSpec) roles() []roleRef {
 	r := []roleRef{
-		{"Key", spec.Key, roleKey},
-		{"Amount", spec.Amount, roleAmount},
-		{"Quantity", spec.Quantity, roleQuantity},
-		{"UnitPrice", spec.UnitPrice, rolePrice},
-		{"Date", spec.Date, roleDate},
-		{"Status", spec.Status, roleStatus},
+		{"Key", spec.Key, cells.RoleKey},
+		{"Amount", spec.Amount, cells.RoleAmount},
+		{"Quantity", spec.Quantity, cells.RoleQuantity},
+		{"UnitPrice", spec.UnitPrice, cells.RolePrice},
+		{"Date", spec.Date, cells.RoleDate},
+		{"Status", spec.Status, cells.RoleStatus},
 	}
 	for i, fk := range spec.ForeignKeys {
-		r = append(r, roleRef{fmt.Sprintf("ForeignKeys[%d].Column", i), fk.Column, roleFK0 + i})
+		r = append(r, roleRef{fmt.Sprintf("ForeignKeys[%d].Column", i), fk.Column, cells.RoleFK0 + i})
 	}
 	return r
-}
-
-// cellKind says how a column's values are read and written.
-type cellKind int
-
-const (
-	kText      cellKind = iota // a string: amounts "12.34", dates YYYY-MM-DD
-	kInt                       // an integer; amounts in cents
-	kFloat                     // a float64 amount
-	kDecimal                   // a decimal amount with its scale
-	kDate32                    // days since 1970-01-01
-	kTimestamp                 // an instant, read in UTC
-	kTime                      // a Go time.Time, read in its location
-	kOther                     // a type no role but the key can use
-)
-
-// value is one cell, typed for its role.
-type value struct {
-	null bool
-	bad  bool      // present but unreadable for the role (malformed text)
-	i    int64     // quantity, integer key, unscaled amount, date's day number
-	f    float64   // float amount
-	s    string    // text of a string cell
-	t    time.Time // a date's full value (kDate32, kTimestamp, kTime, text dates)
-}
-
-// column is a role column resolved against the data: how to read it and
-// how its values are written. Each backend fills get and raw.
-type column struct {
-	name     string
-	index    int // field or column position in the data
-	kind     cellKind
-	scale    int32 // amounts: decimal places (2 for text and integer cents)
-	nullable bool  // can hold NULL
-	intMax   int64 // kInt: the largest value the column can hold
-	role     int
-	// volatile says that raw returns strings that alias the data's memory
-	// (an Arrow buffer), to copy before they outlive the call.
-	volatile bool
-	// get reads row i of the input as the role's value.
-	get func(i int) value
-	// raw is the label text of row i of the input.
-	raw func(i int) string
-}
-
-// text returns the label text of v, which for a string column is the cell
-// itself.
-func (c *column) text(v value) string {
-	if v.null {
-		return ""
-	}
-	if c.plain() {
-		return v.s
-	}
-	return string(c.appendText(make([]byte, 0, 40), v))
-}
-
-// plain reports whether the column's text is a value's s as it is: a
-// string column of a role whose values are strings.
-func (c *column) plain() bool {
-	if c.kind == kText {
-		switch c.role {
-		case roleAmount, rolePrice, roleQuantity, roleDate:
-			return false
-		}
-		return true
-	}
-	return c.kind == kOther
-}
-
-// appendText appends the label text of the non-NULL v to dst.
-func (c *column) appendText(dst []byte, v value) []byte {
-	switch c.kind {
-	case kText:
-		switch c.role {
-		case roleAmount, rolePrice:
-			return appendScaled(dst, v.i, 2)
-		case roleQuantity:
-			return strconv.AppendInt(dst, v.i, 10)
-		case roleDate:
-			return appendDay(dst, v.i)
-		}
-	case kInt:
-		return strconv.AppendInt(dst, v.i, 10)
-	case kFloat:
-		return strconv.AppendFloat(dst, v.f, 'f', -1, 64)
-	case kDecimal:
-		return appendScaled(dst, v.i, c.scale)
-	case kDate32:
-		return appendDay(dst, v.i)
-	case kTimestamp, kTime:
-		return v.t.AppendFormat(dst, time.RFC3339Nano)
-	}
-	return append(dst, v.s...)
-}
-
-const dateLayout = "2006-01-02"
-
-// formatDay writes day number dn (days since 1970-01-01) as YYYY-MM-DD.
-func formatDay(dn int64) string { return string(appendDay(make([]byte, 0, 10), dn)) }
-
-// appendDay appends day number dn as YYYY-MM-DD, as time.Format would,
-// without its cost.
-func appendDay(dst []byte, dn int64) []byte {
-	y, m, d := civil(dn)
-	if y < 0 || y > 9999 {
-		return time.Unix(dn*86400, 0).UTC().AppendFormat(dst, dateLayout)
-	}
-	return append(dst, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10))
-}
-
-// civil converts a day number to a proleptic Gregorian date (Howard
-// Hinnant's days_from_civil inverse).
-func civil(dn int64) (y, m, d int64) {
-	z := dn + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	d = doy - (153*mp+2)/5 + 1
-	m = mp + 3
-	if m > 12 {
-		m -= 12
-	}
-	y = yoe + era*400
-	if m <= 2 {
-		y++
-	}
-	return y, m, d
-}
-
-// formatScaled writes an unscaled integer with scale decimals.
-func formatScaled(v int64, scale int32) string { return string(appendScaled(nil, v, scale)) }
-
-// appendScaled appends an unscaled integer with scale decimals: 12345 at
-// scale 2 is "123.45", −5 at scale 2 "-0.05"; a negative scale appends
-// zeros.
-func appendScaled(dst []byte, v int64, scale int32) []byte {
-	if scale <= 0 {
-		dst = strconv.AppendInt(dst, v, 10)
-		for range -scale {
-			dst = append(dst, '0')
-		}
-		return dst
-	}
-	u := uint64(v)
-	if v < 0 {
-		dst = append(dst, '-')
-		u = -u
-	}
-	var buf [64]byte // up to 38 leading zeros and 20 digits
-	digits := strconv.AppendUint(buf[:0], u, 10)
-	if pad := int(scale) + 1 - len(digits); pad > 0 { // 0.00d: at least one digit before the point
-		n := len(digits)
-		digits = digits[:n+pad]
-		copy(digits[pad:], digits[:n])
-		for i := range pad {
-			digits[i] = '0'
-		}
-	}
-	cut := len(digits) - int(scale)
-	dst = append(dst, digits[:cut]...)
-	dst = append(dst, '.')
-	return append(dst, digits[cut:]...)
-}
-
-// parseText reads a string cell, where the empty string is NULL, as the
-// value of role.
-func parseText(role int, s string) value {
-	if s == "" {
-		return value{null: true}
-	}
-	return parseNonNull(role, s)
-}
-
-// parseNonNull reads a non-NULL string as the value of role.
-func parseNonNull(role int, s string) value {
-	v := value{s: s}
-	switch role {
-	case roleAmount, rolePrice:
-		c, err := generate.ParseCents(s)
-		v.i, v.bad = c, err != nil
-	case roleQuantity:
-		q, err := strconv.ParseInt(s, 10, 64)
-		v.i, v.bad = q, err != nil
-	case roleDate:
-		t, err := time.Parse(dateLayout, s)
-		v.t, v.i, v.bad = t, dayOf(t), err != nil
-	}
-	return v
-}
-
-// dayOf is the number of days from 1970-01-01 to t's calendar date in t's
-// location.
-func dayOf(t time.Time) int64 {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-}
-
-// withDay returns a date value on day number dn that keeps the time of day
-// and location of v (midnight UTC when v has none).
-func withDay(v value, dn int64) value {
-	y, m, d := time.Unix(dn*86400, 0).UTC().Date()
-	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if !v.null && !v.bad && !v.t.IsZero() {
-		h, mi, s := v.t.Clock()
-		t = time.Date(y, m, d, h, mi, s, v.t.Nanosecond(), v.t.Location())
-	}
-	return value{i: dn, t: t}
-}
-
-// Money: amounts are unscaled integers in units of 10^−scale (text and
-// integer cells: cents) or floats. These helpers work in either.
-
-// pow10 returns 10^n for n in [0, 18].
-func pow10(n int32) int64 {
-	p := int64(1)
-	for range n {
-		p *= 10
-	}
-	return p
-}
-
-// cents converts a number of cents to the column's units, rounding away
-// from zero so that a non-zero amount stays non-zero.
-func (c *column) cents(n int64) int64 {
-	switch {
-	case c.scale >= 2:
-		return n * pow10(c.scale-2)
-	default:
-		p := pow10(2 - c.scale)
-		return (n + p - 1) / p
-	}
-}
-
-// atLeastCents reports whether v ≥ n cents.
-func (c *column) atLeastCents(v value, n int64) bool {
-	if c.kind == kFloat {
-		return v.f*100 >= float64(n)
-	}
-	if c.scale >= 2 {
-		return v.i >= n*pow10(c.scale-2)
-	}
-	return v.i*pow10(2-c.scale) >= n
-}
-
-// sign returns −1, 0 or +1.
-func (c *column) sign(v value) int {
-	x := float64(v.i)
-	if c.kind == kFloat {
-		x = v.f
-	}
-	switch {
-	case x > 0:
-		return 1
-	case x < 0:
-		return -1
-	}
-	return 0
-}
-
-// mulDiv returns v × num ÷ den.
-func (c *column) mulDiv(v value, num, den int64) value {
-	if c.kind == kFloat {
-		return value{f: float64(v.f*float64(num)) / float64(den)}
-	}
-	return value{i: v.i * num / den}
-}
-
-// addCents returns v + n cents.
-func (c *column) addCents(v value, n int64) value {
-	if c.kind == kFloat {
-		return value{f: v.f + float64(n)/100}
-	}
-	if n < 0 {
-		return value{i: v.i - c.cents(-n)}
-	}
-	return value{i: v.i + c.cents(n)}
-}
-
-// negate returns −v.
-func (c *column) negate(v value) value {
-	if c.kind == kFloat {
-		return value{f: -v.f}
-	}
-	return value{i: -v.i}
-}
-
-// times returns q units of the price p (read from column pc) in c's units.
-func (c *column) times(pc *column, p value, q int64) value {
-	switch {
-	case c.kind == kFloat && pc.kind == kFloat:
-		return value{f: p.f * float64(q)}
-	case c.kind == kFloat:
-		return value{f: float64(p.i*q) / float64(pow10(pc.scale))}
-	case pc.kind == kFloat:
-		x := float64(float64(p.f*float64(q)) * float64(pow10(c.scale))) // converted: never fused with the rounding below
-		if x < 0 {
-			return value{i: int64(x - 0.5)}
-		}
-		return value{i: int64(x + 0.5)}
-	case c.scale >= pc.scale:
-		return value{i: p.i * q * pow10(c.scale-pc.scale)}
-	}
-	return value{i: p.i * q / pow10(pc.scale-c.scale)}
 }
 
 // layout is a TableSpec resolved against some data: its role columns.
 type layout struct {
 	table       string
-	key         *column
-	cols        []*column // by role; nil for a role the spec leaves empty
+	key         *cells.Column
+	cols        []*cells.Column // by role; nil for a role the spec leaves empty
 	fks         []ForeignKey
 	fkSets      []*keySet // built when a ghost is first drawn
 	maxQuantity int
@@ -533,37 +213,37 @@ type layout struct {
 // fieldOf is the name of the spec field that gives role.
 func fieldOf(role int) string {
 	switch role {
-	case roleKey:
+	case cells.RoleKey:
 		return "Key"
-	case roleAmount:
+	case cells.RoleAmount:
 		return "Amount"
-	case roleQuantity:
+	case cells.RoleQuantity:
 		return "Quantity"
-	case rolePrice:
+	case cells.RolePrice:
 		return "UnitPrice"
-	case roleDate:
+	case cells.RoleDate:
 		return "Date"
-	case roleStatus:
+	case cells.RoleStatus:
 		return "Status"
 	}
-	return fmt.Sprintf("ForeignKeys[%d].Column", role-roleFK0)
+	return fmt.Sprintf("ForeignKeys[%d].Column", role-cells.RoleFK0)
 }
 
 // kindsFor lists the cell kinds each role accepts.
-func kindsFor(role int) []cellKind {
+func kindsFor(role int) []cells.CellKind {
 	switch role {
-	case roleKey:
-		return []cellKind{kText, kInt, kFloat, kDecimal, kDate32, kTimestamp, kTime, kOther}
-	case roleAmount, rolePrice:
-		return []cellKind{kText, kInt, kFloat, kDecimal}
-	case roleQuantity:
-		return []cellKind{kText, kInt}
-	case roleDate:
-		return []cellKind{kText, kDate32, kTimestamp, kTime}
-	case roleStatus:
-		return []cellKind{kText}
+	case cells.RoleKey:
+		return []cells.CellKind{cells.KText, cells.KInt, cells.KFloat, cells.KDecimal, cells.KDate32, cells.KTimestamp, cells.KTime, cells.KOther}
+	case cells.RoleAmount, cells.RolePrice:
+		return []cells.CellKind{cells.KText, cells.KInt, cells.KFloat, cells.KDecimal}
+	case cells.RoleQuantity:
+		return []cells.CellKind{cells.KText, cells.KInt}
+	case cells.RoleDate:
+		return []cells.CellKind{cells.KText, cells.KDate32, cells.KTimestamp, cells.KTime}
+	case cells.RoleStatus:
+		return []cells.CellKind{cells.KText}
 	}
-	return []cellKind{kText, kInt}
+	return []cells.CellKind{cells.KText, cells.KInt}
 }
 
 // newLayout resolves spec with the backend's lookup, which returns a
@@ -572,7 +252,7 @@ func kindsFor(role int) []cellKind {
 // column, or an error for a column of a type it cannot read. The error
 // names every missing column with its field.
 func newLayout(spec TableSpec, table string, n int, all []string,
-	lookup func(name string, role int) (*column, string, error)) (*layout, error) {
+	lookup func(name string, role int) (*cells.Column, string, error)) (*layout, error) {
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("%w: table %q: %s", ErrInvalidSpec, table, fmt.Sprintf(format, a...))
 	}
@@ -580,7 +260,7 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 		return nil, fmt.Errorf("%w (table %q)", err, table)
 	}
 	l := &layout{
-		table: table, cols: make([]*column, roleFK0+len(spec.ForeignKeys)), fks: spec.ForeignKeys,
+		table: table, cols: make([]*cells.Column, cells.RoleFK0+len(spec.ForeignKeys)), fks: spec.ForeignKeys,
 		fkSets: make([]*keySet, len(spec.ForeignKeys)), maxQuantity: spec.MaxQuantity, accepted: spec.Accepted, n: n,
 	}
 	var missing []string
@@ -596,11 +276,11 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 			missing = append(missing, fmt.Sprintf("%s names %q", r.field, r.column))
 			continue
 		}
-		if !slices.Contains(kindsFor(r.role), c.kind) {
+		if !slices.Contains(kindsFor(r.role), c.Kind) {
 			return nil, fail("%s: column %q is %s, which a %s cannot be", r.field, r.column, typ, strings.ToLower(fieldOf(r.role)))
 		}
-		c.name, c.role = r.column, r.role
-		if r.role == roleKey {
+		c.Name, c.Role = r.column, r.role
+		if r.role == cells.RoleKey {
 			l.key = c
 		} else {
 			l.cols[r.role] = c
@@ -610,8 +290,8 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 		return nil, fail("%s, but the table has no such column (it has %s)", strings.Join(missing, "; "), strings.Join(all, ", "))
 	}
 	for i, fk := range spec.ForeignKeys {
-		c := l.cols[roleFK0+i]
-		if c.kind == kInt {
+		c := l.cols[cells.RoleFK0+i]
+		if c.Kind == cells.KInt {
 			for j, k := range fk.Keys {
 				if _, err := strconv.ParseInt(k, 10, 64); err != nil {
 					return nil, fail("ForeignKeys[%d].Keys[%d] is %q, but column %q holds integers", i, j, k, fk.Column)
@@ -619,7 +299,7 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 			}
 		}
 	}
-	if c := l.cols[roleStatus]; c != nil {
+	if c := l.cols[cells.RoleStatus]; c != nil {
 		typos := spec.Typos
 		if len(typos) == 0 {
 			typos = DefaultTypos
@@ -629,7 +309,7 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 				l.badStatuses = append(l.badStatuses, v)
 			}
 		}
-		if c.nullable && !slices.Contains(l.badStatuses, "") {
+		if c.Nullable && !slices.Contains(l.badStatuses, "") {
 			l.badStatuses = append(l.badStatuses, "")
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
 // InjectSlice is [Injector.Inject] for a slice of structs: it returns a
@@ -34,7 +36,7 @@ func InjectSlice[T any](ctx context.Context, j *Injector, day time.Time, spec Ta
 	}
 	fields, names := structFields(typ)
 	rv := reflect.ValueOf(rows)
-	l, err := newLayout(spec, spec.Table, len(rows), names, func(name string, role int) (*column, string, error) {
+	l, err := newLayout(spec, spec.Table, len(rows), names, func(name string, role int) (*cells.Column, string, error) {
 		idx, ok := fields[name]
 		if !ok {
 			return nil, "", nil
@@ -56,20 +58,20 @@ func InjectSlice[T any](ctx context.Context, j *Injector, day time.Time, spec Ta
 	for i := range rows {
 		out = append(out, rows[i])
 		row := reflect.ValueOf(&out[len(out)-1]).Elem()
-		var first []edit
-		for ; ei < len(e.edits) && e.edits[ei].row == i && e.edits[ei].occ == 1; ei++ {
+		var first []cells.Edit
+		for ; ei < len(e.edits) && e.edits[ei].Row == i && e.edits[ei].Occ == 1; ei++ {
 			first = append(first, e.edits[ei])
-			setField(row, l.cols[e.edits[ei].role], e.edits[ei].v)
+			setField(row, l.cols[e.edits[ei].Role], e.edits[ei].V)
 		}
 		if di < len(e.dups) && e.dups[di] == i {
 			di++
 			out = append(out, out[len(out)-1])
 			cp := reflect.ValueOf(&out[len(out)-1]).Elem()
 			for _, ed := range first { // a fresh pointer for each pointer field set, not the row's
-				setField(cp, l.cols[ed.role], ed.v)
+				setField(cp, l.cols[ed.Role], ed.V)
 			}
-			for ; ei < len(e.edits) && e.edits[ei].row == i; ei++ {
-				setField(cp, l.cols[e.edits[ei].role], e.edits[ei].v)
+			for ; ei < len(e.edits) && e.edits[ei].Row == i; ei++ {
+				setField(cp, l.cols[e.edits[ei].Role], e.edits[ei].V)
 			}
 		}
 	}
@@ -104,13 +106,13 @@ var timeType = reflect.TypeFor[time.Time]()
 
 // structColumn returns the column of field idx, of type ft, of the rows in
 // rv.
-func structColumn(ft reflect.Type, idx, role int, rv reflect.Value) *column {
+func structColumn(ft reflect.Type, idx, role int, rv reflect.Value) *cells.Column {
 	ptr := ft.Kind() == reflect.Pointer
 	elem := ft
 	if ptr {
 		elem = ft.Elem()
 	}
-	c := &column{index: idx, scale: 2, nullable: ptr}
+	c := &cells.Column{Index: idx, Scale: 2, Nullable: ptr}
 	// cell returns row i's field, or an invalid Value for a nil pointer.
 	cell := func(i int) reflect.Value {
 		v := rv.Index(i).Field(idx)
@@ -124,72 +126,72 @@ func structColumn(ft reflect.Type, idx, role int, rv reflect.Value) *column {
 	}
 	switch {
 	case elem.Kind() == reflect.String:
-		c.kind, c.nullable = kText, true
-		c.get = func(i int) value {
+		c.Kind, c.Nullable = cells.KText, true
+		c.Get = func(i int) cells.Value {
 			v := cell(i)
 			if !v.IsValid() {
-				return value{null: true}
+				return cells.Value{Null: true}
 			}
 			if !ptr {
-				return parseText(role, v.String())
+				return cells.ParseText(role, v.String())
 			}
-			return parseNonNull(role, v.String())
+			return cells.ParseNonNull(role, v.String())
 		}
-		c.raw = func(i int) string {
+		c.Raw = func(i int) string {
 			if v := cell(i); v.IsValid() {
 				return v.String()
 			}
 			return ""
 		}
 	case elem.Kind() >= reflect.Int && elem.Kind() <= reflect.Int64:
-		c.kind = kInt
-		c.intMax = int64(math.MaxInt64) >> (64 - elem.Bits())
-		c.get = func(i int) value {
+		c.Kind = cells.KInt
+		c.IntMax = int64(math.MaxInt64) >> (64 - elem.Bits())
+		c.Get = func(i int) cells.Value {
 			if v := cell(i); v.IsValid() {
-				return value{i: v.Int()}
+				return cells.Value{I: v.Int()}
 			}
-			return value{null: true}
+			return cells.Value{Null: true}
 		}
 	case elem.Kind() == reflect.Float64:
-		c.kind = kFloat
-		c.get = func(i int) value {
+		c.Kind = cells.KFloat
+		c.Get = func(i int) cells.Value {
 			if v := cell(i); v.IsValid() {
-				return value{f: v.Float()}
+				return cells.Value{F: v.Float()}
 			}
-			return value{null: true}
+			return cells.Value{Null: true}
 		}
 	case elem == timeType:
-		c.kind = kTime
-		c.get = func(i int) value {
+		c.Kind = cells.KTime
+		c.Get = func(i int) cells.Value {
 			v := cell(i)
 			if !v.IsValid() {
-				return value{null: true}
+				return cells.Value{Null: true}
 			}
 			t := v.Interface().(time.Time)
-			return value{null: t.IsZero(), i: dayOf(t), t: t}
+			return cells.Value{Null: t.IsZero(), I: cells.DayOf(t), T: t}
 		}
 	default:
-		c.kind = kOther
-		c.get = func(i int) value { return value{bad: true} }
-		c.raw = func(i int) string {
+		c.Kind = cells.KOther
+		c.Get = func(i int) cells.Value { return cells.Value{Bad: true} }
+		c.Raw = func(i int) string {
 			if v := cell(i); v.IsValid() {
 				return fmt.Sprint(v.Interface())
 			}
 			return ""
 		}
 	}
-	if c.raw == nil {
-		c.raw = func(i int) string { return c.text(c.get(i)) }
+	if c.Raw == nil {
+		c.Raw = func(i int) string { return c.Text(c.Get(i)) }
 	}
 	return c
 }
 
 // setField writes v into c's field of the struct row, allocating a new
 // pointee for a pointer field.
-func setField(row reflect.Value, c *column, v value) {
-	f := row.Field(c.index)
+func setField(row reflect.Value, c *cells.Column, v cells.Value) {
+	f := row.Field(c.Index)
 	ptr := f.Kind() == reflect.Pointer
-	if ptr && v.null {
+	if ptr && v.Null {
 		f.SetZero()
 		return
 	}
@@ -197,19 +199,19 @@ func setField(row reflect.Value, c *column, v value) {
 	if ptr {
 		target = reflect.New(f.Type().Elem()).Elem()
 	}
-	switch c.kind {
-	case kText:
-		if v.null {
+	switch c.Kind {
+	case cells.KText:
+		if v.Null {
 			target.SetString("")
 		} else {
-			target.SetString(c.text(v))
+			target.SetString(c.Text(v))
 		}
-	case kInt:
-		target.SetInt(v.i)
-	case kFloat:
-		target.SetFloat(v.f)
-	case kTime:
-		target.Set(reflect.ValueOf(v.t))
+	case cells.KInt:
+		target.SetInt(v.I)
+	case cells.KFloat:
+		target.SetFloat(v.F)
+	case cells.KTime:
+		target.Set(reflect.ValueOf(v.T))
 	}
 	if ptr {
 		f.Set(target.Addr())

@@ -18,6 +18,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosarrow"
 	"github.com/edqm/edqm/generate"
 )
 
@@ -87,7 +88,7 @@ func orderCells(rows []generate.Order) *edqm.Table {
 	for _, o := range rows {
 		st := o.Status
 		t.Rows = append(t.Rows, []string{o.OrderID, o.CustomerID, o.ProductID, strconv.Itoa(o.Quantity),
-			generate.FormatCents(o.TotalCents), o.OrderDate.Format(edqm.DateLayout), st})
+			edqm.FormatCents(o.TotalCents), o.OrderDate.Format(edqm.DateLayout), st})
 	}
 	return t
 }
@@ -104,7 +105,7 @@ func sliceLabelsAsTable(t *testing.T, labels []chaos.Label) []chaos.Label {
 				if err != nil {
 					t.Fatalf("label %+v: amount %q", l, *v)
 				}
-				*v = generate.FormatCents(c)
+				*v = edqm.FormatCents(c)
 			case l.Column == "order_date":
 				d, err := time.Parse(time.RFC3339Nano, *v)
 				if err != nil {
@@ -143,7 +144,7 @@ func TestBackendsAgree(t *testing.T) {
 
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		rec := w.ordersRecord(t, mem, day)
-		out, labels, err := j.InjectRecord(ctx, mem, day, spec, rec)
+		out, labels, err := chaosarrow.InjectRecord(ctx, j, mem, day, spec, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +364,7 @@ func TestArrowLabelsExplainEveryChange(t *testing.T) {
 		}
 		spec := paymentSpec()
 		in := tableOf(rec, "payments")
-		out, labels, err := mustNew(t, chaos.Config{Seed: uint64(i), Rates: rates, Mode: mode}).InjectRecord(ctx, mem, paymentDay, spec, rec)
+		out, labels, err := chaosarrow.InjectRecord(ctx, mustNew(t, chaos.Config{Seed: uint64(i), Rates: rates, Mode: mode}), mem, paymentDay, spec, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -517,7 +518,7 @@ func TestTypedSpecErrors(t *testing.T) {
 		{"typo accepted", edit(func(s *chaos.TableSpec) { s.Typos = []string{"Ok", "OK"} }), []string{"Typos[1]", `"OK"`}, true},
 		{"no max quantity", edit(func(s *chaos.TableSpec) { s.MaxQuantity = 0 }), []string{"MaxQuantity"}, true},
 	} {
-		_, _, err := j.InjectRecord(ctx, mem, paymentDay, tc.spec, rec)
+		_, _, err := chaosarrow.InjectRecord(ctx, j, mem, paymentDay, tc.spec, rec)
 		var errs []error
 		errs = append(errs, err)
 		if tc.slice {
@@ -537,7 +538,7 @@ func TestTypedSpecErrors(t *testing.T) {
 		}
 	}
 	// A role on a column of a type it cannot use.
-	if _, _, err := j.InjectRecord(ctx, mem, paymentDay, edit(func(s *chaos.TableSpec) { s.Amount = "flagged" }), rec); err == nil || !strings.Contains(err.Error(), "bool") {
+	if _, _, err := chaosarrow.InjectRecord(ctx, j, mem, paymentDay, edit(func(s *chaos.TableSpec) { s.Amount = "flagged" }), rec); err == nil || !strings.Contains(err.Error(), "bool") {
 		t.Errorf("a boolean amount: %v", err)
 	}
 	if _, _, err := chaos.InjectSlice(ctx, j, paymentDay, edit(func(s *chaos.TableSpec) { s.Date = "state" }), rows); err == nil || !strings.Contains(err.Error(), "Date") {
@@ -567,13 +568,13 @@ func TestInjectRecordSharesUntouchedColumns(t *testing.T) {
 	rec := w.ordersRecord(t, mem, day)
 	defer rec.Release()
 	// No chaos: the same batch, retained.
-	out, labels, err := mustNew(t, chaos.Config{}).InjectRecord(ctx, mem, day, w.spec(), rec)
+	out, labels, err := chaosarrow.InjectRecord(ctx, mustNew(t, chaos.Config{}), mem, day, w.spec(), rec)
 	if err != nil || out != rec || len(labels) != 0 {
 		t.Fatalf("zero rates: %v, %d labels, same batch %v", err, len(labels), out == rec)
 	}
 	out.Release()
 	// Only Calculation: the amount column is new, the others shared.
-	out, labels, err = mustNew(t, chaos.Config{Seed: 1, Rates: chaos.Rates{Calculation: 0.2}}).InjectRecord(ctx, mem, day, w.spec(), rec)
+	out, labels, err = chaosarrow.InjectRecord(ctx, mustNew(t, chaos.Config{Seed: 1, Rates: chaos.Rates{Calculation: 0.2}}), mem, day, w.spec(), rec)
 	if err != nil || len(labels) == 0 {
 		t.Fatal(err)
 	}
@@ -585,7 +586,7 @@ func TestInjectRecordSharesUntouchedColumns(t *testing.T) {
 	out.Release()
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, _, err := mustNew(t, chaos.Config{Rates: chaos.Uniform(0.1)}).InjectRecord(cctx, mem, day, w.spec(), rec); err != context.Canceled {
+	if _, _, err := chaosarrow.InjectRecord(cctx, mustNew(t, chaos.Config{Rates: chaos.Uniform(0.1)}), mem, day, w.spec(), rec); err != context.Canceled {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -603,7 +604,7 @@ func TestRecordReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := chaos.NewRecordReader(ctx, j, w.spec(), src, &chaos.ReaderOptions{Allocator: mem})
+		r, err := chaosarrow.NewRecordReader(ctx, j, w.spec(), src, &chaosarrow.ReaderOptions{Allocator: mem})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -643,7 +644,7 @@ func TestRecordReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.Release()
-	r, err := chaos.NewRecordReader(ctx, j, w.spec(), plain, &chaos.ReaderOptions{Day: to, Allocator: mem})
+	r, err := chaosarrow.NewRecordReader(ctx, j, w.spec(), plain, &chaosarrow.ReaderOptions{Day: to, Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -662,13 +663,13 @@ func TestRecordReader(t *testing.T) {
 	defer src.Release()
 	bad := w.spec()
 	bad.Amount = "amount"
-	if _, err := chaos.NewRecordReader(ctx, j, bad, src, nil); err == nil || !strings.Contains(err.Error(), "Amount") {
+	if _, err := chaosarrow.NewRecordReader(ctx, j, bad, src, nil); err == nil || !strings.Contains(err.Error(), "Amount") {
 		t.Errorf("bad spec: %v", err)
 	}
 	// The source's error comes through.
 	cctx, cancel := context.WithCancel(ctx)
 	src2, _ := w.gen.NewOrderReader(cctx, from, to, &generate.ReaderOptions{BatchSize: 10})
-	r, _ = chaos.NewRecordReader(ctx, j, w.spec(), src2, nil)
+	r, _ = chaosarrow.NewRecordReader(ctx, j, w.spec(), src2, nil)
 	src2.Release()
 	r.Next()
 	cancel()
@@ -691,7 +692,7 @@ func TestLabelsOutliveTheBatch(t *testing.T) {
 	pool := generate.NewPoolAllocator()
 	day := date(2025, 7, 7)
 	rec := w.ordersRecord(t, pool, day)
-	out, labels, err := mustNew(t, chaos.Config{Seed: 4, Rates: chaos.Uniform(0.15)}).InjectRecord(ctx, pool, day, w.spec(), rec)
+	out, labels, err := chaosarrow.InjectRecord(ctx, mustNew(t, chaos.Config{Seed: 4, Rates: chaos.Uniform(0.15)}), pool, day, w.spec(), rec)
 	if err != nil {
 		t.Fatal(err)
 	}

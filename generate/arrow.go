@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edqm/edqm"
 )
 
 // amountType is the Arrow type of amounts and prices: DECIMAL(14, 2), as
@@ -408,8 +410,7 @@ func (s *Seeded) buildOrders(ctx context.Context, mem memory.Allocator, o *order
 			}
 		}
 		d := o.draw(lo + k)
-		putUUID(&buf, d.hi, d.lo)
-		id.appendBytes(buf[:])
+		id.appendBytes(edqm.AppendUUID(buf[:0], d.hi, d.lo))
 		cust.appendString(o.p.customers[d.customer])
 		prod.appendString(s.productIDs[d.product])
 		q[k] = int32(d.quantity)

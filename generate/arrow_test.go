@@ -37,7 +37,7 @@ func cells(t *testing.T, rec arrow.RecordBatch) [][]string {
 			case *array.Int32:
 				v = strconv.Itoa(int(a.Value(i)))
 			case *array.Decimal128:
-				v = generate.FormatCents(int64(a.Value(i).LowBits()))
+				v = edqm.FormatCents(int64(a.Value(i).LowBits()))
 			case *array.Date32:
 				v = a.Value(i).ToTime().Format(edqm.DateLayout)
 			default:
@@ -53,7 +53,7 @@ func cells(t *testing.T, rec arrow.RecordBatch) [][]string {
 func orderRowsAsCells(rows []generate.Order) [][]string {
 	out := make([][]string, len(rows))
 	for i, o := range rows {
-		out[i] = []string{o.OrderID, o.CustomerID, o.ProductID, strconv.Itoa(o.Quantity), generate.FormatCents(o.TotalCents),
+		out[i] = []string{o.OrderID, o.CustomerID, o.ProductID, strconv.Itoa(o.Quantity), edqm.FormatCents(o.TotalCents),
 			o.OrderDate.Format(edqm.DateLayout), o.Status}
 	}
 	return out
@@ -94,7 +94,7 @@ func TestTypedRowsMatchTables(t *testing.T) {
 	}
 	pt, _ := g.Products(ctx)
 	for i, p := range ps {
-		if got := []string{p.ProductID, p.ProductName, p.Category, generate.FormatCents(p.PriceCents), strconv.Itoa(p.StockLevel)}; !slices.Equal(got, pt.Rows[i]) {
+		if got := []string{p.ProductID, p.ProductName, p.Category, edqm.FormatCents(p.PriceCents), strconv.Itoa(p.StockLevel)}; !slices.Equal(got, pt.Rows[i]) {
 			t.Fatalf("product %d: %v, table %v", i, got, pt.Rows[i])
 		}
 	}

@@ -47,15 +47,6 @@ func Example() {
 	// its customer signed up on 2024-01-21
 }
 
-func ExampleFormatCents() {
-	fmt.Println(generate.FormatCents(12999), generate.FormatCents(5), generate.FormatCents(-250))
-	c, err := generate.ParseCents("436.25")
-	fmt.Println(c, err)
-	// Output:
-	// 129.99 0.05 -2.50
-	// 43625 <nil>
-}
-
 // Typed rows carry the same orders as the string table, with Go types.
 func ExampleSeeded_OrderRows() {
 	g, err := generate.New(generate.Config{Seed: 1})

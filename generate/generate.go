@@ -94,12 +94,13 @@ var (
 	OrderColumns    = []string{"order_id", "customer_id", "product_id", "quantity", "total_amount", "order_date", "status"}
 )
 
-// Statuses are the accepted order statuses.
-var Statuses = []string{"COMPLETED", "PENDING", "SHIPPED", "CANCELLED"}
+// Statuses are the accepted order statuses: [edqm.OrderStatuses], the same
+// slice.
+var Statuses = edqm.OrderStatuses
 
 // MaxQuantity is the largest quantity a clean order line has; clean orders
-// have 1 to MaxQuantity units.
-const MaxQuantity = 5
+// have 1 to MaxQuantity units. It is [edqm.MaxOrderQuantity].
+const MaxQuantity = edqm.MaxOrderQuantity
 
 // Generator produces the synthetic tables.
 //

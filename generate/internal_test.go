@@ -1,9 +1,7 @@
 package generate
 
 import (
-	"math/rand/v2"
 	"reflect"
-	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -27,19 +25,6 @@ func TestVocabularyIsComplete(t *testing.T) {
 	for _, v := range [][]string{first, last, words} {
 		if !slices.IsSorted(v) || len(slices.Compact(slices.Clone(v))) != len(v) {
 			t.Error("vocabulary not sorted and deduplicated")
-		}
-	}
-}
-
-func TestUUIDString(t *testing.T) {
-	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-	if got, want := FormatUUID(0x0123456789abcdef, 0xfedcba9876543210), "01234567-89ab-4def-bedc-ba9876543210"; got != want {
-		t.Errorf("FormatUUID = %s, want %s", got, want)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	for range 1000 {
-		if s := FormatUUID(r.Uint64(), r.Uint64()); !re.MatchString(s) {
-			t.Fatalf("%q is not a v4-style uuid", s)
 		}
 	}
 }

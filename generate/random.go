@@ -1,9 +1,9 @@
 package generate
 
 import (
-	"encoding/binary"
-	"encoding/hex"
 	"math/rand/v2"
+
+	"github.com/edqm/edqm"
 )
 
 // Stream tags: each kind of entity draws from its own family of streams, so
@@ -32,34 +32,8 @@ func source(seed, tag, n uint64) *rand.PCG {
 	return rand.NewPCG(hi, splitmix64(hi^n))
 }
 
-// FormatUUID formats 128 random bits as a version-4-style UUID:
-// 8-4-4-4-12 lowercase hex digits, version nibble 4, variant bits 10.
-func FormatUUID(hi, lo uint64) string {
-	var s [36]byte
-	putUUID(&s, hi, lo)
-	return string(s[:])
-}
-
-// putUUID writes FormatUUID(hi, lo) into s, without allocating.
-func putUUID(s *[36]byte, hi, lo uint64) {
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], hi)
-	binary.BigEndian.PutUint64(b[8:], lo)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:36], b[10:16])
-}
-
 // newUUID draws a UUID from src.
 func newUUID(src rand.Source) string {
 	hi := src.Uint64()
-	return FormatUUID(hi, src.Uint64())
+	return edqm.FormatUUID(hi, src.Uint64())
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/generate"
 )
 
@@ -104,7 +105,7 @@ func TestPricesPerCategory(t *testing.T) {
 			t.Errorf("%s price %d cents outside 5.00–500.00", p.Category, p.PriceCents)
 		}
 		if e := p.PriceCents % 100; e != 99 && e != 49 && e != 95 && e != 0 {
-			t.Errorf("price %s does not end in .99, .49, .95 or .00", generate.FormatCents(p.PriceCents))
+			t.Errorf("price %s does not end in .99, .49, .95 or .00", edqm.FormatCents(p.PriceCents))
 		}
 		prices[p.Category] = append(prices[p.Category], p.PriceCents)
 	}

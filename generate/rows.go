@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/edqm/edqm"
 )
 
 // Order is one order as a typed Go row. The edqm tag of each field is its
@@ -64,7 +66,7 @@ func (s *Seeded) OrderRows(ctx context.Context, day time.Time) ([]Order, error) 
 		}
 		d := o.draw(i)
 		rows[i] = Order{
-			OrderID:    FormatUUID(d.hi, d.lo),
+			OrderID:    edqm.FormatUUID(d.hi, d.lo),
 			CustomerID: p.customers[d.customer],
 			ProductID:  s.productIDs[d.product],
 			Quantity:   d.quantity,

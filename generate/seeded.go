@@ -136,7 +136,7 @@ func (s *Seeded) Products(ctx context.Context) (*edqm.Table, error) {
 	}
 	t := &edqm.Table{Name: "products", Columns: slices.Clone(ProductColumns), Rows: make([][]string, len(s.products))}
 	for j, p := range s.products {
-		t.Rows[j] = []string{p.ProductID, p.ProductName, p.Category, FormatCents(p.PriceCents), strconv.Itoa(p.StockLevel)}
+		t.Rows[j] = []string{p.ProductID, p.ProductName, p.Category, edqm.FormatCents(p.PriceCents), strconv.Itoa(p.StockLevel)}
 	}
 	return t, nil
 }
@@ -312,11 +312,11 @@ func (s *Seeded) Orders(ctx context.Context, day time.Time) (*edqm.Table, error)
 		}
 		d := o.draw(i)
 		row := cells[i*width : (i+1)*width : (i+1)*width]
-		row[0] = FormatUUID(d.hi, d.lo)
+		row[0] = edqm.FormatUUID(d.hi, d.lo)
 		row[1] = p.customers[d.customer]
 		row[2] = s.productIDs[d.product]
 		row[3] = strconv.Itoa(d.quantity)
-		row[4] = FormatCents(d.cents)
+		row[4] = edqm.FormatCents(d.cents)
 		row[5] = date
 		row[6] = Statuses[d.status]
 		t.Rows[i] = row

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
@@ -27,14 +28,14 @@ var ErrInvalidOptions = errors.New("pipeline: invalid options")
 const DefaultDays = 365
 
 // DatasetChaos applies dataset-level faults to a day's batch; the
-// *chaos.DatasetInjector of package chaos implements it, and its methods'
+// *chaosdataset.Injector of package chaos/chaosdataset implements it, and its methods'
 // documentation is the contract. The pipeline calls ApplyTable on the
 // orders before record-level chaos, LandingDay to know the partition the
 // batch lands in, and ApplyCSV on the bytes about to land.
 type DatasetChaos interface {
-	ApplyTable(ctx context.Context, day time.Time, spec chaos.TableSpec, in *edqm.Table) (*edqm.Table, []chaos.DatasetLabel, error)
+	ApplyTable(ctx context.Context, day time.Time, spec chaos.TableSpec, in *edqm.Table) (*edqm.Table, []chaosdataset.Label, error)
 	LandingDay(table string, day time.Time) time.Time
-	ApplyCSV(ctx context.Context, day time.Time, table string, data []byte) ([]byte, []chaos.DatasetLabel, error)
+	ApplyCSV(ctx context.Context, day time.Time, table string, data []byte) ([]byte, []chaosdataset.Label, error)
 }
 
 // Options configure a run. A nil *Options means defaults; so does the zero

@@ -13,6 +13,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/memlanding"
@@ -188,7 +189,7 @@ func TestWatermarkMovedUnderTheRun(t *testing.T) {
 // files stay unloaded, and the report scores the monitors against them.
 func TestDatasetChaos(t *testing.T) {
 	w := newWorld(t, 30)
-	ds, err := chaos.NewDataset(chaos.DatasetConfig{Seed: 3, Rates: chaos.DatasetUniform(0.06)})
+	ds, err := chaosdataset.New(chaosdataset.Config{Seed: 3, Rates: chaosdataset.Uniform(0.06)})
 	require.NoError(t, err)
 	w.opts.Dataset = ds
 	res, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
@@ -126,7 +127,7 @@ func landDay(ctx context.Context, l landing.Lander, day time.Time, first bool, o
 // their labels. A late partition (dataset chaos) lands under its landing
 // day, and its record-level chaos is relative to that day.
 func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *edqm.Table, spec chaos.TableSpec, o *Options) (*Landed, error) {
-	var ds []chaos.DatasetLabel
+	var ds []chaosdataset.Label
 	key, landOn := landing.DataKey(orders.Name, day, "csv"), day
 	if o.Dataset != nil {
 		shaped, dl, err := o.Dataset.ApplyTable(ctx, day, spec, orders)
@@ -167,7 +168,7 @@ func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *ed
 	}
 	if len(ds) > 0 {
 		d := day.Format(edqm.DateLayout)
-		if err := putCSV(ctx, l, DatasetLabelsPrefix+"date="+d+"/dataset-labels-"+d+".csv", chaos.DatasetLabelsTable(ds)); err != nil {
+		if err := putCSV(ctx, l, DatasetLabelsPrefix+"date="+d+"/dataset-labels-"+d+".csv", chaosdataset.LabelsTable(ds)); err != nil {
 			return nil, err
 		}
 	}
@@ -236,7 +237,7 @@ func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 	}
 	sources = append(sources,
 		source{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
-		source{DatasetLabelsPrefix, "raw_chaos_dataset_labels", chaos.DatasetLabelColumns})
+		source{DatasetLabelsPrefix, "raw_chaos_dataset_labels", chaosdataset.LabelColumns})
 	quarantined := map[string]bool{} // days whose orders file is not loaded
 	for _, s := range sources {
 		keys, err := csvKeys(ctx, l, s.prefix)

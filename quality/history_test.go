@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/quality"
 )
 
 func TestHistoryAppendsEveryResult(t *testing.T) {
 	ctx := context.Background()
-	wo := buildWorld(t, worldConfig{days: 20, seed: 9, rates: defaultRates, datasets: chaos.DatasetRates{}})
+	wo := buildWorld(t, worldConfig{days: 20, seed: 9, rates: defaultRates, datasets: chaosdataset.Rates{}})
 	h := quality.History{}
 	mons := quality.DefaultMonitors()
 	report := func(day time.Time) *quality.Report {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/memlanding"
@@ -28,14 +29,14 @@ type world struct {
 	first    time.Time
 	last     time.Time
 	headers  quality.MonitorResult
-	dsLabels []chaos.DatasetLabel
+	dsLabels []chaosdataset.Label
 }
 
 type worldConfig struct {
 	days     int
 	seed     uint64
 	rates    chaos.Rates
-	datasets chaos.DatasetRates
+	datasets chaosdataset.Rates
 }
 
 const datasetLabelsPrefix = "_chaos/_dataset/"
@@ -53,7 +54,7 @@ func buildWorld(t testing.TB, cfg worldConfig) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dinj, err := chaos.NewDataset(chaos.DatasetConfig{Seed: cfg.seed, Rates: cfg.datasets})
+	dinj, err := chaosdataset.New(chaosdataset.Config{Seed: cfg.seed, Rates: cfg.datasets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func buildWorld(t testing.TB, cfg worldConfig) *world {
 		put(landing.LabelsKey("orders", d), csvOf(chaos.LabelsTable(labels)))
 		if len(dl) > 0 {
 			day := d.Format(edqm.DateLayout)
-			put(datasetLabelsPrefix+"date="+day+"/dataset-labels-"+day+".csv", csvOf(chaos.DatasetLabelsTable(dl)))
+			put(datasetLabelsPrefix+"date="+day+"/dataset-labels-"+day+".csv", csvOf(chaosdataset.LabelsTable(dl)))
 			wo.dsLabels = append(wo.dsLabels, dl...)
 		}
 	}
@@ -171,7 +172,7 @@ func buildWorld(t testing.TB, cfg worldConfig) *world {
 		{Table: "raw_customers", Columns: generate.CustomerColumns, Keys: keys("customers/")},
 		{Table: "raw_orders", Columns: generate.OrderColumns, Keys: okOrders},
 		{Table: "raw_chaos_labels", Columns: chaos.LabelColumns, Keys: labelKeys},
-		{Table: "raw_chaos_dataset_labels", Columns: chaos.DatasetLabelColumns, Keys: keys(datasetLabelsPrefix)},
+		{Table: "raw_chaos_dataset_labels", Columns: chaosdataset.LabelColumns, Keys: keys(datasetLabelsPrefix)},
 	} {
 		req.Source = wo.land
 		if _, err := w.Load(ctx, req); err != nil {
@@ -223,7 +224,7 @@ func TestPipelineScorecard(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	wo := buildWorld(t, worldConfig{days: days, seed: 42, rates: defaultRates, datasets: chaos.DatasetUniform(0.02)})
+	wo := buildWorld(t, worldConfig{days: days, seed: 42, rates: defaultRates, datasets: chaosdataset.Uniform(0.02)})
 	built := time.Since(start)
 	r, err := quality.NewReporter(&quality.Options{
 		Clock:          edqm.FixedClock(wo.last),

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/quality"
@@ -190,12 +190,12 @@ func TestScoreMonitors(t *testing.T) {
 	volume := quality.MonitorResult{Type: quality.VolumeMonitor, Buckets: append([]quality.Bucket{{Day: "2026-01-01", HasValue: true}}, days(2, 29, 5, 9, 20)...)}
 	freshness := quality.MonitorResult{Type: quality.FreshnessMonitor, Buckets: days(3, 28, 9)}
 	schema := quality.MonitorResult{Type: quality.SchemaMonitor, Buckets: days(30, 1)} // needs no warm-up
-	labels := []chaos.DatasetLabel{
-		{Table: "orders", Day: "2026-01-02", Kind: chaos.VolumeDrop}, // before the warm-up: not scored
-		{Table: "orders", Day: "2026-01-05", Kind: chaos.VolumeSpike},
-		{Table: "orders", Day: "2026-01-09", Kind: chaos.LatePartition, LandOn: "2026-01-11"},
-		{Table: "orders", Day: "2026-01-12", Kind: chaos.MalformedLines, Line: 3},
-		{Table: "orders", Day: "2026-01-12", Kind: chaos.MalformedLines, Line: 9}, // the same fault
+	labels := []chaosdataset.Label{
+		{Table: "orders", Day: "2026-01-02", Kind: chaosdataset.VolumeDrop}, // before the warm-up: not scored
+		{Table: "orders", Day: "2026-01-05", Kind: chaosdataset.VolumeSpike},
+		{Table: "orders", Day: "2026-01-09", Kind: chaosdataset.LatePartition, LandOn: "2026-01-11"},
+		{Table: "orders", Day: "2026-01-12", Kind: chaosdataset.MalformedLines, Line: 3},
+		{Table: "orders", Day: "2026-01-12", Kind: chaosdataset.MalformedLines, Line: 9}, // the same fault
 	}
 	sc := quality.ScoreMonitors([]quality.MonitorResult{volume, freshness, schema}, labels)
 	if sc.FirstDay != "2026-01-03" || sc.LastDay != "2026-01-30" || sc.Days != 28 {

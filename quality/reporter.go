@@ -35,7 +35,7 @@ type Options struct {
 	// labels.
 	LabelsTable string
 	// DatasetLabelsTable is the raw table of dataset-level chaos labels
-	// (chaos.DatasetLabelColumns); default "raw_chaos_dataset_labels".
+	// (chaosdataset.LabelColumns of package chaos/chaosdataset); default "raw_chaos_dataset_labels".
 	// When it exists and monitors ran, the report scores them.
 	DatasetLabelsTable string
 	// MinHealthScore, when positive, makes a Health Score below it an

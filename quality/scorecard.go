@@ -6,14 +6,14 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/warehouse"
 )
 
 // DatasetKindScore is the monitors' score on one dataset-level kind.
 type DatasetKindScore struct {
 	// Kind is the dataset-level kind scored.
-	Kind chaos.DatasetKind `json:"kind"`
+	Kind chaosdataset.Kind `json:"kind"`
 	// Injected counts the faults (a table's day with the kind) in the
 	// evaluated window; Caught those on a day some monitor found
 	// anomalous.
@@ -39,7 +39,7 @@ type DatasetScorecard struct {
 	// FirstDay and LastDay bound the evaluated days.
 	FirstDay string `json:"first_day"`
 	LastDay  string `json:"last_day"`
-	// Kinds are the per-kind scores, in chaos.DatasetKinds order.
+	// Kinds are the per-kind scores, in chaosdataset.Kinds order.
 	Kinds []DatasetKindScore `json:"kinds"`
 	// Injected, Caught and Recall sum up the kinds.
 	Injected int     `json:"injected"`
@@ -57,7 +57,7 @@ type DatasetScorecard struct {
 
 // ScoreMonitors scores monitor results against dataset-level labels. It
 // returns nil when no monitor has an evaluated day.
-func ScoreMonitors(results []MonitorResult, labels []chaos.DatasetLabel) *DatasetScorecard {
+func ScoreMonitors(results []MonitorResult, labels []chaosdataset.Label) *DatasetScorecard {
 	evaluated := map[string]bool{}
 	anomalous := map[string]bool{}
 	warmUp := "" // the first day every monitor with a band has one
@@ -98,11 +98,11 @@ func ScoreMonitors(results []MonitorResult, labels []chaos.DatasetLabel) *Datase
 	touched := map[string]bool{}
 	type fault struct {
 		table, day string
-		kind       chaos.DatasetKind
+		kind       chaosdataset.Kind
 	}
 	seen := map[fault]bool{}
-	perKind := map[chaos.DatasetKind]*DatasetKindScore{}
-	for _, k := range chaos.DatasetKinds {
+	perKind := map[chaosdataset.Kind]*DatasetKindScore{}
+	for _, k := range chaosdataset.Kinds {
 		perKind[k] = &DatasetKindScore{Kind: k}
 	}
 	for _, l := range labels {
@@ -126,7 +126,7 @@ func ScoreMonitors(results []MonitorResult, labels []chaos.DatasetLabel) *Datase
 			ks.Missed = append(ks.Missed, l.Day)
 		}
 	}
-	for _, k := range chaos.DatasetKinds {
+	for _, k := range chaosdataset.Kinds {
 		ks := perKind[k]
 		ks.Recall = ratio(int64(ks.Caught), int64(ks.Injected))
 		slices.Sort(ks.Missed)
@@ -152,8 +152,8 @@ func ScoreMonitors(results []MonitorResult, labels []chaos.DatasetLabel) *Datase
 }
 
 // ReadDatasetLabels reads dataset-level labels from a table with the
-// columns of chaos.DatasetLabelColumns (all VARCHAR, as a raw table).
-func ReadDatasetLabels(ctx context.Context, w warehouse.Warehouse, table string) ([]chaos.DatasetLabel, error) {
+// columns of chaosdataset.LabelColumns (all VARCHAR, as a raw table).
+func ReadDatasetLabels(ctx context.Context, w warehouse.Warehouse, table string) ([]chaosdataset.Label, error) {
 	if err := warehouse.ValidIdent(table); err != nil {
 		return nil, fmt.Errorf("quality: dataset labels: %w", err)
 	}
@@ -165,14 +165,14 @@ func ReadDatasetLabels(ctx context.Context, w warehouse.Warehouse, table string)
 		return nil, fmt.Errorf("quality: dataset labels: %w", err)
 	}
 	defer rows.Close()
-	var out []chaos.DatasetLabel
+	var out []chaosdataset.Label
 	for rows.Next() {
-		var l chaos.DatasetLabel
+		var l chaosdataset.Label
 		var kind, line string
 		if err := rows.Scan(&l.Table, &l.Day, &kind, &l.Variant, &l.Column, &l.Original, &l.Injected, &line, &l.LandOn); err != nil {
 			return nil, fmt.Errorf("quality: dataset labels: %w", err)
 		}
-		l.Kind = chaos.DatasetKind(kind)
+		l.Kind = chaosdataset.Kind(kind)
 		l.Line, _ = strconv.Atoi(line)
 		out = append(out, l)
 	}

@@ -44,6 +44,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosarrow"
 	"github.com/edqm/edqm/generate"
 )
 
@@ -233,7 +234,7 @@ func Record(t testing.TB, spec chaos.TableSpec, rec arrow.RecordBatch, opts *Opt
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: Options.Chaos: %v", o.Seed, err)
 	}
-	out, labels, err := inj.InjectRecord(context.Background(), o.Allocator, o.Day, spec, rec)
+	out, labels, err := chaosarrow.InjectRecord(context.Background(), inj, o.Allocator, o.Day, spec, rec)
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
 	}

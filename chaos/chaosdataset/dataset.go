@@ -1,8 +1,16 @@
-package chaos
-
-// Dataset-level chaos: faults that hit a day's batch as a whole rather than
-// single records. They exercise the anomaly monitors of package quality the
-// way the five record-level kinds exercise the mart's flags.
+// Package chaosdataset is dataset-level chaos: faults that hit a day's
+// batch as a whole (its volume, its arrival, its columns, its lines)
+// rather than single records. They exercise the anomaly monitors of
+// package quality the way the five record-level kinds of package chaos
+// exercise the mart's flags, and each is recorded as a [Label], the ground
+// truth the monitors are scored against.
+//
+// An [Injector] decides from its seed, a table's name and a day alone
+// which fault, if any, hits that table's day, so the two stages of a
+// pipeline it applies to ([Injector.ApplyTable] before record-level chaos,
+// [Injector.ApplyCSV] on the bytes about to land) agree without sharing
+// state. Its errors wrap chaos.ErrInvalidConfig and chaos.ErrInvalidSpec.
+package chaosdataset
 
 import (
 	"bytes"
@@ -18,53 +26,53 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/generate"
+	"github.com/edqm/edqm/chaos"
 )
 
-// DatasetKind is a dataset-level fault: it changes a day's batch as a
+// Kind is a dataset-level fault: it changes a day's batch as a
 // whole (its volume, its arrival, its columns, its lines), not a record.
 //
 // Each kind applies at one stage of a pipeline:
 //
 //   - VolumeDrop, VolumeSpike and LatePartition apply to the day's table,
-//     before record-level chaos, with [DatasetInjector.ApplyTable]: so no
+//     before record-level chaos, with [Injector.ApplyTable]: so no
 //     record label ever points at a row a dataset fault removed;
 //   - SchemaChange and MalformedLines apply to the day's CSV bytes, after
-//     record-level chaos, with [DatasetInjector.ApplyCSV].
-type DatasetKind string
+//     record-level chaos, with [Injector.ApplyCSV].
+type Kind string
 
 // The dataset-level kinds.
 const (
 	// VolumeDrop keeps only the first 0 to 25 % of the day's rows, as a
 	// truncated extract would (variant "truncated").
-	VolumeDrop DatasetKind = "volume_drop"
+	VolumeDrop Kind = "volume_drop"
 	// VolumeSpike multiplies the day's rows by 4 to 8 with copies of its
 	// rows under fresh keys, as a flood of bot orders would (variant
 	// "burst"). The copies are clean records, so they trip no record-level
 	// flag.
-	VolumeSpike DatasetKind = "volume_spike"
+	VolumeSpike Kind = "volume_spike"
 	// LatePartition leaves the rows unchanged but makes the batch land 1 to
 	// 3 days late, in a later day's partition (variant "late"): see
-	// [DatasetInjector.LandingDay]. The batch then belongs to its landing
+	// [Injector.LandingDay]. The batch then belongs to its landing
 	// day: run record-level chaos with that day, so that an order put "in
 	// the future" is in the future of the day it arrives.
-	LatePartition DatasetKind = "late_partition"
+	LatePartition Kind = "late_partition"
 	// SchemaChange adds a column at the end ("column_added") or renames one
 	// ("column_renamed") in the day's file.
-	SchemaChange DatasetKind = "schema_change"
+	SchemaChange Kind = "schema_change"
 	// MalformedLines inserts 1 to 5 lines that cannot be parsed as records
 	// of the file: "short_row" (too few fields), "long_row" (too many) and
 	// "unclosed_quote" (a quote that never closes). The day's records are
 	// all still there: the lines are added, none is damaged.
-	MalformedLines DatasetKind = "malformed_lines"
+	MalformedLines Kind = "malformed_lines"
 )
 
-// DatasetKinds lists the dataset-level kinds in their canonical order.
-var DatasetKinds = []DatasetKind{VolumeDrop, VolumeSpike, LatePartition, SchemaChange, MalformedLines}
+// Kinds lists the dataset-level kinds in their canonical order.
+var Kinds = []Kind{VolumeDrop, VolumeSpike, LatePartition, SchemaChange, MalformedLines}
 
-// DatasetVariants lists the variants of each dataset-level kind, as
-// written in [DatasetLabel.Variant].
-var DatasetVariants = map[DatasetKind][]string{
+// Variants lists the variants of each dataset-level kind, as
+// written in [Label.Variant].
+var Variants = map[Kind][]string{
 	VolumeDrop:     {"truncated"},
 	VolumeSpike:    {"burst"},
 	LatePartition:  {"late"},
@@ -74,14 +82,14 @@ var DatasetVariants = map[DatasetKind][]string{
 
 // tableStage reports whether kind k applies to tables (ApplyTable) rather
 // than to CSV bytes (ApplyCSV).
-func (k DatasetKind) tableStage() bool {
+func (k Kind) tableStage() bool {
 	return k == VolumeDrop || k == VolumeSpike || k == LatePartition
 }
 
-// DatasetRates holds the probability, per table and day, of each
+// Rates holds the probability, per table and day, of each
 // dataset-level kind. A table's day gets at most one dataset-level fault,
 // so the rates must add up to at most 1.
-type DatasetRates struct {
+type Rates struct {
 	// Each field is the rate of the kind of the same name.
 	VolumeDrop     float64
 	VolumeSpike    float64
@@ -91,7 +99,7 @@ type DatasetRates struct {
 }
 
 // Of returns the rate of kind k.
-func (r DatasetRates) Of(k DatasetKind) float64 {
+func (r Rates) Of(k Kind) float64 {
 	switch k {
 	case VolumeDrop:
 		return r.VolumeDrop
@@ -107,41 +115,41 @@ func (r DatasetRates) Of(k DatasetKind) float64 {
 	return 0
 }
 
-// DatasetUniform returns DatasetRates with every kind at p.
-func DatasetUniform(p float64) DatasetRates {
-	return DatasetRates{VolumeDrop: p, VolumeSpike: p, LatePartition: p, SchemaChange: p, MalformedLines: p}
+// Uniform returns Rates with every kind at p.
+func Uniform(p float64) Rates {
+	return Rates{VolumeDrop: p, VolumeSpike: p, LatePartition: p, SchemaChange: p, MalformedLines: p}
 }
 
-// DatasetConfig configures a [DatasetInjector].
-type DatasetConfig struct {
+// Config configures a [Injector].
+type Config struct {
 	// Seed selects the random stream. The streams of dataset-level chaos
 	// are separate from the record-level ones, so the same Seed can serve
 	// both.
 	Seed uint64
 	// Rates are the per-table, per-day probabilities of each kind.
-	Rates DatasetRates
+	Rates Rates
 }
 
 // Validate reports a configuration error naming the offending kind; it
-// wraps [ErrInvalidConfig].
-func (c DatasetConfig) Validate() error {
+// wraps [chaos.ErrInvalidConfig].
+func (c Config) Validate() error {
 	sum := 0.0
-	for _, k := range DatasetKinds {
+	for _, k := range Kinds {
 		p := c.Rates.Of(k)
 		if !(p >= 0 && p <= 1) { // also catches NaN
-			return fmt.Errorf("%w: rate of %s is %v, want a probability in [0, 1]", ErrInvalidConfig, k, p)
+			return fmt.Errorf("%w: rate of %s is %v, want a probability in [0, 1]", chaos.ErrInvalidConfig, k, p)
 		}
 		sum += p
 	}
 	if sum > 1+1e-9 {
-		return fmt.Errorf("%w: dataset rates add up to %v; a day gets at most one dataset fault, so they must add up to at most 1", ErrInvalidConfig, sum)
+		return fmt.Errorf("%w: dataset rates add up to %v; a day gets at most one dataset fault, so they must add up to at most 1", chaos.ErrInvalidConfig, sum)
 	}
 	return nil
 }
 
-// DatasetLabel records one dataset-level fault: the ground truth the
+// Label records one dataset-level fault: the ground truth the
 // monitors of package quality are scored against. It is a type of its own,
-// not a [Label], because it names a table's day rather than a record.
+// not a [chaos.Label], because it names a table's day rather than a record.
 //
 // What Original and Injected hold depends on the kind:
 //
@@ -150,13 +158,13 @@ func (c DatasetConfig) Validate() error {
 //   - schema_change: the column's name before ("" when added) and after;
 //   - malformed_lines: "" and the inserted line's text (Line is its line
 //     number in the file, the header being line 1).
-type DatasetLabel struct {
+type Label struct {
 	// Table is the table's name; Day the batch's day, YYYY-MM-DD.
 	Table string `json:"table"`
 	Day   string `json:"day"`
 	// Kind and Variant say what was done.
-	Kind    DatasetKind `json:"kind"`
-	Variant string      `json:"variant"`
+	Kind    Kind   `json:"kind"`
+	Variant string `json:"variant"`
 	// Column is the column added or renamed (its new name).
 	Column string `json:"column,omitempty"`
 	// Original and Injected: see the type's documentation.
@@ -168,14 +176,14 @@ type DatasetLabel struct {
 	LandOn string `json:"land_on,omitempty"`
 }
 
-// DatasetLabelColumns are the columns of [DatasetLabelsTable].
-var DatasetLabelColumns = []string{"table_name", "day", "kind", "variant", "column_name", "original", "injected", "line", "land_on"}
+// LabelColumns are the columns of [LabelsTable].
+var LabelColumns = []string{"table_name", "day", "kind", "variant", "column_name", "original", "injected", "line", "land_on"}
 
-// DatasetLabelsTable renders dataset-level labels as a table named
+// LabelsTable renders dataset-level labels as a table named
 // "chaos_dataset_labels", ready to land beside the data and load into the
 // warehouse (EDQM loads it as raw_chaos_dataset_labels).
-func DatasetLabelsTable(labels []DatasetLabel) *edqm.Table {
-	t := &edqm.Table{Name: "chaos_dataset_labels", Columns: DatasetLabelColumns, Rows: make([][]string, len(labels))}
+func LabelsTable(labels []Label) *edqm.Table {
+	t := &edqm.Table{Name: "chaos_dataset_labels", Columns: LabelColumns, Rows: make([][]string, len(labels))}
 	for i, l := range labels {
 		line := ""
 		if l.Line > 0 {
@@ -186,41 +194,41 @@ func DatasetLabelsTable(labels []DatasetLabel) *edqm.Table {
 	return t
 }
 
-// DatasetInjector applies dataset-level faults. It is immutable and safe
+// Injector applies dataset-level faults. It is immutable and safe
 // for concurrent use.
 //
 // Which fault, if any, hits a table's day depends only on the seed, the
-// table's name and the day ([DatasetInjector.Fault]), so a pipeline can ask
+// table's name and the day ([Injector.Fault]), so a pipeline can ask
 // before it generates anything, and the two stages (ApplyTable, ApplyCSV)
 // agree without sharing state. Each stage draws its parameters from a
 // random stream derived from the same three values: the same seed, table,
 // day and input give the same output and the same labels.
-type DatasetInjector struct {
-	cfg DatasetConfig
+type Injector struct {
+	cfg Config
 }
 
-// NewDataset validates cfg (the error wraps [ErrInvalidConfig]) and returns
+// New validates cfg (the error wraps [chaos.ErrInvalidConfig]) and returns
 // a dataset-level injector. With all rates at zero it changes nothing.
-func NewDataset(cfg DatasetConfig) (*DatasetInjector, error) {
+func New(cfg Config) (*Injector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &DatasetInjector{cfg: cfg}, nil
+	return &Injector{cfg: cfg}, nil
 }
 
 // Config returns the injector's configuration.
-func (d *DatasetInjector) Config() DatasetConfig { return d.cfg }
+func (d *Injector) Config() Config { return d.cfg }
 
 // stream returns the random stream of a table's day, positioned after the
 // draw that picks the fault, and the fault ("" for none).
-func (d *DatasetInjector) stream(table string, day time.Time) (*rand.Rand, DatasetKind) {
+func (d *Injector) stream(table string, day time.Time) (*rand.Rand, Kind) {
 	h := fnv.New64a()
 	h.Write([]byte("dataset/"))
 	h.Write([]byte(table))
 	hi := datasetMix(d.cfg.Seed ^ datasetMix(h.Sum64()))
 	r := rand.New(rand.NewPCG(hi, datasetMix(hi^uint64(edqm.Day(day).Unix()/86400))))
 	u, acc := r.Float64(), 0.0
-	for _, k := range DatasetKinds {
+	for _, k := range Kinds {
 		p := d.cfg.Rates.Of(k)
 		if p <= 0 {
 			continue
@@ -235,7 +243,7 @@ func (d *DatasetInjector) stream(table string, day time.Time) (*rand.Rand, Datas
 
 // Fault returns the dataset-level fault that hits table on day, or "" when
 // none does.
-func (d *DatasetInjector) Fault(table string, day time.Time) DatasetKind {
+func (d *Injector) Fault(table string, day time.Time) Kind {
 	_, k := d.stream(table, day)
 	return k
 }
@@ -244,7 +252,7 @@ func (d *DatasetInjector) Fault(table string, day time.Time) DatasetKind {
 // lands: day itself, or 1 to 3 days later when the batch is a late
 // partition. A pipeline lands the late file in the later day's partition
 // under a name of its own, so that it does not replace that day's file.
-func (d *DatasetInjector) LandingDay(table string, day time.Time) time.Time {
+func (d *Injector) LandingDay(table string, day time.Time) time.Time {
 	r, k := d.stream(table, day)
 	if k != LatePartition {
 		return edqm.Day(day)
@@ -263,23 +271,23 @@ func lateDays(r *rand.Rand) int { return 1 + r.IntN(3) }
 //
 // spec.Key names the key column: a spike's copies get fresh random keys
 // (version-4-style UUIDs) so that they are new records, not duplicates.
-// An error wrapping [ErrInvalidSpec] reports a missing key column or a
+// An error wrapping [chaos.ErrInvalidSpec] reports a missing key column or a
 // ragged row. A cancelled ctx returns ctx.Err().
-func (d *DatasetInjector) ApplyTable(ctx context.Context, day time.Time, spec TableSpec, in *edqm.Table) (*edqm.Table, []DatasetLabel, error) {
+func (d *Injector) ApplyTable(ctx context.Context, day time.Time, spec chaos.TableSpec, in *edqm.Table) (*edqm.Table, []Label, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	if in == nil {
-		return nil, nil, fmt.Errorf("%w: nil table", ErrInvalidSpec)
+		return nil, nil, fmt.Errorf("%w: nil table", chaos.ErrInvalidSpec)
 	}
 	key := in.Col(spec.Key)
 	if spec.Key == "" || key < 0 {
 		return nil, nil, fmt.Errorf("%w: table %q: key column %q not found (the table has %s)",
-			ErrInvalidSpec, in.Name, spec.Key, strings.Join(in.Columns, ", "))
+			chaos.ErrInvalidSpec, in.Name, spec.Key, strings.Join(in.Columns, ", "))
 	}
 	for i, row := range in.Rows {
 		if len(row) != len(in.Columns) {
-			return nil, nil, fmt.Errorf("%w: table %q: row %d has %d cells, want %d", ErrInvalidSpec, in.Name, i, len(row), len(in.Columns))
+			return nil, nil, fmt.Errorf("%w: table %q: row %d has %d cells, want %d", chaos.ErrInvalidSpec, in.Name, i, len(row), len(in.Columns))
 		}
 	}
 	out := in.Clone()
@@ -288,7 +296,7 @@ func (d *DatasetInjector) ApplyTable(ctx context.Context, day time.Time, spec Ta
 		return out, nil, nil
 	}
 	dayText := edqm.Day(day).Format(edqm.DateLayout)
-	label := DatasetLabel{Table: in.Name, Day: dayText, Kind: kind, Variant: DatasetVariants[kind][0]}
+	label := Label{Table: in.Name, Day: dayText, Kind: kind, Variant: Variants[kind][0]}
 	n := len(in.Rows)
 	switch kind {
 	case VolumeDrop:
@@ -304,18 +312,21 @@ func (d *DatasetInjector) ApplyTable(ctx context.Context, day time.Time, spec Ta
 				}
 			}
 			cp := append([]string(nil), in.Rows[r.IntN(n)]...)
-			cp[key] = generate.FormatUUID(r.Uint64(), r.Uint64())
+			cp[key] = edqm.FormatUUID(r.Uint64(), r.Uint64())
 			out.Rows = append(out.Rows, cp)
 		}
 	case LatePartition:
 		label.Original = dayText
 		label.LandOn = edqm.Day(day).AddDate(0, 0, lateDays(r)).Format(edqm.DateLayout)
 		label.Injected = label.LandOn
-		return out, []DatasetLabel{label}, nil
+		return out, []Label{label}, nil
 	}
 	label.Original, label.Injected = strconv.Itoa(n), strconv.Itoa(len(out.Rows))
-	return out, []DatasetLabel{label}, nil
+	return out, []Label{label}, nil
 }
+
+// ctxEvery is how many added rows are built between two context checks.
+const ctxEvery = 1024
 
 // addedColumns are the names a "column_added" fault picks from.
 var addedColumns = []string{"coupon_code", "channel", "ingested_at", "loyalty_tier"}
@@ -329,7 +340,7 @@ var addedColumns = []string{"coupon_code", "channel", "ingested_at", "loyalty_ti
 // A file that does not parse as CSV, or has no header, is an error. A file
 // with a header and no record gets a schema change but no malformed line
 // (there is no record to malform). A cancelled ctx returns ctx.Err().
-func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table string, data []byte) ([]byte, []DatasetLabel, error) {
+func (d *Injector) ApplyCSV(ctx context.Context, day time.Time, table string, data []byte) ([]byte, []Label, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -341,11 +352,11 @@ func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table str
 	if err != nil {
 		return nil, nil, fmt.Errorf("chaos: table %q, %s: %w", table, edqm.Day(day).Format(edqm.DateLayout), err)
 	}
-	label := DatasetLabel{Table: table, Day: edqm.Day(day).Format(edqm.DateLayout), Kind: kind}
+	label := Label{Table: table, Day: edqm.Day(day).Format(edqm.DateLayout), Kind: kind}
 	header := recs[0]
 	switch kind {
 	case SchemaChange:
-		label.Variant = DatasetVariants[SchemaChange][r.IntN(2)]
+		label.Variant = Variants[SchemaChange][r.IntN(2)]
 		if label.Variant == "column_added" {
 			name := ""
 			for _, i := range r.Perm(len(addedColumns)) {
@@ -370,7 +381,7 @@ func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table str
 				}
 			}
 			w.Flush()
-			return b.Bytes(), []DatasetLabel{label}, w.Error()
+			return b.Bytes(), []Label{label}, w.Error()
 		}
 		col := r.IntN(len(header))
 		label.Original = header[col]
@@ -385,7 +396,7 @@ func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table str
 		}
 		w.Flush()
 		b.Write(data[ends[0]:])
-		return b.Bytes(), []DatasetLabel{label}, nil
+		return b.Bytes(), []Label{label}, nil
 	default: // MalformedLines
 		if len(recs) < 2 {
 			return data, nil, nil
@@ -399,7 +410,7 @@ func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table str
 		}
 		sortInts(at)
 		var b bytes.Buffer
-		var labels []DatasetLabel
+		var labels []Label
 		prev := 0
 		for i := range recs {
 			b.Write(data[prev:ends[i]])
@@ -409,7 +420,7 @@ func (d *DatasetInjector) ApplyCSV(ctx context.Context, day time.Time, table str
 				if b.Len() > 0 && b.Bytes()[b.Len()-1] != '\n' {
 					b.WriteByte('\n')
 				}
-				variant := DatasetVariants[MalformedLines][r.IntN(3)]
+				variant := Variants[MalformedLines][r.IntN(3)]
 				if variant == "short_row" && len(header) < 2 {
 					variant = "long_row" // a one-field short row would be a blank line
 				}

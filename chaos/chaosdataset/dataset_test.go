@@ -1,4 +1,4 @@
-package chaos_test
+package chaosdataset_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/chaosdataset"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/warehouse"
@@ -24,9 +25,9 @@ import (
 
 var datasetDay0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func datasetInjector(t testing.TB, cfg chaos.DatasetConfig) *chaos.DatasetInjector {
+func datasetInjector(t testing.TB, cfg chaosdataset.Config) *chaosdataset.Injector {
 	t.Helper()
-	d, err := chaos.NewDataset(cfg)
+	d, err := chaosdataset.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func datasetCSV(t testing.TB, tab *edqm.Table) []byte {
 
 // datasetDayWith returns the first day from datasetDay0 on which kind hits
 // table "orders".
-func datasetDayWith(t testing.TB, d *chaos.DatasetInjector, kind chaos.DatasetKind) time.Time {
+func datasetDayWith(t testing.TB, d *chaosdataset.Injector, kind chaosdataset.Kind) time.Time {
 	t.Helper()
 	for i := range 2000 {
 		day := datasetDay0.AddDate(0, 0, i)
@@ -70,24 +71,24 @@ func datasetDayWith(t testing.TB, d *chaos.DatasetInjector, kind chaos.DatasetKi
 }
 
 func TestDatasetConfigValidate(t *testing.T) {
-	for _, r := range []chaos.DatasetRates{
+	for _, r := range []chaosdataset.Rates{
 		{VolumeDrop: 1.5},
 		{LatePartition: -0.1},
 		{SchemaChange: math.NaN()},
-		chaos.DatasetUniform(0.3),
+		chaosdataset.Uniform(0.3),
 	} {
-		if _, err := chaos.NewDataset(chaos.DatasetConfig{Rates: r}); !errors.Is(err, chaos.ErrInvalidConfig) {
+		if _, err := chaosdataset.New(chaosdataset.Config{Rates: r}); !errors.Is(err, chaos.ErrInvalidConfig) {
 			t.Errorf("%+v: err = %v", r, err)
 		}
 	}
-	if _, err := chaos.NewDataset(chaos.DatasetConfig{Rates: chaos.DatasetUniform(0.2)}); err != nil {
+	if _, err := chaosdataset.New(chaosdataset.Config{Rates: chaosdataset.Uniform(0.2)}); err != nil {
 		t.Errorf("rates adding up to 1: %v", err)
 	}
 }
 
 func TestDatasetZeroRatesChangeNothing(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 1})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 1})
 	in := datasetOrders(t, datasetDay0)
 	for i := range 50 {
 		day := datasetDay0.AddDate(0, 0, i)
@@ -104,10 +105,10 @@ func TestDatasetZeroRatesChangeNothing(t *testing.T) {
 }
 
 func TestDatasetFaultsAreSeededAndFrequent(t *testing.T) {
-	cfg := chaos.DatasetConfig{Seed: 7, Rates: chaos.DatasetUniform(0.05)}
+	cfg := chaosdataset.Config{Seed: 7, Rates: chaosdataset.Uniform(0.05)}
 	a, b := datasetInjector(t, cfg), datasetInjector(t, cfg)
-	other := datasetInjector(t, chaos.DatasetConfig{Seed: 8, Rates: cfg.Rates})
-	counts := map[chaos.DatasetKind]int{}
+	other := datasetInjector(t, chaosdataset.Config{Seed: 8, Rates: cfg.Rates})
+	counts := map[chaosdataset.Kind]int{}
 	differ := 0
 	const days = 4000
 	for i := range days {
@@ -123,7 +124,7 @@ func TestDatasetFaultsAreSeededAndFrequent(t *testing.T) {
 			counts[k]++
 		}
 	}
-	for _, k := range chaos.DatasetKinds {
+	for _, k := range chaosdataset.Kinds {
 		if n := counts[k]; n < days*5/100*7/10 || n > days*5/100*13/10 {
 			t.Errorf("%s on %d of %d days at rate 5%%", k, n, days)
 		}
@@ -146,9 +147,9 @@ func TestDatasetFaultsAreSeededAndFrequent(t *testing.T) {
 
 func TestDatasetVolumeDropAndSpike(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 2, Rates: chaos.DatasetRates{VolumeDrop: 0.5, VolumeSpike: 0.5}})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 2, Rates: chaosdataset.Rates{VolumeDrop: 0.5, VolumeSpike: 0.5}})
 	spec := chaos.OrdersSpec(nil)
-	for _, kind := range []chaos.DatasetKind{chaos.VolumeDrop, chaos.VolumeSpike} {
+	for _, kind := range []chaosdataset.Kind{chaosdataset.VolumeDrop, chaosdataset.VolumeSpike} {
 		day := datasetDayWith(t, d, kind)
 		in := datasetOrders(t, day)
 		before := in.Clone()
@@ -164,18 +165,18 @@ func TestDatasetVolumeDropAndSpike(t *testing.T) {
 			t.Fatal("not deterministic")
 		}
 		n, m := len(in.Rows), len(out.Rows)
-		want := chaos.DatasetLabel{Table: "orders", Day: day.Format(edqm.DateLayout), Kind: kind, Variant: chaos.DatasetVariants[kind][0],
+		want := chaosdataset.Label{Table: "orders", Day: day.Format(edqm.DateLayout), Kind: kind, Variant: chaosdataset.Variants[kind][0],
 			Original: strconv.Itoa(n), Injected: strconv.Itoa(m)}
 		if len(labels) != 1 || labels[0] != want {
 			t.Fatalf("%s labels %+v, want %+v", kind, labels, want)
 		}
 		key := in.MustCol("order_id")
 		switch kind {
-		case chaos.VolumeDrop:
+		case chaosdataset.VolumeDrop:
 			if m > n/4 || !reflect.DeepEqual(out.Rows, in.Rows[:m]) {
 				t.Errorf("drop kept %d of %d rows, or not the first ones", m, n)
 			}
-		case chaos.VolumeSpike:
+		case chaosdataset.VolumeSpike:
 			if m < 4*n-1 || m > 8*n+1 || !reflect.DeepEqual(out.Rows[:n], in.Rows) {
 				t.Errorf("spike: %d rows from %d", m, n)
 			}
@@ -200,7 +201,7 @@ func TestDatasetVolumeDropAndSpike(t *testing.T) {
 
 func TestDatasetLatePartition(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 4, Rates: chaos.DatasetRates{LatePartition: 0.3}})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 4, Rates: chaosdataset.Rates{LatePartition: 0.3}})
 	delays := map[int]bool{}
 	for i := range 300 {
 		day := datasetDay0.AddDate(0, 0, i)
@@ -210,7 +211,7 @@ func TestDatasetLatePartition(t *testing.T) {
 			t.Fatal(err)
 		}
 		on := d.LandingDay("orders", day)
-		if d.Fault("orders", day) != chaos.LatePartition {
+		if d.Fault("orders", day) != chaosdataset.LatePartition {
 			if labels != nil || !on.Equal(day) {
 				t.Fatalf("day %d: %v, lands %v", i, labels, on)
 			}
@@ -230,13 +231,13 @@ func TestDatasetLatePartition(t *testing.T) {
 
 func TestDatasetSchemaChange(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 5, Rates: chaos.DatasetRates{SchemaChange: 0.5}})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 5, Rates: chaosdataset.Rates{SchemaChange: 0.5}})
 	in := datasetOrders(t, datasetDay0)
 	data := datasetCSV(t, in)
 	variants := map[string]bool{}
 	for i := range 60 {
 		day := datasetDay0.AddDate(0, 0, i)
-		if d.Fault("orders", day) != chaos.SchemaChange {
+		if d.Fault("orders", day) != chaosdataset.SchemaChange {
 			continue
 		}
 		if out, labels, _ := d.ApplyTable(ctx, day, chaos.OrdersSpec(nil), in); labels != nil || !reflect.DeepEqual(out, in) {
@@ -288,7 +289,7 @@ func TestDatasetSchemaChange(t *testing.T) {
 // warehouse rejects exactly them and loads every record.
 func TestDatasetMalformedLines(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 6, Rates: chaos.DatasetRates{MalformedLines: 0.5}})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 6, Rates: chaosdataset.Rates{MalformedLines: 0.5}})
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +300,7 @@ func TestDatasetMalformedLines(t *testing.T) {
 	files := 0
 	for i := 0; files < 25; i++ {
 		day := datasetDay0.AddDate(0, 0, i)
-		if d.Fault("orders", day) != chaos.MalformedLines {
+		if d.Fault("orders", day) != chaosdataset.MalformedLines {
 			continue
 		}
 		files++
@@ -317,7 +318,7 @@ func TestDatasetMalformedLines(t *testing.T) {
 		bad := map[int]bool{}
 		for _, l := range labels {
 			variants[l.Variant]++
-			if l.Line < 2 || lines[l.Line-1] != l.Injected || l.Kind != chaos.MalformedLines {
+			if l.Line < 2 || lines[l.Line-1] != l.Injected || l.Kind != chaosdataset.MalformedLines {
 				t.Fatalf("label %+v does not match line %q", l, lines[l.Line-1])
 			}
 			bad[l.Line] = true
@@ -343,7 +344,7 @@ func TestDatasetMalformedLines(t *testing.T) {
 			t.Fatalf("%s: loaded %d of %d records, rejected %d of %d malformed lines\n%s", key, loaded, len(in.Rows), rejected, len(labels), got)
 		}
 	}
-	for _, v := range chaos.DatasetVariants[chaos.MalformedLines] {
+	for _, v := range chaosdataset.Variants[chaosdataset.MalformedLines] {
 		if variants[v] == 0 {
 			t.Errorf("no %s line in %d files: %v", v, files, variants)
 		}
@@ -352,7 +353,7 @@ func TestDatasetMalformedLines(t *testing.T) {
 
 func TestDatasetErrors(t *testing.T) {
 	ctx := context.Background()
-	d := datasetInjector(t, chaos.DatasetConfig{Seed: 1, Rates: chaos.DatasetUniform(0.2)})
+	d := datasetInjector(t, chaosdataset.Config{Seed: 1, Rates: chaosdataset.Uniform(0.2)})
 	in := datasetOrders(t, datasetDay0)
 	if _, _, err := d.ApplyTable(ctx, datasetDay0, chaos.TableSpec{Key: "id"}, in); !errors.Is(err, chaos.ErrInvalidSpec) || !strings.Contains(err.Error(), `"id"`) {
 		t.Errorf("missing key: %v", err)
@@ -368,18 +369,18 @@ func TestDatasetErrors(t *testing.T) {
 	if _, _, err := d.ApplyCSV(cancelled, datasetDay0, "orders", nil); err != context.Canceled {
 		t.Errorf("cancelled csv: %v", err)
 	}
-	day := datasetDayWith(t, d, chaos.MalformedLines)
+	day := datasetDayWith(t, d, chaosdataset.MalformedLines)
 	if _, _, err := d.ApplyCSV(ctx, day, "orders", []byte("a,\"b\n")); err == nil {
 		t.Error("a file that is not CSV was accepted")
 	}
 }
 
 func TestDatasetLabelsTable(t *testing.T) {
-	tab := chaos.DatasetLabelsTable([]chaos.DatasetLabel{
-		{Table: "orders", Day: "2025-01-02", Kind: chaos.LatePartition, Variant: "late", Original: "2025-01-02", Injected: "2025-01-04", LandOn: "2025-01-04"},
-		{Table: "orders", Day: "2025-01-03", Kind: chaos.MalformedLines, Variant: "long_row", Injected: "a,b", Line: 7},
+	tab := chaosdataset.LabelsTable([]chaosdataset.Label{
+		{Table: "orders", Day: "2025-01-02", Kind: chaosdataset.LatePartition, Variant: "late", Original: "2025-01-02", Injected: "2025-01-04", LandOn: "2025-01-04"},
+		{Table: "orders", Day: "2025-01-03", Kind: chaosdataset.MalformedLines, Variant: "long_row", Injected: "a,b", Line: 7},
 	})
-	if tab.Name != "chaos_dataset_labels" || !slices.Equal(tab.Columns, chaos.DatasetLabelColumns) || len(tab.Rows) != 2 ||
+	if tab.Name != "chaos_dataset_labels" || !slices.Equal(tab.Columns, chaosdataset.LabelColumns) || len(tab.Rows) != 2 ||
 		tab.Rows[0][8] != "2025-01-04" || tab.Rows[0][7] != "" || tab.Rows[1][7] != "7" {
 		t.Errorf("%+v", tab)
 	}
@@ -388,9 +389,9 @@ func TestDatasetLabelsTable(t *testing.T) {
 // Apply a day's dataset-level faults around record-level chaos: volume and
 // lateness on the table, before records are corrupted; schema and line
 // faults on the CSV bytes, after.
-func ExampleDatasetInjector() {
+func ExampleInjector() {
 	ctx := context.Background()
-	ds, err := chaos.NewDataset(chaos.DatasetConfig{Seed: 34, Rates: chaos.DatasetUniform(0.1)})
+	ds, err := chaosdataset.New(chaosdataset.Config{Seed: 34, Rates: chaosdataset.Uniform(0.1)})
 	if err != nil {
 		panic(err)
 	}

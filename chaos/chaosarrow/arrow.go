@@ -1,4 +1,21 @@
-package chaos
+// Package chaosarrow is package chaos for Arrow: it corrupts Arrow record
+// batches with a [chaos.Injector] and labels what it did ([InjectRecord]),
+// and wraps an array.RecordReader so that every batch it reads comes out
+// corrupted ([NewRecordReader]), the way testing/iotest wraps a reader.
+//
+// It is a package of its own so that chaos itself imports no Arrow: a
+// team that only corrupts string tables or Go structs does not compile
+// Arrow. The draws are chaos's: the same seed, table, day and data give
+// the same corruptions and labels as [chaos.Injector.Inject] would on the
+// same rows written as strings.
+//
+// # Column types
+//
+// Role columns may be utf8 or large_utf8 (read as the cells of a string
+// table), int32 or int64, float64, decimal128, date32 or timestamp, as
+// [chaos.TableSpec] lists per role; NULL is written only into nullable
+// fields. Other columns may have any type.
+package chaosarrow
 
 import (
 	"context"
@@ -11,171 +28,168 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
-// InjectRecord is [Injector.Inject] for an Arrow record batch: it returns a
-// corrupted batch, allocated from mem (nil means memory.DefaultAllocator),
+// InjectRecord is [chaos.Injector.Inject] for an Arrow record batch: j
+// returns a corrupted batch, allocated from mem (nil means memory.DefaultAllocator),
 // and the labels, which name the table spec.Table. rec is never modified;
 // the caller releases both rec and the result. Columns no corruption
 // touched are shared with rec, not copied (so an all-zero configuration
 // costs nothing); when rows are duplicated every column is rebuilt.
 //
-// Role columns may be utf8 or large_utf8 (read as the cells of a string
-// table), int32 or int64, float64, decimal128, date32 or timestamp, as
-// [TableSpec] lists per role; NULL is written only into nullable fields.
-// Other columns may have any type.
-func (j *Injector) InjectRecord(ctx context.Context, mem memory.Allocator, day time.Time, spec TableSpec, rec arrow.RecordBatch) (arrow.RecordBatch, []Label, error) {
+// Role columns may have the types the package documentation lists. The
+// spec is checked against rec first: an error wrapping
+// [chaos.ErrInvalidSpec] names the spec's fields whose columns are missing
+// or of a type their role cannot use. A cancelled ctx returns ctx.Err().
+func InjectRecord(ctx context.Context, j *chaos.Injector, mem memory.Allocator, day time.Time, spec chaos.TableSpec, rec arrow.RecordBatch) (arrow.RecordBatch, []chaos.Label, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
 	if rec == nil {
-		return nil, nil, fmt.Errorf("%w: nil record", ErrInvalidSpec)
+		return nil, nil, fmt.Errorf("%w: nil record", chaos.ErrInvalidSpec)
 	}
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	l, err := recordLayout(spec, rec.Schema(), rec)
+	names, lookup := recordLookup(rec.Schema(), rec)
+	p, err := cells.Inject(ctx, j, day, spec, spec.Table, int(rec.NumRows()), names, lookup)
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := j.run(ctx, l, day)
+	defer p.Release()
+	out, err := applyRecord(mem, rec, p)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer e.release()
-	out, err := applyRecord(mem, rec, l, e)
-	if err != nil {
-		return nil, nil, err
-	}
-	return out, e.labels, nil
+	return out, p.Labels.([]chaos.Label), nil
 }
 
-// recordLayout resolves spec against schema, and against rec's columns
-// when rec is not nil (a nil rec only checks the schema).
-func recordLayout(spec TableSpec, schema *arrow.Schema, rec arrow.RecordBatch) (*layout, error) {
+// recordLookup returns the field names of schema and the lookup of its
+// columns, which reads rec's columns when rec is not nil (a nil rec only
+// checks the schema).
+func recordLookup(schema *arrow.Schema, rec arrow.RecordBatch) ([]string, cells.Lookup) {
 	names := make([]string, schema.NumFields())
 	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
-	n := 0
-	if rec != nil {
-		n = int(rec.NumRows())
-	}
-	return newLayout(spec, spec.Table, n, names, func(name string, role int) (*column, string, error) {
+	return names, func(name string, role int) (*cells.Column, string, error) {
 		idx := schema.FieldIndices(name)
 		if len(idx) == 0 {
 			return nil, "", nil
 		}
 		f := schema.Field(idx[0])
-		c := &column{index: idx[0], kind: arrowKind(f.Type), nullable: f.Nullable, scale: 2}
+		c := &cells.Column{Index: idx[0], Kind: arrowKind(f.Type), Nullable: f.Nullable, Scale: 2}
 		switch t := f.Type.(type) {
 		case *arrow.Decimal128Type:
-			c.scale = t.Scale
+			c.Scale = t.Scale
 		case *arrow.Int32Type:
-			c.intMax = math.MaxInt32
+			c.IntMax = math.MaxInt32
 		case *arrow.Int64Type:
-			c.intMax = math.MaxInt64
+			c.IntMax = math.MaxInt64
 		}
 		if rec != nil {
 			arrowAccess(c, rec.Column(idx[0]), role)
 		}
 		return c, f.Type.String(), nil
-	})
+	}
 }
 
 // arrowKind maps an Arrow type to the cell kind a role reads it as.
-func arrowKind(t arrow.DataType) cellKind {
+func arrowKind(t arrow.DataType) cells.CellKind {
 	switch t.ID() {
 	case arrow.STRING, arrow.LARGE_STRING:
-		return kText
+		return cells.KText
 	case arrow.INT32, arrow.INT64:
-		return kInt
+		return cells.KInt
 	case arrow.FLOAT64:
-		return kFloat
+		return cells.KFloat
 	case arrow.DECIMAL128:
-		return kDecimal
+		return cells.KDecimal
 	case arrow.DATE32:
-		return kDate32
+		return cells.KDate32
 	case arrow.TIMESTAMP:
-		return kTimestamp
+		return cells.KTimestamp
 	}
-	return kOther
+	return cells.KOther
 }
 
 // arrowAccess fills c's get and raw for the array a.
-func arrowAccess(c *column, a arrow.Array, role int) {
+func arrowAccess(c *cells.Column, a arrow.Array, role int) {
 	isNull := a.IsNull
 	switch a := a.(type) {
 	case *array.String:
-		c.get = func(i int) value {
+		c.Get = func(i int) cells.Value {
 			if isNull(i) {
-				return value{null: true}
+				return cells.Value{Null: true}
 			}
-			return parseNonNull(role, a.Value(i))
+			return cells.ParseNonNull(role, a.Value(i))
 		}
-		c.raw, c.volatile = a.Value, true // the engine copies what it keeps
+		c.Raw, c.Volatile = a.Value, true // the engine copies what it keeps
 	case *array.LargeString:
-		c.get = func(i int) value {
+		c.Get = func(i int) cells.Value {
 			if isNull(i) {
-				return value{null: true}
+				return cells.Value{Null: true}
 			}
-			return parseNonNull(role, a.Value(i))
+			return cells.ParseNonNull(role, a.Value(i))
 		}
-		c.raw, c.volatile = a.Value, true
+		c.Raw, c.Volatile = a.Value, true
 	case *array.Int32:
-		c.get = func(i int) value { return value{null: isNull(i), i: int64(a.Value(i))} }
+		c.Get = func(i int) cells.Value { return cells.Value{Null: isNull(i), I: int64(a.Value(i))} }
 	case *array.Int64:
-		c.get = func(i int) value { return value{null: isNull(i), i: a.Value(i)} }
+		c.Get = func(i int) cells.Value { return cells.Value{Null: isNull(i), I: a.Value(i)} }
 	case *array.Float64:
-		c.get = func(i int) value { return value{null: isNull(i), f: a.Value(i)} }
+		c.Get = func(i int) cells.Value { return cells.Value{Null: isNull(i), F: a.Value(i)} }
 	case *array.Decimal128:
-		c.get = func(i int) value {
+		c.Get = func(i int) cells.Value {
 			n := a.Value(i)
 			lo, hi := n.LowBits(), n.HighBits()
 			fits := hi == 0 && lo <= math.MaxInt64 || hi == -1 && lo > math.MaxInt64
-			return value{null: isNull(i), bad: !fits, i: int64(lo)}
+			return cells.Value{Null: isNull(i), Bad: !fits, I: int64(lo)}
 		}
 	case *array.Date32:
-		c.get = func(i int) value {
+		c.Get = func(i int) cells.Value {
 			d := int64(a.Value(i))
-			return value{null: isNull(i), i: d, t: time.Unix(d*86400, 0).UTC()}
+			return cells.Value{Null: isNull(i), I: d, T: time.Unix(d*86400, 0).UTC()}
 		}
 	case *array.Timestamp:
 		unit := a.DataType().(*arrow.TimestampType).Unit
-		c.get = func(i int) value {
+		c.Get = func(i int) cells.Value {
 			t := a.Value(i).ToTime(unit)
-			return value{null: isNull(i), i: dayOf(t), t: t}
+			return cells.Value{Null: isNull(i), I: cells.DayOf(t), T: t}
 		}
 	default:
-		c.get = func(i int) value { return value{null: isNull(i), bad: true} }
-		c.raw = func(i int) string {
+		c.Get = func(i int) cells.Value { return cells.Value{Null: isNull(i), Bad: true} }
+		c.Raw = func(i int) string {
 			if isNull(i) {
 				return ""
 			}
 			return strings.Clone(a.ValueStr(i))
 		}
 	}
-	if c.raw == nil {
-		c.raw = func(i int) string { return c.text(c.get(i)) }
+	if c.Raw == nil {
+		c.Raw = func(i int) string { return c.Text(c.Get(i)) }
 	}
 }
 
 // applyRecord builds the corrupted copy of rec.
-func applyRecord(mem memory.Allocator, rec arrow.RecordBatch, l *layout, e *engine) (arrow.RecordBatch, error) {
-	if len(e.edits) == 0 && len(e.dups) == 0 {
+func applyRecord(mem memory.Allocator, rec arrow.RecordBatch, p *cells.Plan) (arrow.RecordBatch, error) {
+	if len(p.Edits) == 0 && len(p.Dups) == 0 {
 		rec.Retain()
 		return rec, nil
 	}
 	ncols := int(rec.NumCols())
-	byCol := make([]*column, ncols)
+	byCol := make([]*cells.Column, ncols)
 	edited := make([]bool, ncols)
-	for _, c := range append(l.cols, l.key) {
+	for _, c := range append(p.Cols, p.Key) {
 		if c != nil {
-			byCol[c.index] = c
+			byCol[c.Index] = c
 		}
 	}
-	for _, ed := range e.edits {
-		edited[l.cols[ed.role].index] = true
+	for _, ed := range p.Edits {
+		edited[p.Cols[ed.Role].Index] = true
 	}
 	cols := make([]arrow.Array, ncols)
 	defer func() {
@@ -187,18 +201,18 @@ func applyRecord(mem memory.Allocator, rec arrow.RecordBatch, l *layout, e *engi
 	}()
 	for j := range ncols {
 		in := rec.Column(j)
-		if !edited[j] && len(e.dups) == 0 {
+		if !edited[j] && len(p.Dups) == 0 {
 			in.Retain()
 			cols[j] = in
 			continue
 		}
-		a, err := rebuild(mem, in, byCol[j], e.edits, e.dups)
+		a, err := rebuild(mem, in, byCol[j], p.Edits, p.Dups)
 		if err != nil {
 			return nil, fmt.Errorf("chaos: column %q: %w", rec.ColumnName(j), err)
 		}
 		cols[j] = a
 	}
-	return array.NewRecordBatch(rec.Schema(), cols, rec.NumRows()+int64(len(e.dups))), nil
+	return array.NewRecordBatch(rec.Schema(), cols, rec.NumRows()+int64(len(p.Dups))), nil
 }
 
 // ReaderOptions adjusts a [RecordReader]. A nil *ReaderOptions means the
@@ -214,9 +228,9 @@ type ReaderOptions struct {
 }
 
 // RecordReader wraps an array.RecordReader and corrupts each batch it
-// reads with an [Injector], the way testing/iotest wraps an io.Reader:
+// reads with a [chaos.Injector], the way testing/iotest wraps an io.Reader:
 //
-//	r, err := chaos.NewRecordReader(ctx, inj, spec, src, nil)
+//	r, err := chaosarrow.NewRecordReader(ctx, inj, spec, src, nil)
 //	if err != nil { ... }
 //	defer r.Release()
 //	for r.Next() {
@@ -229,13 +243,13 @@ type ReaderOptions struct {
 type RecordReader struct {
 	refs   atomic.Int64
 	ctx    context.Context
-	j      *Injector
-	spec   TableSpec
+	j      *chaos.Injector
+	spec   chaos.TableSpec
 	src    array.RecordReader
 	mem    memory.Allocator
 	day    time.Time
 	cur    arrow.RecordBatch
-	labels []Label
+	labels []chaos.Label
 	err    error
 }
 
@@ -243,14 +257,15 @@ var _ array.RecordReader = (*RecordReader)(nil)
 
 // NewRecordReader returns a reader of src's batches, corrupted by j as
 // spec describes them (spec.Table names them in labels). It checks the
-// spec against src's schema first: the error wraps [ErrInvalidSpec] and
+// spec against src's schema first: the error wraps [chaos.ErrInvalidSpec] and
 // names the field. ctx bounds the whole read. The reader takes a
 // reference to src and releases it in Release.
-func NewRecordReader(ctx context.Context, j *Injector, spec TableSpec, src array.RecordReader, opts *ReaderOptions) (*RecordReader, error) {
+func NewRecordReader(ctx context.Context, j *chaos.Injector, spec chaos.TableSpec, src array.RecordReader, opts *ReaderOptions) (*RecordReader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := recordLayout(spec, src.Schema(), nil); err != nil {
+	names, lookup := recordLookup(src.Schema(), nil)
+	if err := cells.Check(spec, spec.Table, names, lookup); err != nil {
 		return nil, err
 	}
 	var o ReaderOptions
@@ -302,7 +317,7 @@ func (r *RecordReader) Next() bool {
 	if d, ok := r.src.(interface{ Day() time.Time }); ok {
 		day = d.Day()
 	}
-	r.cur, r.labels, r.err = r.j.InjectRecord(r.ctx, r.mem, day, r.spec, r.src.RecordBatch())
+	r.cur, r.labels, r.err = InjectRecord(r.ctx, r.j, r.mem, day, r.spec, r.src.RecordBatch())
 	return r.err == nil
 }
 
@@ -316,7 +331,7 @@ func (r *RecordReader) RecordBatch() arrow.RecordBatch { return r.cur }
 func (r *RecordReader) Record() arrow.RecordBatch { return r.cur }
 
 // Labels returns the labels of the current batch.
-func (r *RecordReader) Labels() []Label { return r.labels }
+func (r *RecordReader) Labels() []chaos.Label { return r.labels }
 
 // Err returns the error that stopped the reader (the source's, or the
 // injector's), or nil at the end of the source.

@@ -1,15 +1,16 @@
-package chaos
+package chaosarrow
 
 import (
-	"time"
-
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
 // rebuild returns in with its edits applied and the rows of dups
@@ -17,10 +18,10 @@ import (
 // for a column without a role; edits are the edits of every column, of
 // which rebuild applies c's. Runs of rows without an edit or a duplicate
 // are copied in bulk, straight between the Arrow buffers.
-func rebuild(mem memory.Allocator, in arrow.Array, c *column, all []edit, dups []int) (arrow.Array, error) {
+func rebuild(mem memory.Allocator, in arrow.Array, c *cells.Column, all []cells.Edit, dups []int) (arrow.Array, error) {
 	edits := columnEdits{all: all, role: roleNone}
-	if c != nil && c.role != roleKey {
-		edits.role = c.role
+	if c != nil && c.Role != cells.RoleKey {
+		edits.role = c.Role
 	}
 	switch a := in.(type) {
 	case *array.String:
@@ -43,14 +44,14 @@ const roleNone = -2
 // columnEdits are the edits of one column among all the edits, which are
 // in row order.
 type columnEdits struct {
-	all  []edit
+	all  []cells.Edit
 	role int
 	next int // the next edit to look at
 }
 
 // peek returns the next edit of the column, or nil.
-func (c *columnEdits) peek() *edit {
-	for c.next < len(c.all) && c.all[c.next].role != c.role {
+func (c *columnEdits) peek() *cells.Edit {
+	for c.next < len(c.all) && c.all[c.next].Role != c.role {
 		c.next++
 	}
 	if c.next < len(c.all) {
@@ -62,13 +63,13 @@ func (c *columnEdits) peek() *edit {
 // walk visits the output rows: copy(lo, hi) for each run of input rows
 // without an edit or a duplicate, one(i, e) for an input row i that has
 // one, with e the edit of that output row (nil: the row as it came).
-func walk(n int, edits *columnEdits, dups []int, copy func(lo, hi int), one func(i int, e *edit)) {
+func walk(n int, edits *columnEdits, dups []int, copy func(lo, hi int), one func(i int, e *cells.Edit)) {
 	di, lo := 0, 0
 	for {
 		next := edits.peek()
 		i := n
 		if next != nil {
-			i = next.row
+			i = next.Row
 		}
 		if di < len(dups) && dups[di] < i {
 			i = dups[di]
@@ -79,8 +80,8 @@ func walk(n int, edits *columnEdits, dups []int, copy func(lo, hi int), one func
 		if lo < i {
 			copy(lo, i)
 		}
-		var first *edit
-		if next != nil && next.row == i && next.occ == 1 {
+		var first *cells.Edit
+		if next != nil && next.Row == i && next.Occ == 1 {
 			first = next
 			edits.next++
 		}
@@ -88,7 +89,7 @@ func walk(n int, edits *columnEdits, dups []int, copy func(lo, hi int), one func
 		if di < len(dups) && dups[di] == i {
 			di++
 			second := first // the copy of the row as the edits left it
-			if next := edits.peek(); next != nil && next.row == i {
+			if next := edits.peek(); next != nil && next.Row == i {
 				second = next
 				edits.next++
 			}
@@ -114,7 +115,7 @@ type validity struct {
 func newValidity(mem memory.Allocator, in arrow.Array, n int, edits columnEdits) *validity {
 	need := in.NullN() > 0
 	for e := edits.peek(); e != nil && !need; e = edits.peek() {
-		need = e.v.null
+		need = e.V.Null
 		edits.next++
 	}
 	if !need {
@@ -164,7 +165,7 @@ type offsetTraits[O int32 | int64] interface {
 }
 
 // rebuildBinary rebuilds a utf8 or large_utf8 column.
-func rebuildBinary[O int32 | int64](mem memory.Allocator, in arrow.Array, offs []O, traits offsetTraits[O], c *column, edits columnEdits, dups []int) arrow.Array {
+func rebuildBinary[O int32 | int64](mem memory.Allocator, in arrow.Array, offs []O, traits offsetTraits[O], c *cells.Column, edits columnEdits, dups []int) arrow.Array {
 	n, nOut := in.Len(), in.Len()+len(dups)
 	var data []byte
 	if b := in.Data().Buffers()[2]; b != nil {
@@ -197,18 +198,18 @@ func rebuildBinary[O int32 | int64](mem memory.Allocator, in arrow.Array, offs [
 		end += stop - start
 		out += hi - lo
 	}
-	walk(n, &edits, dups, copyRows, func(i int, e *edit) {
+	walk(n, &edits, dups, copyRows, func(i int, e *cells.Edit) {
 		if e == nil {
 			copyRows(i, i+1)
 			return
 		}
-		if !e.v.null {
+		if !e.V.Null {
 			var buf [64]byte
-			s := c.appendText(buf[:0], e.v)
+			s := c.AppendText(buf[:0], e.V)
 			ensure(len(s))
 			end += copy(d[end:], s)
 		}
-		valid.set(out, !e.v.null)
+		valid.set(out, !e.V.Null)
 		out++
 		o[out] = O(end)
 	})
@@ -232,25 +233,25 @@ func newArray(t arrow.DataType, n, nulls int, bufs ...*memory.Buffer) arrow.Arra
 
 // fixedPut returns, for a fixed-width type a role can write, a function
 // that writes a value into slot k of a values buffer; nil for other types.
-func fixedPut(t arrow.DataType) func(buf []byte, k int, v value) {
+func fixedPut(t arrow.DataType) func(buf []byte, k int, v cells.Value) {
 	switch t := t.(type) {
 	case *arrow.Int32Type:
-		return func(buf []byte, k int, v value) { arrow.Int32Traits.CastFromBytes(buf)[k] = int32(v.i) }
+		return func(buf []byte, k int, v cells.Value) { arrow.Int32Traits.CastFromBytes(buf)[k] = int32(v.I) }
 	case *arrow.Int64Type:
-		return func(buf []byte, k int, v value) { arrow.Int64Traits.CastFromBytes(buf)[k] = v.i }
+		return func(buf []byte, k int, v cells.Value) { arrow.Int64Traits.CastFromBytes(buf)[k] = v.I }
 	case *arrow.Float64Type:
-		return func(buf []byte, k int, v value) { arrow.Float64Traits.CastFromBytes(buf)[k] = v.f }
+		return func(buf []byte, k int, v cells.Value) { arrow.Float64Traits.CastFromBytes(buf)[k] = v.F }
 	case *arrow.Date32Type:
-		return func(buf []byte, k int, v value) { arrow.Date32Traits.CastFromBytes(buf)[k] = arrow.Date32(v.i) }
+		return func(buf []byte, k int, v cells.Value) { arrow.Date32Traits.CastFromBytes(buf)[k] = arrow.Date32(v.I) }
 	case *arrow.Decimal128Type:
-		return func(buf []byte, k int, v value) {
-			arrow.Decimal128Traits.CastFromBytes(buf)[k] = decimal128.FromI64(v.i)
+		return func(buf []byte, k int, v cells.Value) {
+			arrow.Decimal128Traits.CastFromBytes(buf)[k] = decimal128.FromI64(v.I)
 		}
 	case *arrow.TimestampType:
-		return func(buf []byte, k int, v value) {
-			ts, err := arrow.TimestampFromTime(v.t, t.Unit)
+		return func(buf []byte, k int, v cells.Value) {
+			ts, err := arrow.TimestampFromTime(v.T, t.Unit)
 			if err != nil { // out of the unit's range: keep the date
-				ts, _ = arrow.TimestampFromTime(time.Unix(v.i*86400, 0), t.Unit)
+				ts, _ = arrow.TimestampFromTime(time.Unix(v.I*86400, 0), t.Unit)
 			}
 			arrow.TimestampTraits.CastFromBytes(buf)[k] = ts
 		}
@@ -258,14 +259,14 @@ func fixedPut(t arrow.DataType) func(buf []byte, k int, v value) {
 		return nil
 	case arrow.FixedWidthDataType:
 		if t.BitWidth()%8 == 0 { // copied, never written
-			return func([]byte, int, value) {}
+			return func([]byte, int, cells.Value) {}
 		}
 	}
 	return nil
 }
 
 // rebuildFixed rebuilds a column of a fixed-width type.
-func rebuildFixed(mem memory.Allocator, in arrow.Array, put func([]byte, int, value), edits columnEdits, dups []int) arrow.Array {
+func rebuildFixed(mem memory.Allocator, in arrow.Array, put func([]byte, int, cells.Value), edits columnEdits, dups []int) arrow.Array {
 	w := in.DataType().(arrow.FixedWidthDataType).BitWidth() / 8
 	n, nOut := in.Len(), in.Len()+len(dups)
 	var src []byte
@@ -283,17 +284,17 @@ func rebuildFixed(mem memory.Allocator, in arrow.Array, put func([]byte, int, va
 		valid.copy(lo, hi, out)
 		out += hi - lo
 	}
-	walk(n, &edits, dups, copyRows, func(i int, e *edit) {
+	walk(n, &edits, dups, copyRows, func(i int, e *cells.Edit) {
 		if e == nil {
 			copyRows(i, i+1)
 			return
 		}
-		if e.v.null {
+		if e.V.Null {
 			clear(dst[out*w : (out+1)*w])
 		} else {
-			put(dst, out, e.v)
+			put(dst, out, e.V)
 		}
-		valid.set(out, !e.v.null)
+		valid.set(out, !e.V.Null)
 		out++
 	})
 	vBuf, nulls := valid.finish(nOut)

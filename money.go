@@ -1,4 +1,4 @@
-package generate
+package edqm
 
 import "fmt"
 
@@ -51,20 +51,20 @@ func ParseCents(s string) (int64, error) {
 		if t[i] == '.' {
 			whole, frac = t[:i], t[i+1:]
 			if frac == "" {
-				return 0, fmt.Errorf("generate: amount %q has a point but no decimals", s)
+				return 0, fmt.Errorf("edqm: amount %q has a point but no decimals", s)
 			}
 			break
 		}
 	}
 	if whole == "" || len(whole) > 16 || len(frac) > 2 {
-		return 0, fmt.Errorf("generate: %q is not an amount with at most two decimals", s)
+		return 0, fmt.Errorf("edqm: %q is not an amount with at most two decimals", s)
 	}
 	var v int64
 	for _, part := range []string{whole, frac} {
 		for i := 0; i < len(part); i++ {
 			c := part[i]
 			if c < '0' || c > '9' {
-				return 0, fmt.Errorf("generate: %q is not an amount: unexpected %q", s, rune(c))
+				return 0, fmt.Errorf("edqm: %q is not an amount: unexpected %q", s, rune(c))
 			}
 			v = v*10 + int64(c-'0')
 		}

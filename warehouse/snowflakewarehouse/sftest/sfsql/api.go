@@ -48,6 +48,13 @@ type Options struct {
 	// COMMIT (and drops it on ROLLBACK). Assumed: by default the files are
 	// purged when the COPY statement ends, transaction or not.
 	PurgeAtCommit bool
+	// BareQuoteRejected makes a record with the enclosure character
+	// inside a field that does not start with it (O4,C"4,1) a parse
+	// error, so that COPY rejects the row. Assumed: by default the
+	// character is data there, since FIELD_OPTIONALLY_ENCLOSED_BY
+	// (https://docs.snowflake.com/en/sql-reference/sql/create-file-format)
+	// describes enclosed fields only; DuckDB's reader rejects the row.
+	BareQuoteRejected bool
 	// Now is the clock of load metadata (its 64-day expiry) and of
 	// CURRENT_TIMESTAMP-free bookkeeping; nil means time.Now.
 	Now func() time.Time

@@ -1,6 +1,7 @@
 package sfsql_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,4 +80,23 @@ func names(r *sfsql.Result) []string {
 		out = append(out, c.Name)
 	}
 	return out
+}
+
+// TestCopyBareQuote: an enclosure character inside an unenclosed field is
+// data by default and a rejected row with Options.BareQuoteRejected.
+func TestCopyBareQuote(t *testing.T) {
+	for _, tc := range []struct {
+		rejected bool
+		loaded   [][]string
+	}{
+		{false, [][]string{{"1", "2"}, {"2", `C"4`}, {"3", "x"}}},
+		{true, [][]string{{"1", "2"}, {"3", "x"}}},
+	} {
+		_, s := newSession(t, sfsql.Options{BareQuoteRejected: tc.rejected})
+		setup(t, s, "order_id,Quantity,status\n1,2,A\n2,C\"4,B\n3,x,C\n")
+		r := exec(t, s, copyQ("FALSE", "FALSE"))
+		assert.Equal(t, fmt.Sprint(len(tc.loaded)), values(r)[0][3], "rows loaded, BareQuoteRejected %v", tc.rejected)
+		got := exec(t, s, `SELECT "ORDER_ID", "QUANTITY" FROM "RAW_ORDERS" ORDER BY 1`)
+		assert.Equal(t, tc.loaded, values(got), "BareQuoteRejected %v", tc.rejected)
+	}
 }

@@ -31,6 +31,9 @@ type csvParser struct {
 	data string
 	pos  int
 	line int
+	// bareQuoteErr makes an enclosure character inside an unenclosed
+	// field a parse error (Options.BareQuoteRejected).
+	bareQuoteErr bool
 }
 
 // next reads the next record; ok is false at the end of the data.
@@ -107,6 +110,11 @@ func (p *csvParser) field(rec *csvRecord) (csvField, string) {
 			b.WriteString(unescape(p.data[p.pos]))
 			p.pos++
 			continue
+		}
+		if p.bareQuoteErr && f.Enclosure != 0 && c == f.Enclosure {
+			// Assumed wording and code (Options.BareQuoteRejected).
+			rec.errCode, rec.errChar, rec.errColumn = 100065, p.pos-rec.offset+1, len(rec.fields)+1
+			return csvField{}, fmt.Sprintf("Found character '%c' in an unenclosed field", c)
 		}
 		b.WriteByte(c)
 		p.pos++

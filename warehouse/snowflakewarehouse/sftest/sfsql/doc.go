@@ -53,6 +53,8 @@
 //     (Options.LoadMetadataSurvivesRollback).
 //   - PURGE removes files when the COPY ends, even inside a transaction
 //     (Options.PurgeAtCommit).
+//   - The enclosure character inside an unenclosed field is data
+//     (Options.BareQuoteRejected).
 //
 // Other assumptions without a switch are marked "assumed" in the code:
 // COPY's result for no file ("Copy executed with 0 files processed."),

@@ -38,7 +38,7 @@ func (s *Session) loadFile(ctx context.Context, o *copyOptions, cols []tableColu
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	l := &fileLoad{s: s, o: o, cols: cols, table: table, file: f, name: displayName(o.stage, f.path)}
-	p := &csvParser{f: o.format, data: string(data), line: 1}
+	p := &csvParser{f: o.format, data: string(data), line: 1, bareQuoteErr: s.e.opts.BareQuoteRejected}
 	if err := l.readHeader(p); err != nil {
 		return fileResult{}, nil, nil, err
 	}

@@ -6,7 +6,10 @@
 //
 // [Run] is what examples/full runs; a Go team calls it from its own job,
 // or composes the steps it exports ([LandDays], [LoadAll], [Build]) as
-// examples/bench does.
+// examples/bench does. [Open] opens a landing zone and a warehouse by URL
+// ([FolderURLs] names both in one local folder), [TextProgress] prints a
+// line per stage and [DescribeURL] shows a URL to a person without its
+// secrets: with them, a program is flags and printing.
 //
 // # Stages
 //
@@ -58,12 +61,14 @@
 // [Options.Progress] is called at the start and end of every stage (and
 // after each day landed), never concurrently; at a stage's end the
 // [Result] holds its figures, which is how examples/full prints each line
-// as soon as the stage is done. [Options.Logger] gets one record per
-// stage; no URL, credential or row content is logged.
+// as soon as the stage is done ([TextProgress] writes those lines).
+// [Options.Logger] gets one record per stage; no URL, credential or row
+// content is logged.
 //
 // # Errors
 //
 // Errors start with "pipeline:" and wrap the cause with %w: a watermark
 // moved by another runner wraps [landing.ErrConflict]; invalid options wrap
-// [ErrInvalidOptions]. Context errors are returned as they are.
+// [ErrInvalidOptions]. Context errors are returned as they are, and so are
+// the errors of the packages [Open] calls (they name their package).
 package pipeline

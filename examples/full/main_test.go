@@ -1,20 +1,25 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/internal/syncbuf"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/s3landing/s3test"
 	"github.com/edqm/edqm/quality"
@@ -24,10 +29,12 @@ import (
 func wall() time.Time { return time.Date(2026, 3, 10, 15, 4, 5, 0, time.UTC) }
 
 // runFull runs the command in-process and returns its exit code and output.
+// stderr is safe for concurrent writes: with -log, a driver's goroutine may
+// log while the run prints.
 func runFull(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut, wall)
+	var out, errOut syncbuf.Buffer
+	code := run(t.Context(), args, &out, &errOut, wall)
 	return code, out.String(), errOut.String()
 }
 
@@ -408,4 +415,36 @@ func TestS3LandingGivesTheSameReport(t *testing.T) {
 	if !strings.Contains(again, "Up to date") {
 		t.Errorf("second run on S3:\n%s", again)
 	}
+}
+
+// TestLogFlag: -log writes the libraries' text records to stderr at its
+// level and above, and nothing by default; stdout is the same either way;
+// a level it does not know is a bad command line.
+func TestLogFlag(t *testing.T) {
+	args := []string{"-landing", "mem://", "-warehouse", "duckdb://memory", "-now", "2026-03-10", "-days", "3"}
+	code, quiet, errOut := runFull(t, args...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Empty(t, errOut, "no -log: nothing on stderr")
+
+	code, out, errOut := runFull(t, append([]string{"-log", "info"}, args...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, `level=INFO msg="pipeline: stage done" stage=plan`)
+	assert.Contains(t, errOut, "stage=history")
+	assert.NotContains(t, errOut, "level=DEBUG")
+	assert.Equal(t, stageLines(quiet), stageLines(out), "-log changes no line of stdout")
+
+	code, _, errOut = runFull(t, append([]string{"-log", "error"}, args...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Empty(t, errOut, "-log error: a run that succeeds logs nothing")
+
+	for _, bad := range []string{"verbose", "INFO", "warning", ""} {
+		code, _, errOut = runFull(t, "-log", bad, "-data", filepath.Join(t.TempDir(), "never-created"))
+		assert.Equal(t, exitUsage, code, "-log %q", bad)
+		assert.Contains(t, errOut, fmt.Sprintf("invalid value %q for -log: want off, debug, info, warn or error", bad))
+	}
+}
+
+// stageLines is the output without its durations, which differ run to run.
+func stageLines(out string) string {
+	return regexp.MustCompile(`\(\d[\d.hmsµn]*\)`).ReplaceAllString(out, "(…)")
 }

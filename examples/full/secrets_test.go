@@ -18,8 +18,9 @@ import (
 	"testing"
 
 	sf "github.com/snowflakedb/gosnowflake"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
-	"github.com/edqm/edqm/internal/syncbuf"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/s3landing/s3test"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
@@ -195,23 +196,16 @@ func (s *leakScanner) check(t *testing.T) {
 	}
 }
 
-// captureDriverLog sends gosnowflake's own log, which goes to the
-// process's stderr and not to run's, into a buffer for the test, at the
-// debug level: more than a user sees, so more to scan.
-func captureDriverLog(t *testing.T) *syncbuf.Buffer {
+// driverDebug sets gosnowflake's log level (one per process) to debug for
+// the test: more than a user sees, so more to scan. It leaves the driver's
+// output alone: snowflakewarehouse routes it, once per process, to the
+// Logger of the Warehouse opened last, which -log puts on the run's stderr.
+func driverDebug(t *testing.T) {
 	t.Helper()
-	b := &syncbuf.Buffer{}
 	log := sf.GetLogger()
 	level := log.GetLogLevel()
-	if err := log.SetLogLevel("debug"); err != nil {
-		t.Fatal(err)
-	}
-	log.SetOutput(b)
-	t.Cleanup(func() {
-		log.SetOutput(os.Stderr)
-		_ = log.SetLogLevel(level)
-	})
-	return b
+	require.NoError(t, log.SetLogLevel("debug"))
+	t.Cleanup(func() { _ = log.SetLogLevel(level) })
 }
 
 // TestSecretScannerFindsLeaks proves the scanner can fail: a secret planted
@@ -326,19 +320,16 @@ func TestSecretsS3Landing(t *testing.T) {
 	scan.check(t)
 }
 
-// TestSecretsSnowflakeWarehouse points the run at a Snowflake account it
-// cannot reach (no network here), with the password, then a private key,
-// in the environment: the run fails, and neither its output, the driver's
-// log nor the data folder holds the secret.
+// TestSecretsSnowflakeWarehouse points the run, with -log debug and the
+// driver's own level at debug, at a Snowflake account it cannot reach (no
+// network here), with the password, then a private key, in the
+// environment: the run fails, its stderr carries the driver's log lines,
+// and neither its output, those lines nor the data folder holds the secret.
 func TestSecretsSnowflakeWarehouse(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	var keyLines []string
 	for _, line := range strings.Split(string(keyPEM), "\n") {
@@ -347,9 +338,7 @@ func TestSecretsSnowflakeWarehouse(t *testing.T) {
 		}
 	}
 	keyFile := filepath.Join(t.TempDir(), "rsa_key.p8")
-	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(keyFile, keyPEM, 0o600))
 
 	// login_timeout bounds the driver's retries of a login that cannot
 	// resolve the account's host; without it they last a minute.
@@ -364,23 +353,18 @@ func TestSecretsSnowflakeWarehouse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("SNOWFLAKE_PASSWORD", tc.password)
 			t.Setenv("SNOWFLAKE_PRIVATE_KEY_PATH", tc.keyPath)
-			driverLog := captureDriverLog(t)
+			driverDebug(t)
 			dir := t.TempDir()
-			code, out, errOut := runFull(t, "-data", dir, "-warehouse", whURL, "-now", "2026-03-10", "-days", "2")
-			if code == 0 {
-				t.Fatalf("the run succeeded without a reachable Snowflake:\n%s", out)
-			}
-			if !strings.Contains(errOut, "snowflakewarehouse") {
-				t.Errorf("stderr does not say what failed:\n%s", errOut)
-			}
+			code, out, errOut := runFull(t, "-data", dir, "-warehouse", whURL, "-now", "2026-03-10", "-days", "2", "-log", "debug")
+			require.NotEqual(t, exitOK, code, "the run succeeded without a reachable Snowflake:\n%s", out)
+			assert.Contains(t, errOut, "edqm: snowflakewarehouse", "stderr does not say what failed")
+			// The driver's lines, at its debug level, as records of the
+			// run's logger: what the scan below must see.
+			assert.Contains(t, errOut, `msg="snowflakewarehouse: gosnowflake"`, "the driver's log is not on stderr")
+			assert.Contains(t, errOut, "level=debug", "the driver's debug lines are not on stderr")
 			scan := newLeakScanner(t, tc.secrets...)
 			scan.scan("stdout", []byte(out))
-			scan.scan("stderr", []byte(errOut))
-			logged := driverLog.Bytes()
-			if !bytes.Contains(logged, []byte("level=debug")) {
-				t.Errorf("the Snowflake driver's log was not captured: %q", logged)
-			}
-			scan.scan("the Snowflake driver's log", logged)
+			scan.scan("stderr, with the Snowflake driver's log", []byte(errOut))
 			scan.scanDir(t, dir)
 			scan.check(t)
 		})

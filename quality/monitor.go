@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 )
 
@@ -362,24 +361,21 @@ func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *Run
 	return r, nil
 }
 
-// bucketExpr renders the SQL of a row's day.
-func (m Monitor) bucketExpr(w warehouse.Warehouse) (string, error) {
+// bucketExpr renders the SQL of a row's day, in dialect d. The time
+// column is checked by Validate.
+func (m Monitor) bucketExpr(d warehouse.Dialect) string {
 	if m.TimeFromKey {
-		return transform.BatchDate(w.Dialect().Name(), m.timeColumn())
+		return d.BatchDate(m.timeColumn())
 	}
-	return "CAST(" + m.timeColumn() + " AS DATE)", nil
+	return "CAST(" + m.timeColumn() + " AS DATE)"
 }
-
-func dateLit(t time.Time) string { return "CAST('" + t.Format(edqm.DateLayout) + "' AS DATE)" }
 
 // runSeriesMonitor runs a volume, freshness, column or dimension monitor:
 // it finds the window of days, builds the query of the series, reads the
 // series and detects the anomalies in it.
 func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, r *MonitorResult) error {
-	b, err := m.bucketExpr(w)
-	if err != nil {
-		return err
-	}
+	dialect := w.Dialect()
+	b := m.bucketExpr(dialect)
 	win, noData, err := m.seriesWindow(ctx, w, b, opts, r.Detection)
 	if err != nil {
 		return err
@@ -388,7 +384,7 @@ func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opt
 		r.Status, r.Message, r.SQL = NoData, noData, win.sql
 		return nil
 	}
-	r.SQL = m.seriesSQL(b, win)
+	r.SQL = m.seriesSQL(dialect, b, win)
 	all, dims, err := m.readSeries(ctx, w, r.SQL, win)
 	if err != nil {
 		return err
@@ -457,12 +453,13 @@ func (m Monitor) seriesWindow(ctx context.Context, w warehouse.Warehouse, b stri
 	return win, "", nil
 }
 
-// seriesSQL builds the query of a series monitor over the window: one row
-// per day (and dimension value), the day first, b being a row's day.
-func (m Monitor) seriesSQL(b string, win seriesWindow) string {
-	rng := " AND " + b + " >= " + dateLit(win.from) + " AND " + b + " <= " + dateLit(win.until)
+// seriesSQL builds the query of a series monitor over the window, in
+// dialect d: one row per day (and dimension value), the day first, b
+// being a row's day.
+func (m Monitor) seriesSQL(d warehouse.Dialect, b string, win seriesWindow) string {
+	rng := " AND " + b + " >= " + d.DateLiteral(win.from) + " AND " + b + " <= " + d.DateLiteral(win.until)
 	if m.Type == FreshnessMonitor {
-		rng = " AND " + b + " <= " + dateLit(win.until) // the latest time before the window counts
+		rng = " AND " + b + " <= " + d.DateLiteral(win.until) // the latest time before the window counts
 	}
 	var agg string
 	switch m.Type {

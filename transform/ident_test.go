@@ -60,10 +60,6 @@ func TestIdentifiersAreRefused(t *testing.T) {
 			_, err := transform.LoadFS(fstest.MapFS{"models/" + bad + ".sql": {Data: []byte(view)}}, "models")
 			return err
 		}, "model file"},
-		{"BatchDate column", func() error {
-			_, err := transform.BatchDate(transform.DuckDB, bad)
-			return err
-		}, "batch_date"},
 		{"batch_date in a model", func() error {
 			_, err := transform.ParseModel("m", `SELECT {{ batch_date "o.`+bad+`" }} AS d`)
 			return err

@@ -198,8 +198,9 @@ type CompileOptions struct {
 	Incremental bool
 }
 
-// Compile renders a model's SELECT statement for a dialect ("duckdb" or
-// "snowflake"), without the CREATE … AS that Run wraps it in, and without
+// Compile renders a model's SELECT statement for the dialect registered
+// under the name dialect (see [warehouse.LookupDialect]: "duckdb" or
+// "snowflake" once their engine's package is imported), without the CREATE … AS that Run wraps it in, and without
 // a trailing semicolon. opts may be nil: the model is then compiled as a
 // full build runs it ({{ is_incremental }} false), and a model using
 // {{ run_date }} fails (set CompileOptions.RunDate).
@@ -211,14 +212,15 @@ func (p *Project) Compile(name, dialect string, opts *CompileOptions) (string, e
 	if opts == nil {
 		opts = &CompileOptions{}
 	}
-	return p.compile(m, dialect, opts.RunDate, opts.Incremental && m.Materialized == Incremental)
+	d, err := warehouse.LookupDialect(dialect)
+	if err != nil {
+		return "", fmt.Errorf("transform: compile %s: %w", m.Name, err)
+	}
+	return p.compile(m, d, opts.RunDate, opts.Incremental && m.Materialized == Incremental)
 }
 
 // compile renders m's SELECT.
-func (p *Project) compile(m *Model, dialect string, runDate time.Time, incremental bool) (string, error) {
-	if !slices.Contains(Dialects, dialect) {
-		return "", fmt.Errorf("transform: compile %s: unknown dialect %q (known: %s)", m.Name, dialect, strings.Join(Dialects, ", "))
-	}
+func (p *Project) compile(m *Model, dialect warehouse.Dialect, runDate time.Time, incremental bool) (string, error) {
 	r := &renderer{
 		dialect:     dialect,
 		this:        m.Name,
@@ -235,7 +237,7 @@ func (p *Project) compile(m *Model, dialect string, runDate time.Time, increment
 			if runDate.IsZero() {
 				return "", errors.New("run_date: no run date: set RunOptions.RunDate (or CompileOptions.RunDate)")
 			}
-			return DateLiteral(runDate), nil
+			return dialect.DateLiteral(runDate), nil
 		},
 	}
 	t, err := parse(m.Name, m.SQL, r)
@@ -244,7 +246,7 @@ func (p *Project) compile(m *Model, dialect string, runDate time.Time, increment
 	}
 	var b strings.Builder
 	if err := t.Execute(&b, templateData{Dialect: dialect}); err != nil {
-		return "", fmt.Errorf("transform: model %s (dialect %s): %w", m.Name, dialect, err)
+		return "", fmt.Errorf("transform: model %s (dialect %s): %w", m.Name, dialect.Name(), err)
 	}
 	q := strings.TrimSpace(b.String())
 	for strings.HasSuffix(q, ";") {
@@ -278,17 +280,22 @@ type Compiled struct {
 	Statements []string
 }
 
-// CompileAll compiles every model for a dialect, level by level and by
-// name inside a level, without running anything. opts may be nil.
+// CompileAll compiles every model for the dialect registered under the
+// name dialect (see [Project.Compile]), level by level and by name inside
+// a level, without running anything. opts may be nil.
 func (p *Project) CompileAll(dialect string, opts *CompileOptions) ([]Compiled, error) {
 	if opts == nil {
 		opts = &CompileOptions{}
+	}
+	d, err := warehouse.LookupDialect(dialect)
+	if err != nil {
+		return nil, fmt.Errorf("transform: compile: %w", err)
 	}
 	var out []Compiled
 	for level, models := range p.levels {
 		for _, m := range models {
 			incremental := opts.Incremental && m.Materialized == Incremental
-			q, err := p.compile(m, dialect, opts.RunDate, incremental)
+			q, err := p.compile(m, d, opts.RunDate, incremental)
 			if err != nil {
 				return nil, err
 			}
@@ -403,7 +410,7 @@ func (p *Project) Run(ctx context.Context, w warehouse.Warehouse, opts *RunOptio
 	if err != nil {
 		return nil, err
 	}
-	dialect := w.Dialect().Name()
+	dialect := w.Dialect()
 	res := &RunResult{}
 	var runErr error
 	for _, level := range p.levels {
@@ -487,7 +494,7 @@ func (p *Project) selection(names []string) (map[string]bool, error) {
 
 // materialize creates or replaces a model's view or table, or merges an
 // incremental model's new rows. It reports whether it merged.
-func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string, opts *RunOptions) (bool, error) {
+func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Model, dialect warehouse.Dialect, opts *RunOptions) (bool, error) {
 	existing, err := relationKind(ctx, w, m.Name)
 	if err != nil {
 		return false, err
@@ -519,7 +526,7 @@ func (p *Project) materialize(ctx context.Context, w warehouse.Warehouse, m *Mod
 // transaction when the warehouse can. It reports false, without error,
 // when the new rows' columns differ from the table's (the model changed):
 // the caller then builds the table in full.
-func (p *Project) merge(ctx context.Context, w warehouse.Warehouse, m *Model, dialect string, opts *RunOptions) (bool, error) {
+func (p *Project) merge(ctx context.Context, w warehouse.Warehouse, m *Model, dialect warehouse.Dialect, opts *RunOptions) (bool, error) {
 	q, err := p.compile(m, dialect, opts.RunDate, true)
 	if err != nil {
 		return false, err

@@ -16,20 +16,23 @@
 //	{{ run_date }}                    the run's date (RunOptions.RunDate), as SQL
 //	{{ if is_incremental }}…{{ end }} true when an incremental model merges into its table
 //	{{ this }}                        the model's own relation
-//	{{ .Dialect }}                    the engine's dialect name: "duckdb" or "snowflake"
+//	{{ .Dialect.ParseDate "x" }}      the engine's [warehouse.Dialect]: its methods render
+//	                                  what differs per engine (ParseDate, DateLiteral,
+//	                                  BatchDate, SemiJoin; .Dialect.Name is its name)
 //
-// ref, source, batch_date and run_date keep the model text identical
-// across engines: everything engine-specific goes through them, the rest
-// of the SQL sticks to what DuckDB and Snowflake share (TRY_CAST, QUALIFY,
+// ref, source, batch_date, run_date and the dialect's methods keep the
+// model text identical across engines: everything engine-specific goes
+// through them, never through an {{ if }} on the engine's name; the rest of
+// the SQL sticks to what DuckDB and Snowflake share (TRY_CAST, QUALIFY,
 // CASE, COALESCE). The run date is a parameter, never the wall clock, so a
 // run can be repeated: a model that uses run_date fails when
 // RunOptions.RunDate is not set.
 //
-// [ParseModel] executes the template once per known dialect, with
-// is_incremental false and true, with recording functions, so that a
-// model's refs, sources and configuration are known before any SQL runs;
-// refs used only under {{ if eq .Dialect ... }} or {{ if is_incremental }}
-// are found too.
+// [ParseModel] executes the template with is_incremental false and true,
+// with recording functions and with every registered dialect (see
+// [warehouse.RegisterDialect]) besides a placeholder one, so that a model's
+// refs, sources and configuration are known before any SQL runs; refs used
+// only under {{ if is_incremental }} are found too.
 //
 // # Incremental models
 //
@@ -57,7 +60,9 @@
 // # Compile mode
 //
 // [Project.CompileAll] renders every model, and the statements Run would
-// execute for it, for a dialect, without a warehouse; [Script] prints them
+// execute for it, for a dialect named as registered by the engine's
+// package (import warehouse/duckdbwarehouse or warehouse/snowflakewarehouse
+// for theirs), without a warehouse; [Script] prints them
 // as one SQL script (examples/compile is the command line for it). The
 // Snowflake and DuckDB golden files of the built-in models
 // (testdata/compiled_*.sql) come from it.
@@ -127,14 +132,15 @@ const (
 	Incremental Materialization = "incremental"
 )
 
-// Dialect names known to the template functions.
+// The names of the dialects of this module's engines, for
+// [Project.Compile] and [Project.CompileAll]: the same as
+// duckdbwarehouse.DialectName and snowflakewarehouse.DialectName. Compiling
+// for one needs its engine's package imported (which registers it); the
+// registered names are [warehouse.DialectNames].
 const (
 	DuckDB    = "duckdb"
 	Snowflake = "snowflake"
 )
-
-// Dialects lists the dialects models are compiled for.
-var Dialects = []string{DuckDB, Snowflake}
 
 // ErrCycle is wrapped by the error NewProject returns when models depend on
 // each other in a circle.
@@ -185,14 +191,14 @@ var RawTables = []RawTable{
 
 // templateData is what a model's template sees as ".".
 type templateData struct {
-	// Dialect is the engine's dialect name.
-	Dialect string
+	// Dialect is the engine's dialect.
+	Dialect warehouse.Dialect
 }
 
 // renderer supplies the template functions' behaviour: recording during
 // discovery, rendering during compilation.
 type renderer struct {
-	dialect     string
+	dialect     warehouse.Dialect
 	this        string
 	incremental bool
 	ref         func(name string) (string, error)
@@ -222,7 +228,12 @@ func (r *renderer) funcs() template.FuncMap {
 			return "", r.config(key, value)
 		},
 		"batch_date": func(column string) (string, error) {
-			return BatchDate(r.dialect, column)
+			for _, part := range strings.Split(column, ".") {
+				if err := warehouse.ValidIdent(part); err != nil {
+					return "", fmt.Errorf("batch_date: column: %w", err)
+				}
+			}
+			return r.dialect.BatchDate(column), nil
 		},
 		"this":           func() string { return r.this },
 		"is_incremental": func() bool { return r.incremental },
@@ -230,35 +241,16 @@ func (r *renderer) funcs() template.FuncMap {
 	}
 }
 
-// DateLiteral returns the SQL expression of a date, the same in both
-// dialects: CAST('2024-01-10' AS DATE).
-func DateLiteral(d time.Time) string {
-	return "CAST('" + d.Format(time.DateOnly) + "' AS DATE)"
-}
+// discovery is the placeholder dialect ParseModel renders with, besides
+// the registered ones, so that a model is discovered even when no engine
+// package is imported.
+type discovery struct{}
 
-// BatchDate returns the SQL expression, in dialect, for the DATE in the
-// "date=YYYY-MM-DD" segment of the landing key held in column (NULL when
-// the key has none). column is an identifier, optionally qualified
-// ("o._file").
-func BatchDate(dialect, column string) (string, error) {
-	for _, part := range strings.Split(column, ".") {
-		if err := warehouse.ValidIdent(part); err != nil {
-			return "", fmt.Errorf("batch_date: column: %w", err)
-		}
-	}
-	const re = `'date=([0-9]{4}-[0-9]{2}-[0-9]{2})'`
-	switch dialect {
-	case DuckDB:
-		// regexp_extract returns '' when nothing matches; NULLIF makes it
-		// NULL, as in Snowflake, instead of a cast error.
-		return "CAST(NULLIF(regexp_extract(" + column + ", " + re + ", 1), '') AS DATE)", nil
-	case Snowflake:
-		// An explicit format: the session's DATE_INPUT_FORMAT is not relied
-		// on (https://docs.snowflake.com/en/sql-reference/functions/to_date).
-		return "TO_DATE(REGEXP_SUBSTR(" + column + ", " + re + ", 1, 1, 'e', 1), 'YYYY-MM-DD')", nil
-	}
-	return "", fmt.Errorf("batch_date: unknown dialect %q (known: %s)", dialect, strings.Join(Dialects, ", "))
-}
+func (discovery) Name() string                             { return "discovery" }
+func (discovery) DateLiteral(time.Time) string             { return "NULL" }
+func (discovery) ParseDate(string) string                  { return "NULL" }
+func (discovery) BatchDate(string) string                  { return "NULL" }
+func (discovery) SemiJoin(table, _, _, _, _ string) string { return "FROM " + table }
 
 // parse parses a model's text with r's functions.
 func parse(name, text string, r *renderer) (*template.Template, error) {
@@ -270,8 +262,8 @@ func parse(name, text string, r *renderer) (*template.Template, error) {
 }
 
 // ParseModel parses a model's template text and discovers its refs,
-// sources and materialization by executing it once per dialect in
-// [Dialects]. name must be a plain identifier. Template errors name the
+// sources and materialization by executing it with each registered
+// dialect and a placeholder one. name must be a plain identifier. Template errors name the
 // model and the line.
 func ParseModel(name, text string) (*Model, error) {
 	if err := warehouse.ValidIdent(name); err != nil {
@@ -281,7 +273,15 @@ func ParseModel(name, text string) (*Model, error) {
 	refs := map[string]bool{}
 	sources := map[[2]string]bool{}
 	settings := map[string]string{}
-	for _, d := range Dialects {
+	dialects := []warehouse.Dialect{discovery{}}
+	for _, name := range warehouse.DialectNames() {
+		d, err := warehouse.LookupDialect(name)
+		if err != nil {
+			return nil, err
+		}
+		dialects = append(dialects, d)
+	}
+	for _, d := range dialects {
 		for _, incremental := range []bool{false, true} {
 			r := &renderer{
 				dialect:     d,
@@ -305,14 +305,14 @@ func ParseModel(name, text string) (*Model, error) {
 					settings[key] = value
 					return nil
 				},
-				runDate: func() (string, error) { return DateLiteral(time.Time{}), nil },
+				runDate: func() (string, error) { return d.DateLiteral(time.Time{}), nil },
 			}
 			t, err := parse(name, text, r)
 			if err != nil {
 				return nil, err
 			}
 			if err := t.Execute(discard{}, templateData{Dialect: d}); err != nil {
-				return nil, fmt.Errorf("transform: model %s (dialect %s): %w", name, d, err)
+				return nil, fmt.Errorf("transform: model %s (dialect %s): %w", name, d.Name(), err)
 			}
 		}
 	}

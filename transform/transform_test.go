@@ -7,6 +7,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 )
@@ -24,7 +27,8 @@ func TestParseModelDiscovers(t *testing.T) {
 	m := mustParse(t, "fct", `{{ config "materialized" "table" }}
 SELECT * FROM {{ ref "b" }} JOIN {{ ref "a" }} USING (id)
 JOIN {{ source "raw" "orders" }} USING (id)
-{{ if eq .Dialect "snowflake" }}JOIN {{ ref "sf_only" }} USING (id){{ end }}
+{{/* Discouraged (use the dialect's methods), but discovered: ParseModel runs every registered dialect. */ -}}
+{{ if eq .Dialect.Name "snowflake" }}JOIN {{ ref "sf_only" }} USING (id){{ end }}
 JOIN {{ ref "a" }} a2 USING (id)`)
 	if m.Materialized != transform.Table {
 		t.Errorf("Materialized = %q, want table", m.Materialized)
@@ -185,7 +189,7 @@ func TestBuiltin(t *testing.T) {
 		t.Errorf("materializations = %v, want %v", mat, wantMat)
 	}
 	for _, m := range models {
-		for _, d := range transform.Dialects {
+		for _, d := range []string{transform.DuckDB, transform.Snowflake} {
 			q, err := p.Compile(m.Name, d, nil)
 			if err != nil {
 				t.Errorf("Compile(%s, %s): %v", m.Name, d, err)
@@ -213,13 +217,25 @@ func TestBuiltin(t *testing.T) {
 }
 
 func TestBatchDate(t *testing.T) {
-	got, err := transform.BatchDate(transform.DuckDB, "o._file")
-	if want := `CAST(NULLIF(regexp_extract(o._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') AS DATE)`; err != nil || got != want {
-		t.Errorf("duckdb: %q, %v", got, err)
-	}
-	if _, err := transform.BatchDate(transform.DuckDB, "_file); DROP TABLE x; --"); !errors.Is(err, warehouse.ErrBadIdentifier) {
-		t.Errorf("bad column: %v", err)
-	}
+	m := mustParse(t, "m", `SELECT {{ batch_date "o._file" }} AS d FROM x AS o`)
+	p, err := transform.NewProject([]*transform.Model{m}, nil)
+	require.NoError(t, err)
+	got, err := p.Compile("m", transform.DuckDB, nil)
+	require.NoError(t, err)
+	assert.Equal(t, `SELECT CAST(NULLIF(regexp_extract(o._file, 'date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1), '') AS DATE) AS d FROM x AS o`, got)
+	_, err = transform.ParseModel("m", `SELECT {{ batch_date "_file); DROP TABLE x; --" }}`)
+	assert.ErrorIs(t, err, warehouse.ErrBadIdentifier)
+}
+
+// TestCompileUnknownDialect: a dialect no imported engine registered is
+// an error wrapping warehouse.ErrUnknownDialect that names the known ones.
+func TestCompileUnknownDialect(t *testing.T) {
+	p := builtinProject(t)
+	_, err := p.Compile("stg_orders", "oracle", nil)
+	require.ErrorIs(t, err, warehouse.ErrUnknownDialect)
+	assert.Contains(t, err.Error(), "duckdb, snowflake")
+	_, err = p.CompileAll("oracle", nil)
+	assert.ErrorIs(t, err, warehouse.ErrUnknownDialect)
 }
 
 func TestLoadFS(t *testing.T) {

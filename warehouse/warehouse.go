@@ -34,7 +34,9 @@
 //     columns documented here, and commit a file's rows with its ledger
 //     entry.
 //  3. Register a URL scheme with [Register] in an init function.
-//  4. Run warehouse/warehousetest's RunConformanceTests from its tests.
+//  4. Return the engine's [Dialect] from Dialect, and register it with
+//     [RegisterDialect] in an init function.
+//  5. Run warehouse/warehousetest's RunConformanceTests from its tests.
 package warehouse
 
 import (
@@ -81,13 +83,6 @@ func ValidIdent(name string) error {
 		return fmt.Errorf("%w: %q", ErrBadIdentifier, name)
 	}
 	return nil
-}
-
-// Dialect describes an engine's SQL flavour, for the models and tests that
-// must run on several engines.
-type Dialect interface {
-	// Name is the engine's name: "duckdb" or "snowflake".
-	Name() string
 }
 
 // LoadRequest asks for files to be loaded into a raw table.

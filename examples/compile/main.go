@@ -21,6 +21,10 @@ import (
 	"time"
 
 	"github.com/edqm/edqm/transform"
+	"github.com/edqm/edqm/warehouse"
+	// The engines register their dialects, which -dialect names.
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse"
+	_ "github.com/edqm/edqm/warehouse/snowflakewarehouse"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -30,7 +34,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("compile", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dialect := fs.String("dialect", transform.Snowflake, "SQL `dialect`: "+strings.Join(transform.Dialects, " or "))
+	dialect := fs.String("dialect", transform.Snowflake, "SQL `dialect`: "+strings.Join(warehouse.DialectNames(), " or "))
 	incremental := fs.Bool("incremental", false, "compile incremental models as a run that merges new rows into an existing table")
 	runDate := fs.String("run-date", "", "the run's `day` (YYYY-MM-DD), for models that use {{ run_date }}")
 	models := fs.String("models", "", "a `folder` of .sql models to add to the built-in ones")

@@ -5,7 +5,7 @@ SELECT
     customer_id,
     name,
     email,
-    {{ if eq .Dialect "snowflake" }}TRY_TO_DATE(signup_date, 'YYYY-MM-DD'){{ else }}TRY_CAST(signup_date AS DATE){{ end }} AS signup_date,
+    {{ .Dialect.ParseDate "signup_date" }} AS signup_date,
     region
 FROM {{ source "raw" "customers" }}
 WHERE customer_id IS NOT NULL

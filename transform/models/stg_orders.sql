@@ -37,7 +37,7 @@ typed AS (
         r.product_id,
         TRY_CAST(r.quantity AS INTEGER) AS quantity,
         TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
-        {{ if eq .Dialect "snowflake" }}TRY_TO_DATE(r.order_date, 'YYYY-MM-DD'){{ else }}TRY_CAST(r.order_date AS DATE){{ end }} AS order_date,
+        {{ .Dialect.ParseDate "r.order_date" }} AS order_date,
         r.status,
         r.quantity AS quantity_raw,
         r.total_amount AS total_amount_raw,
@@ -54,18 +54,7 @@ typed AS (
 -- order_id with a rebuilt row: the rebuilt rows are numbered after them.
 kept AS (
     SELECT t.order_id, t._file, t._line
-    FROM {{ this }} AS t
-{{- if eq .Dialect "duckdb" }}
-    -- DuckDB estimates typed at hundreds of millions of rows, so a join or
-    -- a plain IN would build its hash table on all of {{ this }} (about 2 s
-    -- at 10 M orders); the COALESCE keeps a mark join, whose hash table is
-    -- the few new order ids (0.15 s).
-    WHERE COALESCE(t.order_id IN (SELECT order_id FROM typed), FALSE)
-        AND t._file NOT IN (SELECT _file FROM picked)
-{{- else }}
-    JOIN (SELECT DISTINCT order_id FROM typed) AS k ON k.order_id = t.order_id
-    WHERE t._file NOT IN (SELECT _file FROM picked)
-{{- end }}
+    {{ .Dialect.SemiJoin (this) "t" "order_id" "typed" "t._file NOT IN (SELECT _file FROM picked)" }}
     UNION ALL
     SELECT t.order_id, t._file, t._line
     FROM {{ this }} AS t

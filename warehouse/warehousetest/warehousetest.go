@@ -543,13 +543,6 @@ func (s *suite) queryRoundTrip(t *testing.T) {
 	}
 }
 
-func (s *suite) dialect(t *testing.T) {
-	w := s.newWarehouse(t)
-	if w.Dialect() == nil || w.Dialect().Name() == "" {
-		t.Errorf("Dialect() = %v, want a named dialect", w.Dialect())
-	}
-}
-
 // execAtomic checks the optional warehouse.AtomicExecer: a failing
 // statement undoes the ones before it. Only DML is used: engines such as
 // Snowflake commit DDL on their own.

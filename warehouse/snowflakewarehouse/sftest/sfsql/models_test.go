@@ -7,6 +7,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/edqm/edqm/transform"
+	// Registers the "snowflake" dialect that CompileAll looks up.
+	_ "github.com/edqm/edqm/warehouse/snowflakewarehouse"
 	"github.com/edqm/edqm/warehouse/snowflakewarehouse/sftest/sfsql"
 )
 

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -502,6 +503,9 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 	if err := b.fixFilesAndLines(ledger); err != nil {
 		return nil, err
 	}
+	if err := b.dropQuoted(results, ledger); err != nil {
+		return nil, err
+	}
 	if len(ledger) > 0 {
 		if _, err := b.exec(ledgerSQL(req.Table, ledger, w.clock.Now())); err != nil {
 			return nil, err
@@ -638,8 +642,66 @@ func (b *batchTx) fixFilesAndLines(ledger []warehouse.FileResult) error {
 	if err != nil {
 		return b.fail(err)
 	}
-	_, err = b.exec(fixLinesSQL(b.req.Table, withRows, firstDataLine-base))
-	return err
+	if _, err := b.exec(fixLinesSQL(b.req.Table, withRows, firstDataLine-base)); err != nil {
+		return err
+	}
+	// Records after a blank line or a record spanning lines start further
+	// down than their number says: give them their lines.
+	for _, k := range withRows {
+		moved := b.p.scans[k].moved
+		for i := 0; i < len(moved); i += movedPerUpdate {
+			if _, err := b.exec(moveLinesSQL(b.req.Table, k, moved[i:min(i+movedPerUpdate, len(moved))])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dropQuoted removes the rows COPY loaded from records with a quote in an
+// unenclosed field (fileScan.quoted), which DuckDB rejects, and keeps
+// them as rejected: Snowflake's documentation does not say whether it
+// loads them, so the scan decides, the same way on both engines. It runs
+// after fixFilesAndLines, so the rows are found by their lines. COPY must
+// have loaded all of a file's quoted records or none.
+func (b *batchTx) dropQuoted(results map[string]warehouse.FileResult, ledger []warehouse.FileResult) error {
+	var rejects []rejectRow
+	for i, f := range ledger {
+		scan := b.p.scans[f.Key]
+		q := int64(len(scan.quoted))
+		extra := f.Loaded - (scan.wellFormed() - q) // quoted records COPY loaded
+		if q == 0 || extra <= 0 {
+			continue
+		}
+		if extra != q {
+			return b.fail(fmt.Errorf("COPY loaded %d of the %d records of %s with a quote in an unenclosed field (the first on line %d): want all or none",
+				extra, q, f.Key, scan.quoted[0].line))
+		}
+		lines := make([]string, len(scan.quoted))
+		for j, r := range scan.quoted {
+			lines[j] = strconv.FormatInt(r.line, 10)
+			rejects = append(rejects, rejectRow{file: f.Key, line: r.line, reason: r.reason, raw: r.raw})
+		}
+		res, err := b.exec(dropLinesSQL(b.req.Table, f.Key, lines))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n != q {
+			return b.fail(fmt.Errorf("removing the %d rows of %s with a quote in an unenclosed field removed %d", q, f.Key, n))
+		}
+		f.Loaded, f.Rejected = f.Loaded-q, f.Rejected+q
+		if f.FirstErrorLine == 0 || scan.quoted[0].line < f.FirstErrorLine {
+			f.FirstError, f.FirstErrorLine = scan.quoted[0].reason, scan.quoted[0].line
+		}
+		ledger[i], results[f.Key] = f, f
+	}
+	for i := 0; i < len(rejects); i += rejectsPerInsert {
+		q, args := insertRejectsSQL(b.req.Table, rejects[i:min(i+rejectsPerInsert, len(rejects))])
+		if _, err := b.exec(q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // fileStats returns, per key, the rows the table holds under it and their
@@ -682,12 +744,18 @@ func (b *batchTx) keepRejects(queryID string, ledger []warehouse.FileResult) (in
 		}
 		total += f.Rejected
 		scan := b.p.scans[f.Key]
-		if f.Rejected != int64(len(scan.bad)) {
+		bad := scan.bad
+		if len(scan.quoted) > 0 && f.Rejected == int64(len(scan.bad)+len(scan.quoted)) {
+			// COPY rejected the records with a quote in an unenclosed
+			// field too (see fileScan.quoted).
+			bad = slices.Concat(scan.bad, scan.quoted)
+		}
+		if f.Rejected != int64(len(bad)) {
 			validate = append(validate, f.Key)
 			viaValidate += f.Rejected
 			continue
 		}
-		for _, r := range scan.bad {
+		for _, r := range bad {
 			ours = append(ours, rejectRow{file: f.Key, line: r.line, reason: r.reason, raw: r.raw})
 		}
 	}

@@ -25,33 +25,65 @@ type fileScan struct {
 	firstGood, lastGood int64
 	// bad lists the malformed records, in order.
 	bad []badRecord
+	// quoted lists the records with the header's number of fields whose
+	// unenclosed fields hold a quote (O4,C"4,1): DuckDB rejects them;
+	// whether Snowflake loads them is not documented
+	// (FIELD_OPTIONALLY_ENCLOSED_BY describes enclosed fields only), so
+	// Load removes them if COPY loaded them and keeps them as rejected
+	// either way. They count among the well-formed records for the
+	// numbering of METADATA$FILE_ROW_NUMBER.
+	quoted []badRecord
+	// moved lists the well-formed (and quoted) records that do not start
+	// on line firstDataLine + index, after a blank line or a record that
+	// spans lines: METADATA$FILE_ROW_NUMBER counts records, not lines.
+	moved []movedRecord
 	// size is the file's size in bytes.
 	size int64
 }
+
+// movedRecord is a record's 0-based index and the line it starts on.
+type movedRecord struct{ index, line int64 }
 
 // badRecord is a record with another number of fields than the header,
 // or one that cannot be parsed (an unterminated quote).
 type badRecord struct {
 	line   int64 // the line the record starts on, the header being 1
+	index  int64 // the record's 0-based index among the data records
 	reason string
 	raw    string
 }
 
 // wellFormed returns the number of data records with the header's number
-// of fields.
+// of fields (quoted ones included).
 func (s *fileScan) wellFormed() int64 { return s.records - int64(len(s.bad)) }
 
+// lazyFields returns the number of fields of a one-line record read with
+// quotes inside unenclosed fields taken as data, or -1.
+func lazyFields(raw []byte) int {
+	cr := csv.NewReader(strings.NewReader(trimRecord(raw)))
+	cr.LazyQuotes = true
+	rec, err := cr.Read()
+	if err != nil {
+		return -1
+	}
+	return len(rec)
+}
+
 // scanFile reads a whole CSV file as the file format EDQM_CSV reads it
-// (RFC 4180 quotes, blank lines skipped, a quote inside an unquoted field
-// is data): it checks the header against want like loadcheck.ReadHeader
-// (the error wraps warehouse.ErrBadFile) and records the malformed
-// records.
+// (RFC 4180 quotes, blank lines skipped): it checks the header against
+// want like loadcheck.ReadHeader (the error wraps warehouse.ErrBadFile)
+// and records the malformed records. An enclosed field ends at its
+// closing quote, which only a delimiter or the record's end may follow
+// ("Found character … instead of field delimiter"); a quote that never
+// closes makes the record run on to the next quote, as Snowflake's and
+// DuckDB's readers do. The reader is strict (no LazyQuotes): a lazy one
+// reads a stray quote as data and runs on to the end of the file. A quote
+// inside an unenclosed field is parsed lazily (see fileScan.quoted).
 func scanFile(key string, r io.Reader, want []string) (*fileScan, error) {
 	tee := &teeBuffer{}
 	counted := &countingReader{r: io.TeeReader(r, tee)}
 	cr := csv.NewReader(counted)
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err := readErr(key, err, want, true); err != nil {
@@ -79,7 +111,20 @@ func scanFile(key string, r io.Reader, want []string) (*fileScan, error) {
 		prev = off
 		i := s.records
 		s.records++
+		var quotedFields int
+		if pe != nil && errors.Is(pe.Err, csv.ErrBareQuote) {
+			quotedFields = lazyFields(raw)
+		}
 		switch {
+		case pe != nil && quotedFields == len(want):
+			s.quoted = append(s.quoted, badRecord{line: int64(pe.StartLine), index: i, reason: pe.Err.Error(), raw: trimRecord(raw)})
+			if int64(pe.StartLine) != firstDataLine+i {
+				s.moved = append(s.moved, movedRecord{index: i, line: int64(pe.StartLine)})
+			}
+			if s.firstGood < 0 {
+				s.firstGood = i
+			}
+			s.lastGood = i
 		case pe != nil:
 			s.bad = append(s.bad, badRecord{line: int64(pe.StartLine), reason: pe.Err.Error(), raw: trimRecord(raw)})
 		case len(rec) != len(want):
@@ -91,6 +136,9 @@ func scanFile(key string, r io.Reader, want []string) (*fileScan, error) {
 				s.firstGood = i
 			}
 			s.lastGood = i
+			if line, _ := cr.FieldPos(0); int64(line) != firstDataLine+i {
+				s.moved = append(s.moved, movedRecord{index: i, line: int64(line)})
+			}
 		}
 	}
 	s.size = counted.n

@@ -292,6 +292,27 @@ func fileStatsSQL(table string, keys []string) string {
 		` WHERE "_FILE" IN ` + inList(keys) + ` GROUP BY "_FILE"`
 }
 
+// movedPerUpdate bounds the VALUES rows of one moveLinesSQL.
+const movedPerUpdate = 1000
+
+// moveLinesSQL sets the lines of a file's rows whose record does not start
+// on line firstDataLine + index (their _LINE after fixLinesSQL).
+func moveLinesSQL(table, key string, moved []movedRecord) string {
+	t := ident(table)
+	pairs := make([]string, len(moved))
+	for i, m := range moved {
+		pairs[i] = fmt.Sprintf("(%d, %d)", firstDataLine+m.index, m.line)
+	}
+	return "UPDATE " + t + ` SET "_LINE" = m.LINE_TO` + "\n" +
+		"FROM (SELECT column1 AS LINE_FROM, column2 AS LINE_TO FROM VALUES " + strings.Join(pairs, ", ") + ") AS m\n" +
+		"WHERE " + t + `."_FILE" = ` + literal(key) + " AND " + t + `."_LINE" = m.LINE_FROM`
+}
+
+// dropLinesSQL removes a file's rows at the given lines.
+func dropLinesSQL(table, key string, lines []string) string {
+	return "DELETE FROM " + ident(table) + ` WHERE "_FILE" = ` + literal(key) + ` AND "_LINE" IN (` + strings.Join(lines, ", ") + ")"
+}
+
 // fixLinesSQL turns the row numbers of the files just loaded into lines.
 func fixLinesSQL(table string, keys []string, offset int64) string {
 	return "UPDATE " + ident(table) + fmt.Sprintf(` SET "_LINE" = "_LINE" + %d WHERE "_FILE" IN `, offset) + inList(keys)

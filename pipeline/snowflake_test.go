@@ -110,12 +110,6 @@ func normFloat(f float64) string {
 // normalised and sorted.
 func tableRows(t *testing.T, w warehouse.Warehouse, table string) ([]string, []string) {
 	t.Helper()
-	return tableRowsWith(t, w, table, norm)
-}
-
-// tableRowsWith is tableRows with another normalisation.
-func tableRowsWith(t *testing.T, w warehouse.Warehouse, table string, norm func(any) string) ([]string, []string) {
-	t.Helper()
 	rows, err := w.Query(t.Context(), "SELECT * FROM "+table)
 	require.NoError(t, err, table)
 	defer rows.Close()
@@ -286,32 +280,12 @@ func columnNames(v any) any {
 	return out
 }
 
-// float32Norm is norm with numbers at float32 precision (6 significant
-// digits): gosnowflake v1.19.1 binds a float64 parameter as
-// strconv.FormatFloat(v, 'g', -1, 32) (converter.go valueToString), so
-// the DOUBLE values quality writes into the results history
-// (failing_percent, monitor values) reach Snowflake with float32
-// precision. Open product bug, see the report of issue 13: the
-// Snowflake warehouse should bind float64 arguments at full precision.
-func float32Norm(v any) string {
-	f, ok := v.(float64)
-	if s, isText := v.(string); isText && strings.Contains(s, ".") {
-		var err error
-		f, err = strconv.ParseFloat(s, 64)
-		ok = err == nil
-	}
-	if ok {
-		return strconv.FormatFloat(float64(float32(f)), 'g', 6, 32)
-	}
-	return norm(v)
-}
-
 // historyRows returns the results history's rows without the columns that
 // hold timings, the SQL (each engine's dialect) and the failing-row
 // samples (the reports' samples are compared, normalised).
 func historyRows(t *testing.T, w warehouse.Warehouse) ([]string, []string) {
 	t.Helper()
-	cols, rows := tableRowsWith(t, w, quality.DefaultHistoryTable, float32Norm)
+	cols, rows := tableRows(t, w, quality.DefaultHistoryTable)
 	keep := make([]bool, len(cols))
 	var kept []string
 	for i, c := range cols {

@@ -307,3 +307,24 @@ func TestServerUnclosedQuote(t *testing.T) {
 	assert.Equal(t, []string{key1 + " | 3 | \"O2,C2,1,10.00,PENDING\nO3,C3,1,10.00,SHIPPED\nO4,C4,1,10.00,SHIPPED"},
 		rowsText(t, w, `SELECT file, CAST(line AS VARCHAR), raw FROM `+warehouse.RejectsTable))
 }
+
+// TestServerFloatBindingsKeepTheirPrecision: a float64 argument reaches
+// Snowflake whole (gosnowflake alone sends it at float32 precision).
+func TestServerFloatBindingsKeepTheirPrecision(t *testing.T) {
+	w, _ := openOnServer(t, &sftest.Options{}, "")
+	ctx := t.Context()
+	require.NoError(t, w.Exec(ctx, "CREATE TABLE floats (f DOUBLE, n BIGINT)"))
+	const f = 0.7194244604316546
+	require.NoError(t, w.Exec(ctx, "INSERT INTO floats VALUES (?, ?), (?, ?)", f, int64(1), float32(2.5), int64(2)))
+	rows, err := w.Query(ctx, "SELECT f FROM floats WHERE f > ? ORDER BY n", 0.5)
+	require.NoError(t, err)
+	defer rows.Close()
+	var got []float64
+	for rows.Next() {
+		var v float64
+		require.NoError(t, rows.Scan(&v))
+		got = append(got, v)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []float64{f, 2.5}, got)
+}

@@ -162,6 +162,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -297,7 +299,7 @@ func (w *Warehouse) Dialect() warehouse.Dialect { return dialect{} }
 
 // Exec runs one statement that returns no rows; ? placeholders take args.
 func (w *Warehouse) Exec(ctx context.Context, query string, args ...any) error {
-	return w.base().Exec(ctx, query, args...)
+	return w.base().Exec(ctx, query, bindArgs(args)...)
 }
 
 // ExecAtomic runs statements in order in one transaction on one session:
@@ -310,7 +312,36 @@ func (w *Warehouse) ExecAtomic(ctx context.Context, statements ...string) error 
 
 // Query runs a query. The caller closes the rows.
 func (w *Warehouse) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return w.base().Query(ctx, query, args...)
+	return w.base().Query(ctx, query, bindArgs(args)...)
+}
+
+// bindArgs returns args with each float64 and float32 as its shortest
+// exact decimal text: gosnowflake v1.19.1 sends a float64 binding as
+// strconv.FormatFloat(v, 'g', -1, 32) (converter.go valueToString), at
+// float32 precision, so that 0.7194244604316546 arrived as 0.7194245.
+// Snowflake converts the text to the column's FLOAT or NUMBER
+// (https://docs.snowflake.com/en/sql-reference/data-type-conversion).
+func bindArgs(args []any) []any {
+	var out []any
+	for i, a := range args {
+		var s string
+		switch f := a.(type) {
+		case float64:
+			s = strconv.FormatFloat(f, 'g', -1, 64)
+		case float32:
+			s = strconv.FormatFloat(float64(f), 'g', -1, 32)
+		default:
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(args)
+		}
+		out[i] = s
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // TableExists reports whether a table or a view named name exists in the

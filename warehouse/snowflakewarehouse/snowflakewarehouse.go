@@ -145,11 +145,12 @@
 // server of package sftest (TestServer*: local files with PUT, S3 files on
 // versitygw through the external stage, password and key-pair logins,
 // under both readings of each assumed behaviour the server can switch).
-// The conformance suite, a comparison of the built-in models with DuckDB
-// and TestLiveAssumptions (which logs what Snowflake answers for each
-// assumption above) also run live when SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER,
-// SNOWFLAKE_DATABASE and a credential are in the environment (each test
-// in a new schema, dropped afterwards); otherwise those are skipped.
+// The live suite (TestLive*: the conformance suite, a comparison of the
+// built-in models with DuckDB, and TestLiveAssumptions, which logs what
+// Snowflake answers for each assumption above) runs against a real
+// account when SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_DATABASE and a
+// credential are in the environment (each test in a new schema, dropped
+// afterwards), and against the test server otherwise: it never skips.
 //
 // # As
 //

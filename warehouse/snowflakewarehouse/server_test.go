@@ -42,7 +42,8 @@ var readings = []struct {
 	sql  sfsql.Options
 }{
 	{"default", sfsql.Options{}},
-	{"header-counted-full-path-bare-quote-rejected", sfsql.Options{FileRowNumberCountsHeader: true, FilenameFullPath: true, BareQuoteRejected: true}},
+	{"every-switch-flipped", sfsql.Options{FileRowNumberCountsHeader: true, FilenameFullPath: true, BareQuoteRejected: true,
+		ValidateHidesUncommitted: true, LoadMetadataSurvivesRollback: true, PurgeAtCommit: true}},
 }
 
 // openOnServer starts a test server and opens the product on it through

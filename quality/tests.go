@@ -559,6 +559,10 @@ func sample(ctx context.Context, w warehouse.Warehouse, q string, n int, count b
 	if count {
 		width--
 	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, 0, err
+	}
 	s := &Sample{Columns: cols[:width], Rows: [][]any{}}
 	for rows.Next() {
 		vals := make([]any, width)
@@ -573,7 +577,7 @@ func sample(ctx context.Context, w warehouse.Warehouse, q string, n int, count b
 			return nil, 0, err
 		}
 		for i, v := range vals {
-			vals[i] = jsonValue(v)
+			vals[i] = jsonValue(typedText(v, types[i]))
 		}
 		s.Rows = append(s.Rows, vals)
 	}
@@ -581,6 +585,41 @@ func sample(ctx context.Context, w warehouse.Warehouse, q string, n int, count b
 		return nil, 0, err
 	}
 	return s, total.Int64, rows.Close()
+}
+
+// typedText turns the text gosnowflake returns for a BOOLEAN or a NUMBER
+// column scanned into any (its converter.go stringToValue hands back the
+// JSON result's text for both) into what DuckDB's driver gives: a bool,
+// an int64 for a scale of 0, a decimal without trailing zeros otherwise;
+// so that a failing-row sample is the same on both engines. Any other
+// value is returned as it is.
+func typedText(v any, ct *sql.ColumnType) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	switch ct.DatabaseTypeName() {
+	case "BOOLEAN":
+		if b, err := strconv.ParseBool(s); err == nil {
+			return b
+		}
+	case "FIXED":
+		_, scale, ok := ct.DecimalSize()
+		switch {
+		case ok && scale == 0:
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				return n
+			}
+		case ok && strings.Contains(s, "."):
+			// DuckDB's decimals print without trailing zeros: 127.8, 20.
+			s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+			if s == "-0" || s == "" {
+				s = "0"
+			}
+			return s
+		}
+	}
+	return v
 }
 
 // jsonValue turns a driver value into nil, bool, int64, float64 or string.

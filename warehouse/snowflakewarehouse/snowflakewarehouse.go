@@ -76,12 +76,14 @@
 // runs on to the next quote (an enclosed field may hold line ends), and
 // that whole record is rejected, where DuckDB rejects the line alone and
 // loads the lines after it; Snowflake may reject rows for other reasons
-// (then it words them);
-// two loads of the same file at the same moment are not prevented
-// (Snowflake does not enforce the ledger's primary key); gosnowflake
-// returns NUMBER values as strings when scanned into any, so integers in
-// quality's failing-row samples are JSON strings ("2") where DuckDB's are
-// numbers (2).
+// (then it words them); two loads of the same file at the same moment are
+// not prevented (Snowflake does not enforce the ledger's primary key);
+// gosnowflake returns NUMBER and BOOLEAN values as text when scanned into
+// any ("2", "20.00", "1": quality types its failing-row samples back);
+// unquoted names come back upper-cased (result columns, information_schema)
+// and information_schema names VARCHAR TEXT. Query arguments of type
+// float64 are bound as their decimal text ([Warehouse.Exec]): gosnowflake
+// v1.19.1 would send them at float32 precision.
 //
 // # Verified against Snowflake's documentation
 //

@@ -59,6 +59,21 @@
 // it replaces, since the driver's local copy does not truncate them. Tokens never expire by themselves;
 // [Server.ExpireSessionTokens] expires them to exercise the renewal.
 //
+// The product reaches a server the way it reaches an account:
+// [Server.SetEnv] sets SNOWFLAKE_HOST, SNOWFLAKE_PORT,
+// SNOWFLAKE_PROTOCOL=http and SNOWFLAKE_PASSWORD for the test, and
+// [Server.URL] gives the snowflake:// URL that warehouse.Open (or
+// examples/full -warehouse) takes:
+//
+//	srv := sftest.Start(t, &sftest.Options{Users: map[string]sftest.User{"EDQM": {Password: pw}}})
+//	srv.SetEnv(t, pw)
+//	w, err := warehouse.Open(ctx, srv.URL("EDQM", "EDQM", "RAW", ""), nil)
+//
+// [Options.S3] lets external stages read an S3-compatible server
+// (versitygw in the tests, see landing/s3landing/s3test), and
+// [Options.SQL] switches the behaviours Snowflake's documentation leaves
+// open (sfsql.Options), so that the product can be run under each reading.
+//
 // Each emulated behaviour cites in a comment the gosnowflake source
 // file and function, test fixture or Snowflake documentation page it
 // follows, or says "assumed".

@@ -2,7 +2,6 @@ package edqm_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -195,7 +194,7 @@ func FuzzWriteCSV(f *testing.F) {
 // orders returns n generated orders with 2% of each chaos kind.
 func orders(t testing.TB, n int) *edqm.Table {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	gen, err := generate.New(generate.Config{Seed: 42, MinOrders: n, MaxOrders: n})
 	if err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func BenchmarkInject(b *testing.B) {
 	in := w.orders(b, day)
 	spec := w.spec()
 	j := mustNew(b, chaos.Config{Seed: 1, Rates: benchRates})
-	ctx := context.Background()
+	ctx := b.Context()
 	var n int64
 	cpu0 := processCPU()
 	for b.Loop() {
@@ -71,7 +71,7 @@ func bigDay(b *testing.B) *generate.Seeded {
 // BenchmarkInjectSlice corrupts 65,536 typed orders per iteration.
 func BenchmarkInjectSlice(b *testing.B) {
 	g := bigDay(b)
-	ctx := context.Background()
+	ctx := b.Context()
 	day := date(2025, 6, 1)
 	rows, err := g.OrderRows(ctx, day)
 	if err != nil {
@@ -97,7 +97,7 @@ func BenchmarkInjectRecord(b *testing.B) {
 		b.Run(a.name, func(b *testing.B) {
 			mem := a.new()
 			g := bigDay(b)
-			ctx := context.Background()
+			ctx := b.Context()
 			day := date(2025, 6, 1)
 			r, err := g.NewOrderReader(ctx, day, day, &generate.ReaderOptions{Allocator: mem})
 			if err != nil {
@@ -162,7 +162,7 @@ func BenchmarkGenerateInject(b *testing.B) {
 			g := bigDay(b)
 			spec := chaos.OrdersSpec(g.SignupDate)
 			j := mustNew(b, chaos.Config{Seed: 1, Rates: benchRates})
-			ctx := context.Background()
+			ctx := b.Context()
 			first := date(2025, 1, 1)
 			var n int64
 			i := 0
@@ -189,7 +189,7 @@ func BenchmarkGenerateInjectParallel(b *testing.B) {
 			g := bigDay(b)
 			spec := chaos.OrdersSpec(g.SignupDate)
 			j := mustNew(b, chaos.Config{Seed: 1, Rates: benchRates})
-			ctx := context.Background()
+			ctx := b.Context()
 			first := date(2025, 1, 1)
 			var n, next atomic.Int64
 			cpu0 := processCPU()

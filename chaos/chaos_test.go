@@ -41,7 +41,7 @@ func getWorld(t testing.TB) *world {
 		if err != nil {
 			panic(err)
 		}
-		p, err := g.Products(context.Background())
+		p, err := g.Products(t.Context())
 		if err != nil {
 			panic(err)
 		}
@@ -60,7 +60,7 @@ func getWorld(t testing.TB) *world {
 
 func (w *world) orders(t testing.TB, day time.Time) *edqm.Table {
 	t.Helper()
-	o, err := w.gen.Orders(context.Background(), day)
+	o, err := w.gen.Orders(t.Context(), day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestSpecErrors(t *testing.T) {
 	day := date(2025, 1, 10)
 	in := w.orders(t, day)
 	j := mustNew(t, chaos.Config{Rates: chaos.Uniform(0.1)})
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := func(f func(*chaos.TableSpec)) chaos.TableSpec { s := w.spec(); f(&s); return s }
 	for _, tc := range []struct {
 		spec chaos.TableSpec
@@ -345,7 +345,7 @@ func TestZeroRatesIsIdentity(t *testing.T) {
 	day := date(2025, 2, 1)
 	in := messy(w.orders(t, day))
 	for _, mode := range []chaos.Mode{chaos.Exclusive, chaos.Stacked} {
-		out, labels, err := mustNew(t, chaos.Config{Seed: 5, Mode: mode}).Inject(context.Background(), day, w.spec(), in)
+		out, labels, err := mustNew(t, chaos.Config{Seed: 5, Mode: mode}).Inject(t.Context(), day, w.spec(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,7 +365,7 @@ func TestDeterminism(t *testing.T) {
 	in := w.orders(t, day)
 	cfg := chaos.Config{Seed: 42, Rates: chaos.Uniform(0.15)}
 	run := func(cfg chaos.Config, day time.Time, in *edqm.Table) string {
-		out, labels, err := mustNew(t, cfg).Inject(context.Background(), day, w.spec(), in)
+		out, labels, err := mustNew(t, cfg).Inject(t.Context(), day, w.spec(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -379,7 +379,7 @@ func TestDeterminism(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			out, labels, err := j.Inject(context.Background(), day.Add(13*time.Hour), w.spec(), in)
+			out, labels, err := j.Inject(t.Context(), day.Add(13*time.Hour), w.spec(), in)
 			if err != nil {
 				t.Error(err)
 				return
@@ -417,7 +417,7 @@ func TestInputIsNotModified(t *testing.T) {
 		if mode == chaos.Stacked {
 			rates = chaos.Uniform(0.9)
 		}
-		if _, _, err := mustNew(t, chaos.Config{Seed: 1, Rates: rates, Mode: mode}).Inject(context.Background(), day, w.spec(), in); err != nil {
+		if _, _, err := mustNew(t, chaos.Config{Seed: 1, Rates: rates, Mode: mode}).Inject(t.Context(), day, w.spec(), in); err != nil {
 			t.Fatal(err)
 		}
 		if csvOf(t, in) != before {
@@ -470,7 +470,7 @@ func TestLabelsExplainEveryChange(t *testing.T) {
 			in = messy(in)
 		}
 		cfg := chaos.Config{Seed: seed, Rates: rates, Mode: mode}
-		out, labels, err := mustNew(t, cfg).Inject(context.Background(), day, spec, in)
+		out, labels, err := mustNew(t, cfg).Inject(t.Context(), day, spec, in)
 		if err != nil {
 			t.Fatalf("%+v: %v", cfg, err)
 		}
@@ -565,7 +565,7 @@ func TestEachKindTripsOnlyItsFlags(t *testing.T) {
 			}
 		}
 		cfg := chaos.Config{Seed: uint64(i), Rates: chaos.Uniform(0.12 + float64(i%5)*0.02)}
-		out, labels, err := mustNew(t, cfg).Inject(context.Background(), day, w.spec(), in)
+		out, labels, err := mustNew(t, cfg).Inject(t.Context(), day, w.spec(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -602,7 +602,7 @@ func TestEachKindAtRateOne(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			variants := map[string]int{}
 			for seed := range uint64(4) {
-				out, labels, err := mustNew(t, chaos.Config{Seed: seed, Rates: only(kind, 1)}).Inject(context.Background(), day, w.spec(), in)
+				out, labels, err := mustNew(t, chaos.Config{Seed: seed, Rates: only(kind, 1)}).Inject(t.Context(), day, w.spec(), in)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -634,7 +634,7 @@ func TestEachKindAtRateOne(t *testing.T) {
 		})
 	}
 	// Without a signup function, "before_signup" is never offered.
-	_, labels, err := mustNew(t, chaos.Config{Rates: only(chaos.Temporal, 1)}).Inject(context.Background(), day, chaos.OrdersSpec(nil), in)
+	_, labels, err := mustNew(t, chaos.Config{Rates: only(chaos.Temporal, 1)}).Inject(t.Context(), day, chaos.OrdersSpec(nil), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +651,7 @@ func TestVariantValues(t *testing.T) {
 	in := messy(w.orders(t, day))
 	for seed := range uint64(8) {
 		for _, kind := range chaos.Kinds {
-			out, labels, err := mustNew(t, chaos.Config{Seed: seed, Rates: only(kind, 1)}).Inject(context.Background(), day, w.spec(), in)
+			out, labels, err := mustNew(t, chaos.Config{Seed: seed, Rates: only(kind, 1)}).Inject(t.Context(), day, w.spec(), in)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -737,7 +737,7 @@ func TestStackedModeStacks(t *testing.T) {
 	w := getWorld(t)
 	day := date(2025, 8, 1)
 	in := w.orders(t, day)
-	out, labels, err := mustNew(t, chaos.Config{Seed: 3, Rates: chaos.Uniform(0.9), Mode: chaos.Stacked}).Inject(context.Background(), day, w.spec(), in)
+	out, labels, err := mustNew(t, chaos.Config{Seed: 3, Rates: chaos.Uniform(0.9), Mode: chaos.Stacked}).Inject(t.Context(), day, w.spec(), in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -777,12 +777,12 @@ func TestContextCancellation(t *testing.T) {
 		in.Rows = append(in.Rows, in.Rows...)
 	}
 	j := mustNew(t, chaos.Config{Rates: chaos.Uniform(0.1)})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, _, err := j.Inject(ctx, day, w.spec(), in); err != context.Canceled {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
-	if _, _, err := j.Inject(&countdown{Context: context.Background(), left: 2}, day, w.spec(), in); err != context.Canceled {
+	if _, _, err := j.Inject(&countdown{Context: t.Context(), left: 2}, day, w.spec(), in); err != context.Canceled {
 		t.Errorf("cancelled mid-way: %v, want context.Canceled", err)
 	}
 }

@@ -11,6 +11,9 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Corrupt one day of generated orders at 4% per kind, and count the labels
 // (the ground truth) per kind.
 func Example() {

@@ -1,7 +1,6 @@
 package chaos_test
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -52,7 +51,7 @@ func TestVariantRatesHonoured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := chaos.OrdersSpec(g.SignupDate)
 	vr := chaos.VariantRates{
 		Scaled: 0.03, Drifted: 0.06, Future: 0.045, BeforeSignup: 0.015, Ghost: 0.03, Null: 0.06,

@@ -68,7 +68,7 @@ func tableOf(rec arrow.RecordBatch, name string) *edqm.Table {
 // ordersRecord returns day's orders of w's generator as one batch.
 func (w *world) ordersRecord(t testing.TB, mem memory.Allocator, day time.Time) arrow.RecordBatch {
 	t.Helper()
-	r, err := w.gen.NewOrderReader(context.Background(), day, day, &generate.ReaderOptions{Allocator: mem})
+	r, err := w.gen.NewOrderReader(t.Context(), day, day, &generate.ReaderOptions{Allocator: mem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func sliceLabelsAsTable(t *testing.T, labels []chaos.Label) []chaos.Label {
 // text of typed values.
 func TestBackendsAgree(t *testing.T) {
 	w := getWorld(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for i, cfg := range []chaos.Config{
 		{Seed: 1, Rates: chaos.Uniform(0.1)},
 		{Seed: 2, Rates: chaos.Uniform(0.6), Mode: chaos.Stacked},
@@ -349,7 +349,7 @@ func checkTypedVariants(t *testing.T, in, out *edqm.Table, labels []chaos.Label)
 func TestArrowLabelsExplainEveryChange(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
-	ctx := context.Background()
+	ctx := t.Context()
 	for i := range 50 {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		full := paymentsRecord(mem, r, 40+r.IntN(200), i%2 == 0)
@@ -450,7 +450,7 @@ func paymentTable(ps []payment) *edqm.Table {
 
 func TestSliceLabelsExplainEveryChange(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	ctx := context.Background()
+	ctx := t.Context()
 	spec := paymentSpec()
 	for i := range 60 {
 		in := payments(r, 30+r.IntN(150))
@@ -491,7 +491,7 @@ func TestSliceLabelsExplainEveryChange(t *testing.T) {
 }
 
 func TestTypedSpecErrors(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	j := mustNew(t, chaos.Config{Rates: chaos.Uniform(0.1)})
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -561,7 +561,7 @@ func TestTypedSpecErrors(t *testing.T) {
 
 func TestInjectRecordSharesUntouchedColumns(t *testing.T) {
 	w := getWorld(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	day := date(2025, 2, 2)
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -595,7 +595,7 @@ func TestInjectRecordSharesUntouchedColumns(t *testing.T) {
 // by the source, labelled; nothing leaks, even when stopped early.
 func TestRecordReader(t *testing.T) {
 	w := getWorld(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	j := mustNew(t, chaos.Config{Seed: 9, Rates: chaos.Uniform(0.05)})
 	from, to := date(2025, 4, 1), date(2025, 4, 5)
 	for _, stopAfter := range []int{-1, 2} {
@@ -688,7 +688,7 @@ func decimalOf(v int64) decimal128.Num { return decimal128.FromI64(v) }
 // batches, do not change.
 func TestLabelsOutliveTheBatch(t *testing.T) {
 	w := getWorld(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	pool := generate.NewPoolAllocator()
 	day := date(2025, 7, 7)
 	rec := w.ordersRecord(t, pool, day)

@@ -14,6 +14,9 @@ import (
 	"github.com/edqm/edqm/chaos/chaosarrow"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Corrupt an Arrow record batch of the team's own schema. Columns that no
 // corruption touched are shared with the input, not copied.
 func ExampleInjectRecord() {

@@ -23,6 +23,9 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 var datasetDay0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func datasetInjector(t testing.TB, cfg chaosdataset.Config) *chaosdataset.Injector {
@@ -40,7 +43,7 @@ func datasetOrders(t testing.TB, day time.Time) *edqm.Table {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := g.Orders(context.Background(), day)
+	o, err := g.Orders(t.Context(), day)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func TestDatasetConfigValidate(t *testing.T) {
 }
 
 func TestDatasetZeroRatesChangeNothing(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 1})
 	in := datasetOrders(t, datasetDay0)
 	for i := range 50 {
@@ -146,7 +149,7 @@ func TestDatasetFaultsAreSeededAndFrequent(t *testing.T) {
 }
 
 func TestDatasetVolumeDropAndSpike(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 2, Rates: chaosdataset.Rates{VolumeDrop: 0.5, VolumeSpike: 0.5}})
 	spec := chaos.OrdersSpec(nil)
 	for _, kind := range []chaosdataset.Kind{chaosdataset.VolumeDrop, chaosdataset.VolumeSpike} {
@@ -200,7 +203,7 @@ func TestDatasetVolumeDropAndSpike(t *testing.T) {
 }
 
 func TestDatasetLatePartition(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 4, Rates: chaosdataset.Rates{LatePartition: 0.3}})
 	delays := map[int]bool{}
 	for i := range 300 {
@@ -230,7 +233,7 @@ func TestDatasetLatePartition(t *testing.T) {
 }
 
 func TestDatasetSchemaChange(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 5, Rates: chaosdataset.Rates{SchemaChange: 0.5}})
 	in := datasetOrders(t, datasetDay0)
 	data := datasetCSV(t, in)
@@ -288,7 +291,7 @@ func TestDatasetSchemaChange(t *testing.T) {
 // Malformed lines are added, never made of existing records: the
 // warehouse rejects exactly them and loads every record.
 func TestDatasetMalformedLines(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 6, Rates: chaosdataset.Rates{MalformedLines: 0.5}})
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
@@ -352,7 +355,7 @@ func TestDatasetMalformedLines(t *testing.T) {
 }
 
 func TestDatasetErrors(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := datasetInjector(t, chaosdataset.Config{Seed: 1, Rates: chaosdataset.Uniform(0.2)})
 	in := datasetOrders(t, datasetDay0)
 	if _, _, err := d.ApplyTable(ctx, datasetDay0, chaos.TableSpec{Key: "id"}, in); !errors.Is(err, chaos.ErrInvalidSpec) || !strings.Contains(err.Error(), `"id"`) {

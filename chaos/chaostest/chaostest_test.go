@@ -20,6 +20,9 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // validOrder is a validator such as a team would test: it must reject
 // every corrupted order and no clean one.
 func validOrder(o generate.Order, d *chaostest.Dataset, seen map[string]int) error {
@@ -93,7 +96,7 @@ func TestSeeds(t *testing.T) {
 		if c := chaostest.Orders(t, &chaostest.Options{Seed: 5}); c.Seed != 42 {
 			t.Errorf("%s=42: seed %d", chaostest.SeedEnv, c.Seed)
 		}
-		ds, err := chaostest.New(context.Background(), &chaostest.Options{Seed: 42})
+		ds, err := chaostest.New(t.Context(), &chaostest.Options{Seed: 42})
 		if err != nil {
 			t.Fatal(err)
 		}

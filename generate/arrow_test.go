@@ -65,7 +65,7 @@ func equalRows(a, b [][]string) bool {
 
 func TestTypedRowsMatchTables(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 12})
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, day := range []time.Time{date(2024, 1, 1), date(2025, 11, 28)} {
 		rows, err := g.OrderRows(ctx, day)
 		if err != nil {
@@ -136,7 +136,7 @@ func readAll(t *testing.T, r *generate.OrderReader) (map[string][][]string, []in
 
 func TestOrderReaderMatchesOrders(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 13, MinOrders: 20, MaxOrders: 90})
-	ctx := context.Background()
+	ctx := t.Context()
 	from, to := date(2025, 1, 30), date(2025, 2, 6)
 	for _, opts := range []*generate.ReaderOptions{nil, {BatchSize: 25}, {BatchSize: 1}, {BatchSize: 25, Parallelism: 3}, {BatchSize: 7, Parallelism: 2}} {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -172,7 +172,7 @@ func TestOrderReaderMatchesOrders(t *testing.T) {
 
 func TestOrderReaderEdges(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 14})
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct {
 		opts  generate.ReaderOptions
 		field string
@@ -226,7 +226,7 @@ func TestOrderReaderStopsEarly(t *testing.T) {
 	from, to := date(2025, 1, 1), date(2025, 12, 31)
 	for _, par := range []int{1, 2, 4} {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		r, err := g.NewOrderReader(context.Background(), from, to, &generate.ReaderOptions{BatchSize: 100, Parallelism: par, Allocator: mem})
+		r, err := g.NewOrderReader(t.Context(), from, to, &generate.ReaderOptions{BatchSize: 100, Parallelism: par, Allocator: mem})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +238,7 @@ func TestOrderReaderStopsEarly(t *testing.T) {
 		r.Release()
 		mem.AssertSize(t, 0)
 
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
 		r, _ = g.NewOrderReader(ctx, from, to, &generate.ReaderOptions{BatchSize: 100, Parallelism: par, Allocator: mem})
 		n := 0
@@ -256,7 +256,7 @@ func TestOrderReaderStopsEarly(t *testing.T) {
 			t.Error("Next after Release")
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := g.NewOrderReader(ctx, from, to, nil); err != context.Canceled {
 		t.Errorf("cancelled context: %v", err)
@@ -265,7 +265,7 @@ func TestOrderReaderStopsEarly(t *testing.T) {
 
 func TestProductsAndCustomersRecords(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 16})
-	ctx := context.Background()
+	ctx := t.Context()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	p, err := g.ProductsRecord(ctx, mem)

@@ -1,7 +1,6 @@
 package generate_test
 
 import (
-	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func reportOrders(b *testing.B, orders int, cpu0 time.Duration) {
 // warm, as in a long run.
 func BenchmarkOrders(b *testing.B) {
 	g := mustNew(b, generate.Config{Seed: 1})
-	ctx := context.Background()
+	ctx := b.Context()
 	first := date(2025, 1, 1)
 	n, i := 0, 0
 	cpu0 := processCPU()
@@ -45,7 +44,7 @@ func BenchmarkOrders(b *testing.B) {
 // BenchmarkOrderRows generates one day of typed orders per iteration.
 func BenchmarkOrderRows(b *testing.B) {
 	g := mustNew(b, generate.Config{Seed: 1})
-	ctx := context.Background()
+	ctx := b.Context()
 	first := date(2025, 1, 1)
 	n, i := 0, 0
 	cpu0 := processCPU()
@@ -70,7 +69,7 @@ func benchReader(b *testing.B, parallelism int) {
 	}{{"go", memory.NewGoAllocator()}, {"pool", generate.NewPoolAllocator()}} {
 		b.Run(a.name, func(b *testing.B) {
 			g := mustNew(b, generate.Config{Seed: 1, MinOrders: 1 << 16, MaxOrders: 1 << 16})
-			ctx := context.Background()
+			ctx := b.Context()
 			first := date(2025, 1, 1)
 			n, i := 0, 0
 			cpu0 := processCPU()
@@ -103,7 +102,7 @@ func BenchmarkOrderReaderParallel(b *testing.B) { benchReader(b, 2) }
 // BenchmarkCustomers generates one day of signups per iteration.
 func BenchmarkCustomers(b *testing.B) {
 	g := mustNew(b, generate.Config{Seed: 1, CustomersPerDay: 100})
-	ctx := context.Background()
+	ctx := b.Context()
 	first := date(2024, 1, 1)
 	rows, i := 0, 0
 	for b.Loop() {

@@ -10,6 +10,9 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Generate the catalogue, the customers and one day of orders. The same
 // seed gives the same rows on every run.
 func Example() {

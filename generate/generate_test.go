@@ -55,7 +55,7 @@ func toCSV(tab *edqm.Table) (string, error) {
 
 func orders(t testing.TB, g generate.Generator, day time.Time) *edqm.Table {
 	t.Helper()
-	o, err := g.Orders(context.Background(), day)
+	o, err := g.Orders(t.Context(), day)
 	if err != nil {
 		t.Fatalf("Orders(%s): %v", day.Format(edqm.DateLayout), err)
 	}
@@ -65,7 +65,7 @@ func orders(t testing.TB, g generate.Generator, day time.Time) *edqm.Table {
 // snapshot renders everything a generator produces for a few days.
 func snapshot(t testing.TB, g generate.Generator, days ...time.Time) string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	var b strings.Builder
 	p, err := g.Products(ctx)
 	if err != nil {
@@ -132,8 +132,8 @@ func TestSameSeedSameTables(t *testing.T) {
 	}
 	// Every table, not just the whole, depends on the seed.
 	g7, g8 := mustNew(t, generate.Config{Seed: 7}), mustNew(t, generate.Config{Seed: 8})
-	p7, _ := g7.Products(context.Background())
-	p8, _ := g8.Products(context.Background())
+	p7, _ := g7.Products(t.Context())
+	p8, _ := g8.Products(t.Context())
 	if csvOf(t, p7) == csvOf(t, p8) {
 		t.Error("products do not depend on the seed")
 	}
@@ -150,7 +150,7 @@ func TestDayAloneEqualsDayAmongOthers(t *testing.T) {
 	for d := day.AddDate(0, 0, 10); d.After(day); d = d.AddDate(0, 0, -1) { // later days first
 		orders(t, g, d)
 	}
-	if _, err := g.Customers(context.Background(), date(2024, 5, 1), date(2024, 5, 3)); err != nil {
+	if _, err := g.Customers(t.Context(), date(2024, 5, 1), date(2024, 5, 3)); err != nil {
 		t.Fatal(err)
 	}
 	if got := csvOf(t, orders(t, g, day)); got != alone {
@@ -166,7 +166,7 @@ func TestDayAloneEqualsDayAmongOthers(t *testing.T) {
 func TestOrdersAreClean(t *testing.T) {
 	cfg := generate.Config{Seed: 11, MinOrders: 40, MaxOrders: 60}
 	g := mustNew(t, cfg)
-	ctx := context.Background()
+	ctx := t.Context()
 	p, err := g.Products(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +257,7 @@ func TestHeavyCustomers(t *testing.T) {
 
 func TestCustomers(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 2, Epoch: date(2024, 3, 1), CustomersPerDay: 4})
-	ctx := context.Background()
+	ctx := t.Context()
 	all, err := g.Customers(ctx, time.Time{}, date(2024, 3, 10))
 	if err != nil {
 		t.Fatal(err)
@@ -339,7 +339,7 @@ func TestSignupDateUnknown(t *testing.T) {
 
 func TestOrdersBeforeEpoch(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 1})
-	o, err := g.Orders(context.Background(), date(2023, 12, 31))
+	o, err := g.Orders(t.Context(), date(2023, 12, 31))
 	if o != nil || !errors.Is(err, generate.ErrBeforeEpoch) ||
 		!strings.Contains(err.Error(), "2023-12-31") || !strings.Contains(err.Error(), "2024-01-01") {
 		t.Fatalf("Orders before the epoch = %v, %v; want ErrBeforeEpoch naming both days", o, err)
@@ -356,7 +356,7 @@ func TestConcurrentDaysMatchSequential(t *testing.T) {
 	}
 	par := mustNew(t, generate.Config{Seed: 21})
 	got := make([]string, n)
-	g, ctx := errgroup.WithContext(context.Background())
+	g, ctx := errgroup.WithContext(t.Context())
 	for i := range n {
 		g.Go(func() error {
 			o, err := par.Orders(ctx, first.AddDate(0, 0, n-1-i))
@@ -408,7 +408,7 @@ func (c *countdown) Err() error {
 
 func TestContextCancellation(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 1, MinOrders: 5000, MaxOrders: 5000})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := g.Products(ctx); err != context.Canceled {
 		t.Errorf("Products: %v, want context.Canceled", err)
@@ -430,7 +430,7 @@ func TestContextCancellation(t *testing.T) {
 			return err
 		}},
 	} {
-		if err := call.f(&countdown{Context: context.Background(), left: 3}); err != context.Canceled {
+		if err := call.f(&countdown{Context: t.Context(), left: 3}); err != context.Canceled {
 			t.Errorf("%s cancelled mid-way: %v, want context.Canceled", call.name, err)
 		}
 	}
@@ -438,11 +438,11 @@ func TestContextCancellation(t *testing.T) {
 
 func TestProductsIsACopy(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 1})
-	p, _ := g.Products(context.Background())
+	p, _ := g.Products(t.Context())
 	want := p.Rows[0][3]
 	p.Rows[0][3] = "0.00"
 	p.Columns[0] = "changed"
-	q, _ := g.Products(context.Background())
+	q, _ := g.Products(t.Context())
 	if q.Rows[0][3] != want || q.Columns[0] != "product_id" || generate.ProductColumns[0] != "product_id" {
 		t.Error("changing a returned catalogue changed the generator")
 	}
@@ -453,7 +453,7 @@ func TestProductsIsACopy(t *testing.T) {
 // noticed across processes and machines. Run with -update to accept one.
 func TestGolden(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 1})
-	ctx := context.Background()
+	ctx := t.Context()
 	day := date(2025, 6, 1)
 	p, err := g.Products(ctx)
 	if err != nil {

@@ -1,7 +1,6 @@
 package generate_test
 
 import (
-	"context"
 	"testing"
 	"unsafe"
 
@@ -71,7 +70,7 @@ func TestPoolAllocator(t *testing.T) {
 // leaks: the same rows as with the Go allocator, and nothing left.
 func TestPoolAllocatorStream(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 17, MinOrders: 300, MaxOrders: 300})
-	ctx := context.Background()
+	ctx := t.Context()
 	read := func(mem memory.Allocator, par int) [][]string {
 		r, err := g.NewOrderReader(ctx, date(2025, 5, 1), date(2025, 5, 20), &generate.ReaderOptions{Allocator: mem, BatchSize: 128, Parallelism: par})
 		if err != nil {

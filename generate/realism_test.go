@@ -1,7 +1,6 @@
 package generate_test
 
 import (
-	"context"
 	"math"
 	"slices"
 	"strconv"
@@ -18,7 +17,7 @@ func counts(t *testing.T, g *generate.Seeded, first time.Time, n int) []int {
 	t.Helper()
 	out := make([]int, n)
 	for i := range n {
-		rows, err := g.OrderRows(context.Background(), first.AddDate(0, 0, i))
+		rows, err := g.OrderRows(t.Context(), first.AddDate(0, 0, i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +94,7 @@ func TestVolumeShape(t *testing.T) {
 
 func TestPricesPerCategory(t *testing.T) {
 	g := mustNew(t, generate.Config{Seed: 4, Products: 5000})
-	rows, err := g.ProductRows(context.Background())
+	rows, err := g.ProductRows(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +136,7 @@ func share(t *testing.T, g *generate.Seeded, first time.Time, days int, f func(g
 	t.Helper()
 	hit, total := 0, 0
 	for i := range days {
-		rows, err := g.OrderRows(context.Background(), first.AddDate(0, 0, i))
+		rows, err := g.OrderRows(t.Context(), first.AddDate(0, 0, i))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,9 @@ import (
 	_ "github.com/edqm/edqm/landing/filelanding" // registers file://
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // A runner lands a day's file, then advances the watermark.
 func Example() {
 	ctx := context.Background()

@@ -1,7 +1,6 @@
 package landing_test
 
 import (
-	"context"
 	"net/url"
 	"path"
 	"strings"
@@ -87,7 +86,7 @@ func FuzzOpenURL(f *testing.F) {
 				t.Fatalf("url.Parse(%q) after moving it under a temporary folder: %v", raw, perr)
 			}
 		}
-		l, err := landing.Open(context.Background(), raw, nil)
+		l, err := landing.Open(t.Context(), raw, nil)
 		if err == nil {
 			if l == nil {
 				t.Fatalf("landing.Open(%q) = nil, nil", raw)

@@ -1,7 +1,6 @@
 package landing_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 // landers returns one empty Lander of each kind, by name.
 func landers(t *testing.T) map[string]landing.Lander {
 	t.Helper()
-	fl, err := filelanding.Open(context.Background(), t.TempDir(), nil)
+	fl, err := filelanding.Open(t.Context(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +30,7 @@ func landers(t *testing.T) map[string]landing.Lander {
 
 func TestWatermarkFirstLoad(t *testing.T) {
 	for name, l := range landers(t) {
-		m, ok, err := landing.NewWatermark(l).Load(context.Background())
+		m, ok, err := landing.NewWatermark(l).Load(t.Context())
 		if err != nil || ok || !m.LastDay.IsZero() {
 			t.Errorf("%s: first Load = %v, %v, %v; want the zero Mark, false, nil", name, m, ok, err)
 		}
@@ -39,7 +38,7 @@ func TestWatermarkFirstLoad(t *testing.T) {
 }
 
 func TestWatermarkAdvanceLoad(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for name, l := range landers(t) {
 		t.Run(name, func(t *testing.T) {
 			w := landing.NewWatermark(l)
@@ -95,7 +94,7 @@ func TestWatermarkAdvanceLoad(t *testing.T) {
 }
 
 func TestWatermarkCorrupt(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	cases := map[string]string{
 		"garbage":         "this is not JSON",
 		"empty":           "",

@@ -13,6 +13,9 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // A caller that retries transient errors lands its file on a store that
 // fails half the calls. A fault may strike before the store does the call
 // or after (the answer is lost): retrying must be safe either way. The

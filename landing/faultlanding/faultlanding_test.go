@@ -259,7 +259,7 @@ func TestLanderWithoutFaultsConforms(t *testing.T) {
 }
 
 func TestLanderFaults(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, f := range faultlanding.AllFaults {
 		t.Run(f.String(), func(t *testing.T) {
 			store := memlanding.New()

@@ -1,7 +1,6 @@
 package filelanding_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/edqm/edqm/internal/landbench"
@@ -10,7 +9,7 @@ import (
 
 // openBench returns a lander on a fresh folder, with or without fsync.
 func openBench(b *testing.B, noSync bool) *filelanding.Lander {
-	l, err := filelanding.Open(context.Background(), b.TempDir(), &filelanding.Options{NoSync: noSync})
+	l, err := filelanding.Open(b.Context(), b.TempDir(), &filelanding.Options{NoSync: noSync})
 	if err != nil {
 		b.Fatal(err)
 	}

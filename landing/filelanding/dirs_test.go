@@ -1,7 +1,6 @@
 package filelanding_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +13,7 @@ import (
 // made; one removed by someone else is made again by the next Put, and a
 // file where a folder should be is an error naming the key.
 func TestFoldersRemovedBehindItsBack(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	l, err := filelanding.Open(ctx, dir, nil)
 	if err != nil {

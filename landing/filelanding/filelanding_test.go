@@ -21,9 +21,12 @@ import (
 	"github.com/edqm/edqm/landing/landingtest"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 func open(t *testing.T, dir string, opts *filelanding.Options) *filelanding.Lander {
 	t.Helper()
-	l, err := filelanding.Open(context.Background(), dir, opts)
+	l, err := filelanding.Open(t.Context(), dir, opts)
 	if err != nil {
 		t.Fatalf("Open(%q): %v", dir, err)
 	}
@@ -99,7 +102,7 @@ func TestOpenUnwritableFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{regular, filepath.Join(regular, "under", "it")} {
-		_, err := filelanding.Open(context.Background(), dir, nil)
+		_, err := filelanding.Open(t.Context(), dir, nil)
 		if err == nil || !strings.Contains(err.Error(), dir) {
 			t.Errorf("Open(%q) = %v, want an error naming the folder", dir, err)
 		}
@@ -110,18 +113,18 @@ func TestOpenUnwritableFolder(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = os.Chmod(ro, 0o700) })
-		_, err := filelanding.Open(context.Background(), ro, nil)
+		_, err := filelanding.Open(t.Context(), ro, nil)
 		if err == nil || !strings.Contains(err.Error(), ro) || !strings.Contains(err.Error(), "cannot write") {
 			t.Errorf("Open(read-only folder) = %v, want an error naming the folder", err)
 		}
 	}
-	if _, err := filelanding.Open(context.Background(), "", nil); err == nil {
+	if _, err := filelanding.Open(t.Context(), "", nil); err == nil {
 		t.Error("Open(\"\"): no error")
 	}
-	if _, err := filelanding.Open(context.Background(), tmp, &filelanding.Options{FileMode: fs.ModeDir | 0o644}); err == nil {
+	if _, err := filelanding.Open(t.Context(), tmp, &filelanding.Options{FileMode: fs.ModeDir | 0o644}); err == nil {
 		t.Error("Open with a FileMode that is not only permission bits: no error")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := filelanding.Open(ctx, tmp, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("Open with a done context = %v", err)
@@ -129,7 +132,7 @@ func TestOpenUnwritableFolder(t *testing.T) {
 }
 
 func TestSymlinkOutsideIsRefused(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.txt")
 	if err := os.WriteFile(secret, []byte("secret"), 0o644); err != nil {
@@ -201,7 +204,7 @@ func must(t *testing.T, err error) {
 }
 
 func TestGetMissingKeepsNativeError(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := open(t, t.TempDir(), nil)
 	must(t, l.Put(ctx, "file", strings.NewReader("x")))
 	for _, key := range []string{"missing", "a/b/missing", "file/under"} {
@@ -230,7 +233,7 @@ func TestGetMissingKeepsNativeError(t *testing.T) {
 }
 
 func TestReservedNames(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := open(t, t.TempDir(), nil)
 	for _, key := range []string{"a.lock", "x/y.json.lock", ".lock", ".a.tmp-0123456789abcdef", "d/.orders.csv.tmp-fedcba9876543210"} {
 		if err := l.Put(ctx, key, strings.NewReader("x")); !errors.Is(err, landing.ErrInvalidKey) {
@@ -248,7 +251,7 @@ func TestReservedNames(t *testing.T) {
 }
 
 func TestListHidesInternalFiles(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	l := open(t, dir, nil)
 	_, err := l.WriteIfVersion(ctx, landing.WatermarkKey, []byte("{}"), "")
@@ -296,7 +299,7 @@ func (r *errAfter) Read(p []byte) (int, error) {
 }
 
 func TestNoTempFileAfterFailedPut(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	l := open(t, dir, nil)
 	must(t, l.Put(ctx, "t/obj.csv", strings.NewReader("old")))
@@ -335,7 +338,7 @@ func TestTwoLandersOnOneFolder(t *testing.T) {
 	l2 := open(t, dir, nil)
 	landingtest.WatermarkRace(t, 8, l1, l2)
 	landingtest.WatermarkRace(t, 8, l1, l2)
-	must(t, landingtest.Increment(context.Background(), l1, "_state/counter", 4, 10))
+	must(t, landingtest.Increment(t.Context(), l1, "_state/counter", 4, 10))
 	b, err := os.ReadFile(filepath.Join(dir, "_state", "counter"))
 	if err != nil || string(b) != "40" {
 		t.Errorf("counter = %q, %v; want 40", b, err)
@@ -351,10 +354,10 @@ func TestHelper(t *testing.T) {
 	if dir == "" {
 		t.Skip("only run as a helper process")
 	}
-	l, err := landing.Open(context.Background(), "file://"+filepath.ToSlash(dir)+"?sync=false", nil)
+	l, err := landing.Open(t.Context(), "file://"+filepath.ToSlash(dir)+"?sync=false", nil)
 	must(t, err)
 	defer l.Close()
-	must(t, landingtest.Increment(context.Background(), l, "_state/counter", 3, 20))
+	must(t, landingtest.Increment(t.Context(), l, "_state/counter", 3, 20))
 }
 
 // TestCASAcrossProcesses runs processes that increment one counter by
@@ -390,7 +393,7 @@ func TestCASAcrossProcesses(t *testing.T) {
 }
 
 func TestWriteIfVersionConflictMessage(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := open(t, t.TempDir(), nil)
 	v1, err := l.WriteIfVersion(ctx, "k", []byte("one"), "")
 	must(t, err)
@@ -411,23 +414,23 @@ func TestWriteIfVersionWaitsForTheLock(t *testing.T) {
 	// A lock held elsewhere makes WriteIfVersion wait until ctx gives up.
 	dir := t.TempDir()
 	l := open(t, dir, nil)
-	_, err := l.WriteIfVersion(context.Background(), "k", []byte("v"), "")
+	_, err := l.WriteIfVersion(t.Context(), "k", []byte("v"), "")
 	must(t, err)
 	unlock := holdLock(t, filepath.Join(dir, "k.lock"))
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err = l.WriteIfVersion(ctx, "k", []byte("w"), filelanding.Version([]byte("v")))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("WriteIfVersion while the lock is held = %v, want the deadline", err)
 	}
 	unlock()
-	if _, err := l.WriteIfVersion(context.Background(), "k", []byte("w"), filelanding.Version([]byte("v"))); err != nil {
+	if _, err := l.WriteIfVersion(t.Context(), "k", []byte("w"), filelanding.Version([]byte("v"))); err != nil {
 		t.Errorf("WriteIfVersion after the lock is released: %v", err)
 	}
 }
 
 func TestURL(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	for _, u := range []string{"file://" + dir, "file://localhost" + dir, "file://" + dir + "?sync=false", "file://" + dir + "?mode=0600&sync=true"} {
 		l, err := landing.Open(ctx, u, nil)
@@ -461,7 +464,7 @@ func TestFileModeAndNoSync(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no permission bits")
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	l := open(t, dir, &filelanding.Options{FileMode: 0o600, NoSync: true})
 	must(t, l.Put(ctx, "a/b", strings.NewReader("x")))
@@ -473,7 +476,7 @@ func TestFileModeAndNoSync(t *testing.T) {
 }
 
 func TestLocalPathAndClose(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	l := open(t, dir, nil)
 	p, err := l.LocalPath("orders/date=2025-01-01/x.csv")

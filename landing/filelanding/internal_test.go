@@ -1,7 +1,6 @@
 package filelanding
 
 import (
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -28,13 +27,13 @@ func TestTempName(t *testing.T) {
 func TestLongNames(t *testing.T) {
 	// A 250-byte name fits a file system's 255, but not with a temporary
 	// suffix: tempName must cut the base short.
-	l, err := Open(context.Background(), t.TempDir(), nil)
+	l, err := Open(t.Context(), t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	key := "long/" + strings.Repeat("n", 250)
-	if err := l.Put(context.Background(), key, strings.NewReader("x")); err != nil {
+	if err := l.Put(t.Context(), key, strings.NewReader("x")); err != nil {
 		t.Fatalf("Put of a 250-byte name: %v", err)
 	}
 	p, _ := l.LocalPath(key)

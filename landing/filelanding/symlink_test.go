@@ -4,7 +4,6 @@ package filelanding_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -22,7 +21,7 @@ import (
 // (root/out -> elsewhere, root/link.csv -> elsewhere/secret.csv) is never
 // followed: nothing is written, read, listed or deleted outside.
 func TestKeysCannotEscapeTheRoot(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	base := t.TempDir()
 	root := filepath.Join(base, "root")
 	elsewhere := filepath.Join(base, "elsewhere")

@@ -16,6 +16,9 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 func TestConformance(t *testing.T) {
 	landingtest.RunConformanceTests(t, func(*testing.T) landing.Lander { return memlanding.New() })
 }
@@ -23,7 +26,7 @@ func TestConformance(t *testing.T) {
 func TestConformanceThroughURL(t *testing.T) {
 	var urls sync.Map // landing.Lander → the mem:// URL of its store
 	open := func(t *testing.T, u string) landing.Lander {
-		l, err := landing.Open(context.Background(), u, nil)
+		l, err := landing.Open(t.Context(), u, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +45,7 @@ func TestConformanceThroughURL(t *testing.T) {
 }
 
 func TestURLs(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	open := func(u string) landing.Lander {
 		t.Helper()
 		l, err := landing.Open(ctx, u, nil)
@@ -102,7 +105,7 @@ func TestURLs(t *testing.T) {
 }
 
 func TestClosed(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := memlanding.New()
 	if err := l.Put(ctx, "k", strings.NewReader("v")); err != nil {
 		t.Fatal(err)
@@ -123,7 +126,7 @@ func TestClosed(t *testing.T) {
 }
 
 func TestGetIsNotAliased(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := memlanding.New()
 	src := []byte("original")
 	v, err := l.WriteIfVersion(ctx, "k", src, "")

@@ -30,7 +30,7 @@ func pendingUploads(t *testing.T, l *s3landing.Lander) []string {
 	t.Helper()
 	var c *s3.Client
 	l.As(&c)
-	out, err := c.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(l.Bucket())})
+	out, err := c.ListMultipartUploads(t.Context(), &s3.ListMultipartUploadsInput{Bucket: aws.String(l.Bucket())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func (r *failAfter) Read(p []byte) (int, error) {
 
 func TestMultipart(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	l := open(t, srv.NewBucket(t), &s3landing.Options{PartSize: s3landing.MinPartSize})
 	const ps = s3landing.MinPartSize
 
@@ -118,7 +118,7 @@ func TestMultipart(t *testing.T) {
 // TestListPagination lists with pages of 7 keys and counts the requests.
 func TestListPagination(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	bucket := srv.NewBucket(t)
 	listCall := func(c faultlanding.Call) bool { return c.Request.URL.Query().Get("list-type") == "2" }
 	counter, err := faultlanding.NewTransport(awshttp.NewBuildableClient().GetTransport(), &faultlanding.Options{Match: listCall})
@@ -164,7 +164,7 @@ func TestListPagination(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	bucket := srv.NewBucket(t)
 	l := open(t, bucket, nil)
 
@@ -236,7 +236,7 @@ func TestErrors(t *testing.T) {
 // neither a refused request nor a refused URL repeats a secret.
 func TestSecretsStayOut(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	bucket := srv.NewBucket(t)
 	const badSecret = "wJalrXUtnFEMI-not-the-secret-K7MDENGbPxRfiCY"
 	o := srv.Options()
@@ -326,7 +326,7 @@ func TestParseURL(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	// Open makes no request: a URL to a closed port opens.
 	l, err := landing.Open(ctx, "s3://bucket/p?region=us-east-1&endpoint=http://127.0.0.1:1&path_style=true", nil)
 	if err != nil {

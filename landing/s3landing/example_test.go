@@ -15,6 +15,9 @@ import (
 	"github.com/edqm/edqm/landing/s3landing"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Swapping a local folder for S3 is one string; the credentials come from
 // the standard AWS chain (AWS_ACCESS_KEY_ID, AWS_PROFILE…), never the URL.
 // This example needs a bucket, so it is compiled but not run.

@@ -2,7 +2,6 @@ package s3landing_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -67,7 +66,7 @@ func conditionalPut(c faultlanding.Call) bool {
 // must recognise its own write and succeed.
 func TestLostAnswerToConditionalWrite(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	bucket := srv.NewBucket(t)
 	const key = "_state/watermark.json"
 	for _, fault := range []faultlanding.Fault{faultlanding.LostResponse, faultlanding.Timeout} {
@@ -125,7 +124,7 @@ func TestLostAnswerToConditionalWrite(t *testing.T) {
 // upload, and Put must see that the object is whole.
 func TestLostAnswerToMultipartCompletion(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	complete := func(c faultlanding.Call) bool {
 		return c.Request.Method == http.MethodPost && c.Request.URL.Query().Has("uploadId")
 	}
@@ -154,7 +153,7 @@ func randomBytes(n int, seed uint64) []byte {
 // in one PutObject).
 func requireObject(t *testing.T, l *s3landing.Lander, key string, want []byte, parts int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	rc, err := l.Get(ctx, key)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +187,7 @@ func requireObject(t *testing.T, l *s3landing.Lander, key string, want []byte, p
 // a clean run, and the compare-and-swap stays exact.
 func TestTwentyPercentFaults(t *testing.T) {
 	srv := server(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	bucket := srv.NewBucket(t)
 	l, tr := faulty(t, bucket, &faultlanding.Options{Rate: 0.2, Seed: 20250301}, &s3landing.Options{PartSize: s3landing.MinPartSize})
 	start := time.Now()
@@ -302,12 +301,12 @@ func TestMaxAttemptsThroughURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := landing.Open(context.Background(), srv.URL(bucket, "attempts"), &landing.OpenOptions{
+		l, err := landing.Open(t.Context(), srv.URL(bucket, "attempts"), &landing.OpenOptions{
 			HTTPClient: &http.Client{Transport: tr}, MaxAttempts: attempts})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = l.Get(context.Background(), "orders/a.csv")
+		_, err = l.Get(t.Context(), "orders/a.csv")
 		if err == nil || !strings.Contains(err.Error(), `"orders/a.csv"`) {
 			t.Errorf("MaxAttempts %d: Get = %v, want an error naming the key", attempts, err)
 		}

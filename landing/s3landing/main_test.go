@@ -16,6 +16,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The server outlives every test of the binary: no t.Context here.
 	gw, gwErr = s3test.Start(context.Background())
 	if gw != nil {
 		// The URL tests take credentials from the standard AWS chain: make

@@ -1,7 +1,6 @@
 package s3landing_test
 
 import (
-	"context"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -25,7 +24,7 @@ func open(t *testing.T, bucket string, opts *s3landing.Options) *s3landing.Lande
 			o.Retryer = opts.Retryer
 		}
 	}
-	l, err := s3landing.Open(context.Background(), bucket, o)
+	l, err := s3landing.Open(t.Context(), bucket, o)
 	if err != nil {
 		t.Fatalf("Open(%q): %v", bucket, err)
 	}
@@ -57,7 +56,7 @@ func TestConformanceThroughURL(t *testing.T) {
 	bucket := srv.NewBucket(t)
 	var n atomic.Int64
 	openURL := func(t *testing.T, prefix string) landing.Lander {
-		l, err := landing.Open(context.Background(), srv.URL(bucket, prefix), nil)
+		l, err := landing.Open(t.Context(), srv.URL(bucket, prefix), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package transform_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -27,7 +26,7 @@ func sizeName(c flowtest.Config) string {
 // BenchmarkBuild builds the built-in models in full (FullRefresh) over a
 // loaded in-memory DuckDB; orders/s counts the raw orders built from.
 func BenchmarkBuild(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, size := range benchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			w := flowtest.New(b, size)
@@ -47,7 +46,7 @@ func BenchmarkBuild(b *testing.B) {
 // models, which merge only that day into fct_orders; orders/s counts the
 // new day's orders.
 func BenchmarkIncrementalDay(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, size := range benchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			w := flowtest.New(b, size)

@@ -127,7 +127,7 @@ func (b *barrier) Exec(ctx context.Context, q string, args ...any) error {
 
 func TestLevelRunsConcurrently(t *testing.T) {
 	w := &barrier{Warehouse: newLoadedWarehouse(t), n: 3, release: make(chan struct{})}
-	res, err := builtinProject(t).Run(context.Background(), w, &transform.RunOptions{Parallelism: 3})
+	res, err := builtinProject(t).Run(t.Context(), w, &transform.RunOptions{Parallelism: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,9 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 func ExampleBuiltin() {
 	models, err := transform.Builtin()
 	if err != nil {

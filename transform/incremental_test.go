@@ -2,7 +2,6 @@ package transform_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -34,7 +33,7 @@ type day struct {
 // days).
 func generatedDays(t *testing.T, n int) []day {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	gen, err := generate.New(generate.Config{Seed: 7})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +107,7 @@ func generatedDays(t *testing.T, n int) []day {
 // loadDay loads a day's files.
 func loadDay(t *testing.T, w warehouse.Warehouse, d day) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	l := memlanding.New()
 	for _, rt := range transform.RawTables {
 		files := d.files[rt.Name]
@@ -128,7 +127,7 @@ func loadDay(t *testing.T, w warehouse.Warehouse, d day) {
 
 func openDuck(t *testing.T) *duckdbwarehouse.Warehouse {
 	t.Helper()
-	w, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	w, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +146,7 @@ func run(t *testing.T, w warehouse.Warehouse, opts *transform.RunOptions) transf
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.Run(context.Background(), w, opts)
+	res, err := p.Run(t.Context(), w, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +162,7 @@ func run(t *testing.T, w warehouse.Warehouse, opts *transform.RunOptions) transf
 // contentHash hashes every row of a table, in a fixed order, as text.
 func contentHash(t *testing.T, w warehouse.Warehouse, table, orderBy string) (string, int) {
 	t.Helper()
-	r, err := w.Query(context.Background(), `SELECT * FROM `+table+` WHERE 1 = 0`)
+	r, err := w.Query(t.Context(), `SELECT * FROM `+table+` WHERE 1 = 0`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +233,7 @@ func TestIncrementalMatchesFullBuild(t *testing.T) {
 			if gotMart != wantMart {
 				t.Errorf("mart_daily_revenue hash %s, all at once %s", gotMart, wantMart)
 			}
-			if ok, _ := w.TableExists(context.Background(), "_edqm_new_fct_orders"); ok {
+			if ok, _ := w.TableExists(t.Context(), "_edqm_new_fct_orders"); ok {
 				t.Error("the work table was left behind")
 			}
 		})
@@ -247,7 +246,7 @@ func TestIncrementalMatchesFullBuild(t *testing.T) {
 func TestIncrementalMergesOnlyNewDays(t *testing.T) {
 	days := generatedDays(t, 3)
 	w := openDuck(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	loadDay(t, w, days[0])
 	run(t, w, nil)
 	if err := w.Exec(ctx, `UPDATE fct_orders SET region = 'MARK' WHERE batch_date = '2024-02-01'`); err != nil {
@@ -305,7 +304,7 @@ func TestMartKindsFollowQualityKindFlags(t *testing.T) {
 
 func TestIncrementalModelChangeRebuilds(t *testing.T) {
 	w := newLoadedWarehouse(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	build := func(text string) transform.ModelResult {
 		m, err := transform.ParseModel("inc", text)
 		if err != nil {
@@ -376,7 +375,7 @@ SELECT 1 AS day{{ if is_incremental }} FROM {{ ref "only_incremental" }}{{ end }
 
 func TestRunDate(t *testing.T) {
 	w := newLoadedWarehouse(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	m, err := transform.ParseModel("due", `{{ config "materialized" "table" }}
 SELECT order_id, {{ batch_date "_file" }} < {{ run_date }} AS past FROM {{ source "raw" "orders" }}`)
 	if err != nil {

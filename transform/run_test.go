@@ -62,7 +62,7 @@ var rawFiles = map[string]map[string]string{
 // newLoadedWarehouse loads rawFiles into an in-memory DuckDB.
 func newLoadedWarehouse(t *testing.T) *duckdbwarehouse.Warehouse {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func builtinProject(t *testing.T, extra ...*transform.Model) *transform.Project 
 
 func strs(t *testing.T, w warehouse.Warehouse, q string) [][]string {
 	t.Helper()
-	rows, err := w.Query(context.Background(), q)
+	rows, err := w.Query(t.Context(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestBuiltinEndToEnd(t *testing.T) {
 	w := newLoadedWarehouse(t)
 	p := builtinProject(t)
 	for run := range 2 { // the second run replaces everything
-		res, err := p.Run(context.Background(), w, &transform.RunOptions{Parallelism: 3})
+		res, err := p.Run(t.Context(), w, &transform.RunOptions{Parallelism: 3})
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
@@ -227,7 +227,7 @@ func TestRunStopsAtFailingModel(t *testing.T) {
 	sibling, _ := transform.ParseModel("good_sibling", `SELECT count(*) AS n FROM {{ ref "fct_orders" }}`)
 	after, _ := transform.ParseModel("after_bad", `SELECT * FROM {{ ref "bad_model" }}`)
 	p := builtinProject(t, bad, sibling, after)
-	res, err := p.Run(context.Background(), w, nil)
+	res, err := p.Run(t.Context(), w, nil)
 	if err == nil {
 		t.Fatal("Run succeeded")
 	}
@@ -253,7 +253,7 @@ func TestRunStopsAtFailingModel(t *testing.T) {
 	if want := []string{"good_sibling", "mart_daily_revenue", "after_bad"}; !reflect.DeepEqual(res.Skipped, want) {
 		t.Errorf("skipped %v, want %v", res.Skipped, want)
 	}
-	if ok, _ := w.TableExists(context.Background(), "after_bad"); ok {
+	if ok, _ := w.TableExists(t.Context(), "after_bad"); ok {
 		t.Error("after_bad was created")
 	}
 }
@@ -261,7 +261,7 @@ func TestRunStopsAtFailingModel(t *testing.T) {
 func TestRunSelect(t *testing.T) {
 	w := newLoadedWarehouse(t)
 	p := builtinProject(t)
-	res, err := p.Run(context.Background(), w, &transform.RunOptions{Select: []string{"stg_orders", "stg_products"}})
+	res, err := p.Run(t.Context(), w, &transform.RunOptions{Select: []string{"stg_orders", "stg_products"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,18 +272,18 @@ func TestRunSelect(t *testing.T) {
 	if want := []string{"stg_orders", "stg_products"}; !reflect.DeepEqual(ran, want) {
 		t.Errorf("ran %v, want %v", ran, want)
 	}
-	res, err = p.Run(context.Background(), w, &transform.RunOptions{Select: []string{"fct_orders"}})
+	res, err = p.Run(t.Context(), w, &transform.RunOptions{Select: []string{"fct_orders"}})
 	if err != nil || len(res.Models) != 4 {
 		t.Errorf("Select fct_orders: %v, %+v; want it and its three upstream models", err, res)
 	}
-	if _, err := p.Run(context.Background(), w, &transform.RunOptions{Select: []string{"nope"}}); err == nil {
+	if _, err := p.Run(t.Context(), w, &transform.RunOptions{Select: []string{"nope"}}); err == nil {
 		t.Error("selecting an unknown model succeeded")
 	}
 }
 
 func TestRunSwitchesMaterialization(t *testing.T) {
 	w := newLoadedWarehouse(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for i, mat := range []transform.Materialization{transform.View, transform.Table, transform.View} {
 		m, _ := transform.ParseModel("switchy", fmt.Sprintf("SELECT %d AS n", i))
 		m.Materialized = mat
@@ -302,7 +302,7 @@ func TestRunSwitchesMaterialization(t *testing.T) {
 
 func TestRunCancelled(t *testing.T) {
 	w := newLoadedWarehouse(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	res, err := builtinProject(t).Run(ctx, w, nil)
 	if !errors.Is(err, context.Canceled) {

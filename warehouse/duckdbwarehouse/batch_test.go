@@ -102,21 +102,21 @@ func loadedKeys(res *warehouse.LoadResult) []string {
 func TestBatchFailureKeepsEarlierFiles(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		fail func(l *failingLander, key string)
+		fail func(t *testing.T, l *failingLander, key string)
 		is   error
 	}{
-		{"Get fails", func(l *failingLander, k string) { l.bad[k] = true }, errDisk},
-		{"read fails mid-file", func(l *failingLander, k string) { l.broken[k] = true }, errDisk},
-		{"bad header", func(l *failingLander, k string) { put(t, l.Lander, k, "id,other,amount\n1,a,1.00\n") }, warehouse.ErrBadFile},
-		{"missing file", func(l *failingLander, k string) { _ = l.Lander.Delete(context.Background(), k) }, landing.ErrNotFound},
+		{"Get fails", func(_ *testing.T, l *failingLander, k string) { l.bad[k] = true }, errDisk},
+		{"read fails mid-file", func(_ *testing.T, l *failingLander, k string) { l.broken[k] = true }, errDisk},
+		{"bad header", func(t *testing.T, l *failingLander, k string) { put(t, l.Lander, k, "id,other,amount\n1,a,1.00\n") }, warehouse.ErrBadFile},
+		{"missing file", func(t *testing.T, l *failingLander, k string) { _ = l.Lander.Delete(t.Context(), k) }, landing.ErrNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := openMemory(t)
 			mem := memlanding.New()
 			keys := batchKeys(t, mem, 10)
 			l := &failingLander{Lander: mem, bad: map[string]bool{}, broken: map[string]bool{}}
-			tc.fail(l, keys[6])
-			res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+			tc.fail(t, l, keys[6])
+			res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
 			if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), keys[6]) {
 				t.Fatalf("error = %v, want one wrapping %v and naming %s", err, tc.is, keys[6])
 			}
@@ -133,7 +133,7 @@ func TestBatchFailureKeepsEarlierFiles(t *testing.T) {
 			// Once fixed, the rest loads and the first six are skipped.
 			l.bad, l.broken = map[string]bool{}, map[string]bool{}
 			batchKeys(t, mem, 10)
-			res, err = w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+			res, err = w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func TestBatchFailureFirstFile(t *testing.T) {
 	mem := memlanding.New()
 	keys := batchKeys(t, mem, 5)
 	l := &failingLander{Lander: mem, bad: map[string]bool{keys[0]: true}}
-	res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
 	if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), keys[0]) {
 		t.Fatalf("error = %v", err)
 	}
@@ -170,7 +170,7 @@ func TestBatchFailureFirstFile(t *testing.T) {
 func TestManyBatches(t *testing.T) {
 	for _, file := range []bool{false, true} {
 		t.Run(fmt.Sprintf("file=%v", file), func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			w := openMemory(t)
 			if file {
 				var err error
@@ -213,7 +213,7 @@ func TestManyBatches(t *testing.T) {
 // file stops the load; whatever is reported loaded is committed, whatever
 // is not reported is not, and a second load completes the rest.
 func TestManyBatchesFailure(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := openMemory(t)
 	mem := memlanding.New()
 	keys := batchKeys(t, mem, 300)
@@ -257,7 +257,7 @@ func TestDuplicateKeys(t *testing.T) {
 		l := memlanding.New()
 		keys := batchKeys(t, l, 3)
 		req := warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: []string{keys[0], keys[1], keys[0], keys[2], keys[1]}, Force: force}
-		res, err := w.Load(context.Background(), req)
+		res, err := w.Load(t.Context(), req)
 		if err != nil {
 			t.Fatalf("force=%v: %v", force, err)
 		}
@@ -278,7 +278,7 @@ func TestCommitNotCancelled(t *testing.T) {
 	w := openMemory(t)
 	l := memlanding.New()
 	keys := batchKeys(t, l, 3)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	duckdbwarehouse.SetBeforeCommit(cancel)
 	defer duckdbwarehouse.SetBeforeCommit(nil)
@@ -304,7 +304,7 @@ func TestBatchSizes(t *testing.T) {
 			w.SetBatching(files, workers)
 			l := memlanding.New()
 			keys := batchKeys(t, l, 20)
-			res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+			res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
 			if err != nil {
 				t.Fatalf("%d files a batch, %d at once: %v", files, workers, err)
 			}

@@ -2,7 +2,6 @@ package duckdbwarehouse_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"fmt"
 	"path/filepath"
@@ -28,7 +27,7 @@ const benchDays = 256
 // benchDays days of orders, and returns the files by key and their rows.
 func landedOrders(b *testing.B) (files map[string][]byte, keys []string, rows int64) {
 	b.Helper()
-	ctx := context.Background()
+	ctx := b.Context()
 	gen, err := generate.New(generate.Config{Seed: 42})
 	if err != nil {
 		b.Fatal(err)
@@ -82,7 +81,7 @@ func landedOrders(b *testing.B) (files map[string][]byte, keys []string, rows in
 //
 //	go test ./warehouse/duckdbwarehouse -run '^$' -bench BenchmarkLoad -benchtime 3x -count 3
 func BenchmarkLoad(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	files, keys, rows := landedOrders(b)
 	local, err := filelanding.Open(ctx, b.TempDir(), nil)
 	if err != nil {

@@ -24,7 +24,7 @@ const createLoopEnv = "EDQM_TEST_CREATE_LOOP"
 // createLoop creates db-0.duckdb, db-1.duckdb, … in dir, each with a table,
 // until the process is killed.
 func createLoop(dir string) {
-	ctx := context.Background()
+	ctx := context.Background() // a child process: no test, so no t.Context
 	os.Stdout.WriteString("creating\n")
 	for i := 0; ; i++ {
 		w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, fmt.Sprintf("db-%d.duckdb", i)), nil)
@@ -48,7 +48,7 @@ func TestKilledWhileCreating(t *testing.T) {
 	}
 	const rounds = 12
 	rng := rand.New(rand.NewPCG(9, 9))
-	ctx := context.Background()
+	ctx := t.Context()
 	opened := 0
 	for round := range rounds {
 		dir := t.TempDir()
@@ -126,7 +126,7 @@ func TestNewFileAppearsWhole(t *testing.T) {
 		}
 	})
 	defer duckdbwarehouse.SetBeforePublish(nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +181,7 @@ func TestEmptyFileIsExplained(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := duckdbwarehouse.Open(context.Background(), path, nil)
+	_, err := duckdbwarehouse.Open(t.Context(), path, nil)
 	if err == nil {
 		t.Fatal("an empty file opened")
 	}

@@ -29,7 +29,7 @@ func newLander(t *testing.T) landing.Lander { return memlanding.New() }
 
 func openMemory(t testing.TB) *duckdbwarehouse.Warehouse {
 	t.Helper()
-	w, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	w, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestConformanceMemory(t *testing.T) {
 
 func TestConformanceFile(t *testing.T) {
 	warehousetest.RunConformanceTests(t, func(t *testing.T) warehouse.Warehouse {
-		w, err := duckdbwarehouse.Open(context.Background(), filepath.Join(t.TempDir(), "sub", "dir", "edqm.duckdb"), nil)
+		w, err := duckdbwarehouse.Open(t.Context(), filepath.Join(t.TempDir(), "sub", "dir", "edqm.duckdb"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestConformanceFile(t *testing.T) {
 func TestConformanceLocalFiles(t *testing.T) {
 	warehousetest.RunConformanceTests(t, func(t *testing.T) warehouse.Warehouse { return openMemory(t) },
 		func(t *testing.T) landing.Lander {
-			l, err := filelanding.Open(context.Background(), t.TempDir(), nil)
+			l, err := filelanding.Open(t.Context(), t.TempDir(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,14 +70,14 @@ var cols = []string{"id", "name", "amount"}
 
 func put(t testing.TB, l landing.Lander, key, content string) {
 	t.Helper()
-	if err := l.Put(context.Background(), key, strings.NewReader(content)); err != nil {
+	if err := l.Put(t.Context(), key, strings.NewReader(content)); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func queryStrings(t *testing.T, w warehouse.Warehouse, q string, args ...any) []string {
 	t.Helper()
-	rows, err := w.Query(context.Background(), q, args...)
+	rows, err := w.Query(t.Context(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func queryStrings(t *testing.T, w warehouse.Warehouse, q string, args ...any) []
 }
 
 func TestReopenKeepsLedger(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "wh.duckdb")
 	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n1,a,1.00\n2,b,2.00\n")
@@ -138,7 +138,7 @@ func TestReopenKeepsLedger(t *testing.T) {
 }
 
 func TestZeroClock(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := openMemory(t)
 	l := memlanding.New()
 	put(t, l, "t/a.csv", "id,name,amount\n1,a,1.00\n")
@@ -160,7 +160,7 @@ func TestOpenErrorNamesPath(t *testing.T) {
 		filepath.Join(file, "sub", "db.duckdb"), // parent is a file
 		file,                                    // not a database
 	} {
-		w, err := duckdbwarehouse.Open(context.Background(), path, nil)
+		w, err := duckdbwarehouse.Open(t.Context(), path, nil)
 		if err == nil {
 			w.Close()
 			t.Errorf("Open(%q) succeeded", path)
@@ -174,11 +174,11 @@ func TestOpenErrorNamesPath(t *testing.T) {
 
 func TestMemoryAliases(t *testing.T) {
 	for _, p := range []string{"", ":memory:"} {
-		w, err := duckdbwarehouse.Open(context.Background(), p, nil)
+		w, err := duckdbwarehouse.Open(t.Context(), p, nil)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", p, err)
 		}
-		if err := w.Exec(context.Background(), "CREATE TABLE x (a INTEGER)"); err != nil {
+		if err := w.Exec(t.Context(), "CREATE TABLE x (a INTEGER)"); err != nil {
 			t.Error(err)
 		}
 		w.Close()
@@ -210,7 +210,7 @@ func TestAs(t *testing.T) {
 // on: rows appended on a connection inside BEGIN … ROLLBACK disappear, and
 // are invisible to other connections before COMMIT.
 func TestAppenderHonoursTransaction(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := openMemory(t)
 	var db *sql.DB
 	w.As(&db)
@@ -271,7 +271,7 @@ func TestAppenderHonoursTransaction(t *testing.T) {
 
 func load(t *testing.T, w warehouse.Warehouse, l landing.Lander, keys ...string) *warehouse.LoadResult {
 	t.Helper()
-	res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +306,7 @@ func TestQuotingAndLines(t *testing.T) {
 }
 
 func TestSchemaMismatch(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := openMemory(t)
 	if err := w.Exec(ctx, `CREATE TABLE raw_t (id VARCHAR, other VARCHAR, amount VARCHAR, _file VARCHAR, _line BIGINT)`); err != nil {
 		t.Fatal(err)
@@ -325,7 +325,7 @@ func TestSchemaMismatch(t *testing.T) {
 
 func TestMissingFile(t *testing.T) {
 	w := openMemory(t)
-	_, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: memlanding.New(), Keys: []string{"t/missing.csv"}})
+	_, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: memlanding.New(), Keys: []string{"t/missing.csv"}})
 	if !errors.Is(err, landing.ErrNotFound) || !strings.Contains(err.Error(), "t/missing.csv") {
 		t.Errorf("error = %v, want ErrNotFound naming the key", err)
 	}
@@ -334,14 +334,14 @@ func TestMissingFile(t *testing.T) {
 func TestReservedColumns(t *testing.T) {
 	w := openMemory(t)
 	for _, c := range [][]string{{"id", "_file"}, {"id", "ID"}, {}} {
-		if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_t", Columns: c, Source: memlanding.New()}); err == nil {
+		if _, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: c, Source: memlanding.New()}); err == nil {
 			t.Errorf("columns %q accepted", c)
 		}
 	}
 	// Reserved words are fine as column names.
 	l := memlanding.New()
 	put(t, l, "k.csv", "order,select\n1,2\n")
-	if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_kw", Columns: []string{"order", "select"}, Source: l, Keys: []string{"k.csv"}}); err != nil {
+	if _, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_kw", Columns: []string{"order", "select"}, Source: l, Keys: []string{"k.csv"}}); err != nil {
 		t.Errorf("reserved words as columns: %v", err)
 	}
 }
@@ -357,7 +357,7 @@ func TestConcurrentLoads(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			table := fmt.Sprintf("raw_t%d", i%2)
-			if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: table, Columns: cols, Source: l, Keys: []string{key}}); err != nil {
+			if _, err := w.Load(t.Context(), warehouse.LoadRequest{Table: table, Columns: cols, Source: l, Keys: []string{key}}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -412,7 +412,7 @@ func TestCancelAfterFlush(t *testing.T) {
 		fmt.Fprintf(&sb, "%d,n,1\n", i)
 	}
 	w := openMemory(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	l := &cancelLander{Lander: memlanding.New(), after: sb.Len() - 1000, cancel: cancel}
 	put(t, l, "big.csv", sb.String())

@@ -10,6 +10,9 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 func Example() {
 	ctx := context.Background()
 	w, err := duckdbwarehouse.Open(ctx, "", nil) // in memory

@@ -28,7 +28,7 @@ func FuzzLoadCSV(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	ctx := context.Background()
+	ctx := f.Context()
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
 		f.Fatal(err)

@@ -1,7 +1,6 @@
 package duckdbwarehouse_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -31,7 +30,7 @@ var badNames = []string{
 // SQL runs (table y is still there); and that TableExists takes any name
 // as a value, never as SQL.
 func TestIdentifiersAreRefused(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, ":memory:", nil)
 	if err != nil {
 		t.Fatal(err)

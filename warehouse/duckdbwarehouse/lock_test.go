@@ -21,6 +21,7 @@ const holdEnv = "EDQM_TEST_HOLD_DUCKDB"
 // TestMain lets the test binary act as the other process.
 func TestMain(m *testing.M) {
 	if path := os.Getenv(holdEnv); path != "" {
+		// The child process has no test, so no t.Context.
 		w, err := duckdbwarehouse.Open(context.Background(), path, nil)
 		if err != nil {
 			os.Stdout.WriteString("error " + err.Error() + "\n")
@@ -60,7 +61,7 @@ func TestLockedByAnotherProcess(t *testing.T) {
 		t.Fatalf("the holding process said %q (%v)", line, err)
 	}
 
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err = duckdbwarehouse.Open(ctx, path, nil)
 	if !errors.Is(err, warehouse.ErrLocked) {
 		t.Errorf("Open of a held file = %v, want an error matching warehouse.ErrLocked", err)
@@ -95,7 +96,7 @@ func TestLockedByAnotherProcess(t *testing.T) {
 func TestOpenRefusesSettingsInThePath(t *testing.T) {
 	dir := t.TempDir()
 	for _, p := range []string{filepath.Join(dir, "x.duckdb?access_mode=read_only&motherduck_token=S3CRETtoken"), filepath.Join(dir, "x\x00.duckdb")} {
-		_, err := duckdbwarehouse.Open(context.Background(), p, nil)
+		_, err := duckdbwarehouse.Open(t.Context(), p, nil)
 		if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "S3CRET") {
 			t.Errorf("Open(%q) = %v, want a refusal that does not repeat the settings", p, err)
 		}

@@ -1,7 +1,6 @@
 package duckdbwarehouse_test
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 )
 
 func TestOpenURL(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	file := filepath.Join(t.TempDir(), "sub", "w.duckdb")
 	for _, u := range []string{"duckdb://memory", "duckdb://" + file, "duckdb://localhost" + file} {
 		w, err := warehouse.Open(ctx, u, nil)

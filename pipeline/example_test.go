@@ -19,6 +19,9 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse" // and duckdb://
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Run a week's backfill on an in-memory landing zone and an in-memory
 // DuckDB, then the same day again: the second run lands nothing, builds
 // nothing and records nothing twice.

@@ -98,7 +98,7 @@ func data(t *testing.T) (string, *quality.Report) {
 // address it prints.
 func server(t *testing.T, args ...string) (base string, stdout, stderr *syncbuf.Buffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), stdout, stderr, wall) }()
@@ -134,7 +134,7 @@ func server(t *testing.T, args ...string) (base string, stdout, stderr *syncbuf.
 
 func fetch(t *testing.T, url string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +212,7 @@ func TestDemoFlag(t *testing.T) {
 // holdDuckDB is the helper process of TestWarehouseBusyFallsBack: it
 // opens the DuckDB file, says so, and holds it until its stdin closes.
 func holdDuckDB(path string) int {
+	// A helper process, run without a test: no t.Context.
 	w, err := duckdbwarehouse.Open(context.Background(), path, nil)
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
@@ -286,7 +287,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-h"}, 0, "Usage: go run ./examples/dashboard"},
 	} {
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), tc.args, &out, &errOut, wall)
+		code := run(t.Context(), tc.args, &out, &errOut, wall)
 		if code != tc.code || !strings.Contains(errOut.String(), tc.says) {
 			t.Errorf("%v: exit %d, stderr %q; want %d saying %q", tc.args, code, errOut.String(), tc.code, tc.says)
 		}
@@ -295,7 +296,7 @@ func TestCommandLineErrors(t *testing.T) {
 	dir, _ := data(t)
 	base, _, _ := server(t, "-data", dir)
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"-data", dir, "-addr", strings.TrimPrefix(base, "http://")}, &out, &errOut, wall); code != 1 {
+	if code := run(t.Context(), []string{"-data", dir, "-addr", strings.TrimPrefix(base, "http://")}, &out, &errOut, wall); code != 1 {
 		t.Errorf("port in use: exit %d, %s", code, errOut.String())
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -51,7 +50,7 @@ func buildBinary(t *testing.T) string {
 // history without its durations).
 func tableHashes(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -91,7 +90,7 @@ func readReport(t *testing.T, dir, day string) quality.Report {
 // count runs a COUNT query on the run's warehouse file.
 func count(t *testing.T, dir, query string) int64 {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -346,7 +345,7 @@ func TestStaleModelsAreRebuilt(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"-data", dir, "-now", "2026-03-10", "-days", "3"}
 	mustRun(t, args...)
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -385,7 +384,7 @@ func TestS3LandingGivesTheSameReport(t *testing.T) {
 		t.Errorf("file:// and s3:// landing report differently:\n%s\nvs\n%s", a, b)
 	}
 
-	ctx := context.Background()
+	ctx := t.Context()
 	l, err := landing.Open(ctx, s3URL, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -137,7 +136,7 @@ func TestWatermarkMovedUnderTheRun(t *testing.T) {
 	args := []string{"-now", "2026-03-10", "-days", "5"}
 	moved := func(cfg *config) {
 		cfg.beforeAdvance = func() {
-			ctx := context.Background()
+			ctx := t.Context()
 			l, err := landing.Open(ctx, "file://"+filepath.ToSlash(filepath.Join(dir, "landing")), nil)
 			if err != nil {
 				t.Error(err)
@@ -237,12 +236,12 @@ func TestPermanentS3Fault(t *testing.T) {
 			if n := tr.Stats().Injected; n != 3 {
 				t.Errorf("%d attempts failed, want the 3 of -s3-attempts", n)
 			}
-			l, err := landing.Open(context.Background(), u, nil)
+			l, err := landing.Open(t.Context(), u, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer l.Close()
-			_, marked, err := landing.NewWatermark(l).Load(context.Background())
+			_, marked, err := landing.NewWatermark(l).Load(t.Context())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -212,7 +212,7 @@ func driverDebug(t *testing.T) {
 // in output, in a file, in a landed object and in a warehouse cell is
 // reported at each place.
 func TestSecretScannerFindsLeaks(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	const secret = "EDQMplantedS3CRET/x+y"
 	s := newLeakScanner(t, secret)
 
@@ -287,7 +287,7 @@ func TestSecretsS3Landing(t *testing.T) {
 	srv.SetEnv(t)
 	const decoy = "EDQMdecoySnowflakeS3CRET"
 	t.Setenv("SNOWFLAKE_PASSWORD", decoy)
-	ctx := context.Background()
+	ctx := t.Context()
 	s3URL := srv.URL(srv.NewBucket(t), "edqm")
 	dir := t.TempDir()
 

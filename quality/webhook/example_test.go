@@ -12,6 +12,9 @@ import (
 	"github.com/edqm/edqm/quality/webhook"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // Post the incidents a run opened to a Slack-compatible webhook (here a
 // local test server standing in for hooks.slack.com).
 func Example() {

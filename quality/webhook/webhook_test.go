@@ -53,7 +53,7 @@ func TestNotifyPostsSlackJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Notify(context.Background(), alert()); err != nil {
+	if err := n.Notify(t.Context(), alert()); err != nil {
 		t.Fatal(err)
 	}
 	if calls != 1 || got.Username != "EDQM" || len(got.Blocks) != 4 || got.Blocks[0].Type != "header" {
@@ -65,7 +65,7 @@ func TestNotifyPostsSlackJSON(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, got.Text)
 		}
 	}
-	if err := n.Notify(context.Background(), nil); err != nil || calls != 1 {
+	if err := n.Notify(t.Context(), nil); err != nil || calls != 1 {
 		t.Errorf("a nil alert is sent: %v, %d calls", err, calls)
 	}
 	if s := n.String(); strings.Contains(s, "s3cr3t") || !strings.HasPrefix(s, "webhook http://127.0.0.1:") {
@@ -83,12 +83,12 @@ func TestErrorsKeepTheSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = n.Notify(context.Background(), alert())
+	err = n.Notify(t.Context(), alert())
 	if err == nil || !strings.Contains(err.Error(), "status 403") || !strings.Contains(err.Error(), "invalid_token") {
 		t.Fatalf("err = %v", err)
 	}
 	srv.Close()
-	err2 := n.Notify(context.Background(), alert())
+	err2 := n.Notify(t.Context(), alert())
 	if err2 == nil {
 		t.Fatal("a closed server accepted the alert")
 	}
@@ -97,7 +97,7 @@ func TestErrorsKeepTheSecret(t *testing.T) {
 	defer slow.Close()
 	defer close(release)
 	ns, _ := webhook.New(slow.URL+secretPath, &webhook.Options{Client: &http.Client{Timeout: 50 * time.Millisecond}})
-	err3 := ns.Notify(context.Background(), alert())
+	err3 := ns.Notify(t.Context(), alert())
 	_, err4 := webhook.New("ftp://hooks.example.com"+secretPath, nil)
 	for _, e := range []error{err, err2, err3, err4} {
 		if e == nil {
@@ -120,12 +120,12 @@ func TestNotifyHonoursContext(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	n, _ := webhook.New(srv.URL+secretPath, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	if err := n.Notify(ctx, alert()); err != context.DeadlineExceeded {
 		t.Errorf("err = %v, want context.DeadlineExceeded unwrapped", err)
 	}
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel = context.WithCancel(t.Context())
 	cancel()
 	if err := n.Notify(ctx, alert()); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)

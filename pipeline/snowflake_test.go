@@ -229,6 +229,19 @@ func TestSnowflakeModelsEqualDuckDB(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assertSameTables(t, "full refresh", duck, sfw, models)
+
+	// The original pipeline's schema.yml suite (quality's test data): the
+	// same results on both engines.
+	suite, err := quality.LoadSchemaFile("../quality/testdata/schema.yml", nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, suite.Tests)
+	var results [2]map[string]any
+	for i, w := range []warehouse.Warehouse{duck, sfw} {
+		res, err := suite.Run(ctx, w, &quality.RunOptions{Now: day0})
+		require.NoError(t, err)
+		results[i] = comparableValue(t, res)
+	}
+	assert.Equal(t, results[0], results[1], "schema.yml suite (DuckDB, then Snowflake)")
 }
 
 // TestSnowflakeRunEqualsDuckDB runs the whole flow (pipeline.Run: land,
@@ -319,6 +332,12 @@ func historyRows(t *testing.T, w warehouse.Warehouse) ([]string, []string) {
 // column names in lower case and numbers normalised by norm, except in
 // failing-row samples, compared as they are.
 func comparable(t *testing.T, r *quality.Report) map[string]any {
+	t.Helper()
+	return comparableValue(t, r)
+}
+
+// comparableValue is comparable for any value marshalled as JSON.
+func comparableValue(t *testing.T, r any) map[string]any {
 	t.Helper()
 	b, err := json.Marshal(r)
 	require.NoError(t, err)

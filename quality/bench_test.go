@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/edqm/edqm"
@@ -27,7 +26,7 @@ func benchWorlds(b *testing.B) map[string]func() benchWorld {
 		"days=365": func() benchWorld {
 			wo := buildWorld(b, worldConfig{days: 365, seed: 42, rates: defaultRates})
 			var n int64
-			if err := warehouse.QueryRow(context.Background(), wo.w, "SELECT COUNT(*) FROM raw_orders", nil, &n); err != nil {
+			if err := warehouse.QueryRow(b.Context(), wo.w, "SELECT COUNT(*) FROM raw_orders", nil, &n); err != nil {
 				b.Fatal(err)
 			}
 			return benchWorld{w: wo.w, orders: n, days: 365, clock: edqm.FixedClock(wo.last)}
@@ -43,7 +42,7 @@ func benchWorlds(b *testing.B) map[string]func() benchWorld {
 // BenchmarkTests runs DefaultTests over a built warehouse; orders/s counts
 // the raw orders tested.
 func BenchmarkTests(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, name := range []string{"days=365", "days=30,perday=2740"} {
 		b.Run(name, func(b *testing.B) {
 			bw := benchWorlds(b)[name]()
@@ -62,7 +61,7 @@ func BenchmarkTests(b *testing.B) {
 // BenchmarkReport computes the whole report (tests, scorecard, monitors
 // over every day) as examples/full does; orders/s counts the raw orders.
 func BenchmarkReport(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, name := range []string{"days=365", "days=30,perday=2740"} {
 		b.Run(name, func(b *testing.B) {
 			bw := benchWorlds(b)[name]()

@@ -11,6 +11,9 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // A data test is a query for failing rows; RunTests counts them and keeps
 // the count even when the severity is only a warning.
 func ExampleRunTests() {

@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -15,7 +14,7 @@ import (
 )
 
 func TestHistoryAppendsEveryResult(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	wo := buildWorld(t, worldConfig{days: 20, seed: 9, rates: defaultRates, datasets: chaosdataset.Rates{}})
 	h := quality.History{}
 	mons := quality.DefaultMonitors()
@@ -116,13 +115,13 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 
 func TestHistoryNeedsARunID(t *testing.T) {
 	w := memWarehouse(t)
-	if _, err := (quality.History{}).Append(context.Background(), w, &quality.Report{}); err == nil || !strings.Contains(err.Error(), "run id") {
+	if _, err := (quality.History{}).Append(t.Context(), w, &quality.Report{}); err == nil || !strings.Contains(err.Error(), "run id") {
 		t.Errorf("err = %v", err)
 	}
-	if _, err := (quality.History{Table: "a b"}).Records(context.Background(), w, ""); err == nil {
+	if _, err := (quality.History{Table: "a b"}).Records(t.Context(), w, ""); err == nil {
 		t.Error("bad table name accepted")
 	}
-	recs, err := (quality.History{}).Records(context.Background(), w, "")
+	recs, err := (quality.History{}).Records(t.Context(), w, "")
 	if err != nil || len(recs) != 0 {
 		t.Errorf("missing table: %v, %v", recs, err)
 	}

@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ const bad = "x; DROP TABLE y"
 // is refused with an error wrapping warehouse.ErrBadIdentifier that says
 // what the name is for, before any SQL runs: table y is still there.
 func TestIdentifiersAreRefused(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, ":memory:", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +103,7 @@ func TestIdentifiersAreRefused(t *testing.T) {
 // value — a test's ID, an accepted value — goes into SQL as a value: a
 // quote in it cannot end the string.
 func TestNamesAndValuesAreNotSQL(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, ":memory:", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +132,7 @@ func TestNamesAndValuesAreNotSQL(t *testing.T) {
 // backslashes still match exactly (on DuckDB, where backslash is plain),
 // and the SQL holds no backslash inside a literal for Snowflake to read.
 func TestBackslashesInValues(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, ":memory:", nil)
 	if err != nil {
 		t.Fatal(err)

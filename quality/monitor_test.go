@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -30,7 +29,7 @@ func eventsTable(t *testing.T, w warehouse.Warehouse, name string, counts []int,
 		CASE WHEN d = ` + fmt.Sprint(nullDay) + ` AND i % 2 = 0 THEN NULL ELSE 10.0 + i % 7 END AS amount,
 		CASE WHEN i % 3 = 0 THEN 'web' ELSE 'app' END AS channel
 		FROM (SELECT batch_date, d, unnest(range(n)) AS i FROM (VALUES ` + strings.Join(vals, ", ") + `) AS t(batch_date, n, d))`
-	if err := w.Exec(context.Background(), q); err != nil {
+	if err := w.Exec(t.Context(), q); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -46,7 +45,7 @@ func noisyCounts(n int, seed uint64) []int {
 
 func runOne(t *testing.T, w warehouse.Warehouse, m quality.Monitor, opts *quality.RunOptions) quality.MonitorResult {
 	t.Helper()
-	res, err := quality.RunMonitors(context.Background(), w, []quality.Monitor{m}, opts)
+	res, err := quality.RunMonitors(t.Context(), w, []quality.Monitor{m}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +93,7 @@ func TestFreshnessColumnAndDimensionMonitors(t *testing.T) {
 	counts := noisyCounts(45, 2)
 	counts[40] = 0 // day 40 is missing
 	eventsTable(t, w, "ev", counts, 44)
-	if err := w.Exec(context.Background(), "INSERT INTO ev VALUES (DATE '2026-02-14', 44, 10.0, 'kiosk')"); err != nil {
+	if err := w.Exec(t.Context(), "INSERT INTO ev VALUES (DATE '2026-02-14', 44, 10.0, 'kiosk')"); err != nil {
 		t.Fatal(err)
 	}
 	now := &quality.RunOptions{Now: monDay0.AddDate(0, 0, 44)}
@@ -136,7 +135,7 @@ func TestFreshnessColumnAndDimensionMonitors(t *testing.T) {
 }
 
 func TestSchemaMonitor(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := memWarehouse(t, "CREATE TABLE raw (id VARCHAR, amount VARCHAR)")
 	h := &quality.History{}
 	m := quality.Monitor{Type: quality.SchemaMonitor, Model: "raw"}
@@ -195,11 +194,11 @@ func TestMonitorNoDataAndErrors(t *testing.T) {
 		{Type: quality.VolumeMonitor, Model: "short", Detection: quality.Detection{Sensitivity: -2}},
 		{Type: quality.VolumeMonitor, Model: "short", Severity: "fatal"},
 	} {
-		if _, err := quality.RunMonitors(context.Background(), w, []quality.Monitor{m}, nil); !errors.Is(err, quality.ErrBadTest) {
+		if _, err := quality.RunMonitors(t.Context(), w, []quality.Monitor{m}, nil); !errors.Is(err, quality.ErrBadTest) {
 			t.Errorf("%+v: err = %v, want ErrBadTest", m, err)
 		}
 	}
-	if _, err := quality.RunMonitors(context.Background(), w, []quality.Monitor{{Type: quality.VolumeMonitor, Model: "missing"}}, nil); err == nil ||
+	if _, err := quality.RunMonitors(t.Context(), w, []quality.Monitor{{Type: quality.VolumeMonitor, Model: "missing"}}, nil); err == nil ||
 		!strings.Contains(err.Error(), "volume_anomalies_missing") {
 		t.Errorf("missing table: %v", err)
 	}

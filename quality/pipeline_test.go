@@ -2,7 +2,6 @@ package quality_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -45,7 +44,7 @@ const datasetLabelsPrefix = "_chaos/_dataset/"
 // cfg.days days ending on 2026-03-10.
 func buildWorld(t testing.TB, cfg worldConfig) *world {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	gen, err := generate.New(generate.Config{Seed: cfg.seed})
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +233,7 @@ func TestPipelineScorecard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := r.Report(context.Background(), wo.w)
+	rep, err := r.Report(t.Context(), wo.w)
 	if err != nil {
 		t.Fatal(err)
 	}

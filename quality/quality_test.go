@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"errors"
 	"math"
 	"reflect"
@@ -50,7 +49,7 @@ func TestTestDefinitionsAreChecked(t *testing.T) {
 // fixture builds a hand-made fct_orders and label table with known answers.
 func fixture(t *testing.T) warehouse.Warehouse {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +110,7 @@ func TestReporterFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := r.Report(context.Background(), w)
+	rep, err := r.Report(t.Context(), w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,13 +185,13 @@ func TestReporterFigures(t *testing.T) {
 }
 
 func TestReporterNeedsTheMart(t *testing.T) {
-	w, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	w, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
 	r, _ := quality.NewReporter(nil)
-	if _, err := r.Report(context.Background(), w); err == nil || !strings.Contains(err.Error(), "fct_orders") {
+	if _, err := r.Report(t.Context(), w); err == nil || !strings.Contains(err.Error(), "fct_orders") {
 		t.Fatalf("err = %v, want one naming fct_orders", err)
 	}
 	if _, err := quality.NewReporter(&quality.Options{LabelsTable: "x y"}); !errors.Is(err, warehouse.ErrBadIdentifier) {

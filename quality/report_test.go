@@ -2,7 +2,6 @@ package quality_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,7 +18,7 @@ import (
 )
 
 func TestSnapshotRoundTrip(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	w := fixture(t)
 	day := time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC)
 	r, err := quality.NewReporter(&quality.Options{Clock: edqm.FixedClock(day), Tests: []quality.Test{
@@ -126,7 +125,7 @@ func TestReporterIncidentsAndHealthThreshold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := r.Report(context.Background(), w)
+	rep, err := r.Report(t.Context(), w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +142,7 @@ func TestReporterIncidentsAndHealthThreshold(t *testing.T) {
 }
 
 func TestCheckHeaders(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	l := memlanding.New()
 	files := map[string]string{
 		"orders/date=2026-01-01/orders-2026-01-01.csv": "id,amount\n1,2\n",

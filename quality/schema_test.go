@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -64,7 +63,7 @@ func TestOriginalSchemaRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Run(context.Background(), wo.w, nil)
+	res, err := s.Run(t.Context(), wo.w, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +271,7 @@ func TestRichSchema(t *testing.T) {
 
 	// The suite runs against the built-in models.
 	wo := buildWorld(t, worldConfig{days: 20, seed: 3, rates: chaos.Uniform(0.02)})
-	res, err := s.Run(context.Background(), wo.w, &quality.RunOptions{Now: wo.last})
+	res, err := s.Run(t.Context(), wo.w, &quality.RunOptions{Now: wo.last})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package quality_test
 
 import (
-	"context"
 	"errors"
 	"math"
 	"strings"
@@ -16,7 +15,7 @@ import (
 // memWarehouse opens an in-memory DuckDB and runs stmts.
 func memWarehouse(t testing.TB, stmts ...string) warehouse.Warehouse {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	w, err := duckdbwarehouse.Open(ctx, "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +73,7 @@ func TestEveryTestType(t *testing.T) {
 		{quality.Test{Type: quality.TypeNotNull, Model: "orders", Column: "status", Where: "order_date < DATE '2026-03-04'"}, 0, 6},
 	} {
 		t.Run(c.test.Name(), func(t *testing.T) {
-			res, err := quality.RunTests(context.Background(), w, []quality.Test{c.test}, &quality.RunOptions{Now: now})
+			res, err := quality.RunTests(t.Context(), w, []quality.Test{c.test}, &quality.RunOptions{Now: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +122,7 @@ func TestThresholdsAndSeverity(t *testing.T) {
 	} {
 		tc := base
 		tc.Severity, tc.WarnIf, tc.ErrorIf = c.sev, c.warnIf, c.errorIf
-		res, err := quality.RunTests(context.Background(), w, []quality.Test{tc}, nil)
+		res, err := quality.RunTests(t.Context(), w, []quality.Test{tc}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +165,7 @@ func TestParseThreshold(t *testing.T) {
 func TestSampleIsOrderedAndBounded(t *testing.T) {
 	w := memWarehouse(t, ordersTable...)
 	tc := quality.Test{Type: quality.TypeBetween, Model: "orders", Column: "total_amount", Min: f(20), Severity: quality.Warn}
-	res, err := quality.RunTests(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: 2})
+	res, err := quality.RunTests(t.Context(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +176,7 @@ func TestSampleIsOrderedAndBounded(t *testing.T) {
 	if s.Rows[0][3] != "10" || s.Rows[0][6] != "2026-03-01" || s.Rows[0][2] != int64(1) {
 		t.Errorf("values not JSON-friendly: %#v", s.Rows[0])
 	}
-	res, err = quality.RunTests(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: -1})
+	res, err = quality.RunTests(t.Context(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: -1})
 	if err != nil || res[0].Sample != nil || res[0].Failures != 7 {
 		t.Fatalf("SampleSize -1: %+v, %v", res, err)
 	}
@@ -199,12 +198,12 @@ func TestBadTests(t *testing.T) {
 	}
 	// Recency needs the run's time.
 	w := memWarehouse(t, ordersTable...)
-	_, err := quality.RunTests(context.Background(), w, []quality.Test{{Type: quality.TypeRecency, Model: "orders", Column: "order_date", MaxAge: time.Hour}}, nil)
+	_, err := quality.RunTests(t.Context(), w, []quality.Test{{Type: quality.TypeRecency, Model: "orders", Column: "order_date", MaxAge: time.Hour}}, nil)
 	if !errors.Is(err, quality.ErrBadTest) || !strings.Contains(err.Error(), "RunOptions.Now") {
 		t.Errorf("recency without Now: %v", err)
 	}
 	// A test on a missing model is an error naming the test.
-	_, err = quality.RunTests(context.Background(), w, []quality.Test{{Type: quality.TypeNotNull, Model: "nope", Column: "c"}}, nil)
+	_, err = quality.RunTests(t.Context(), w, []quality.Test{{Type: quality.TypeNotNull, Model: "nope", Column: "c"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "not_null_nope_c") {
 		t.Errorf("missing model: %v", err)
 	}
@@ -217,11 +216,11 @@ func TestUniqueCountAndSampleInOneQuery(t *testing.T) {
 	w := memWarehouse(t, "CREATE TABLE u (k VARCHAR, v INTEGER)",
 		"INSERT INTO u VALUES ('a', 1), ('b', 2), ('b', 3), ('c', 4), ('c', 5), ('c', 6), ('d', 7), ('d', 8), (NULL, 9), (NULL, 10)")
 	tc := quality.Test{Type: quality.TypeUnique, Model: "u", Column: "k", Severity: quality.Warn}
-	one, err := quality.RunTests(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: 2})
+	one, err := quality.RunTests(t.Context(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, err := quality.RunTests(context.Background(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: -1})
+	two, err := quality.RunTests(t.Context(), w, []quality.Test{tc}, &quality.RunOptions{SampleSize: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +235,7 @@ func TestUniqueCountAndSampleInOneQuery(t *testing.T) {
 		t.Errorf("sample row %v has %d values for %d columns", s.Rows[0], len(s.Rows[0]), len(s.Columns))
 	}
 	// No failure: no sample.
-	none, err := quality.RunTests(context.Background(), w, []quality.Test{{Type: quality.TypeUnique, Model: "u", Column: "v"}}, nil)
+	none, err := quality.RunTests(t.Context(), w, []quality.Test{{Type: quality.TypeUnique, Model: "u", Column: "v"}}, nil)
 	if err != nil || none[0].Failures != 0 || none[0].Sample != nil {
 		t.Errorf("unique v: %+v, %v; want no failure and no sample", none, err)
 	}

@@ -79,6 +79,8 @@ func tab(t *testing.T) context.Context {
 			browser.err = err
 			return
 		}
+		// One browser serves every test of the binary: it must outlive
+		// the test that starts it, so not that test's t.Context.
 		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 			chromedp.ExecPath(browser.path),
 			chromedp.Headless,
@@ -542,7 +544,7 @@ func TestBrowserStaticReport(t *testing.T) {
 	ctx := tab(t)
 	wo := getWorld(t, testWorld)
 	var buf bytes.Buffer
-	if err := dashboard.WriteHTML(context.Background(), &buf, &dashboard.Options{Warehouse: wo.w, Report: wo.rep, Clock: wo.clock}); err != nil {
+	if err := dashboard.WriteHTML(t.Context(), &buf, &dashboard.Options{Warehouse: wo.w, Report: wo.rep, Clock: wo.clock}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "report.html")

@@ -13,6 +13,9 @@ import (
 	"github.com/edqm/edqm/quality/dashboard"
 )
 
+// The Example functions have no *testing.T: they use context.Background(),
+// as a program would.
+
 // snapshotLanding returns a landing holding one small report snapshot, as
 // the pipeline writes it.
 func snapshotLanding(ctx context.Context) *memlanding.Lander {

@@ -38,7 +38,7 @@ func newHandler(t testing.TB, o *dashboard.Options) *dashboard.Handler {
 func get(t testing.TB, h http.Handler, target string) (int, string, http.Header) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), http.MethodGet, target, nil))
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 	return rec.Code, rec.Body.String(), rec.Header()
 }
 
@@ -259,7 +259,7 @@ func TestRoutesAndMethods(t *testing.T) {
 		{http.MethodDelete, "/metrics", 405},
 	} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequestWithContext(context.Background(), tc.method, tc.target, nil))
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), tc.method, tc.target, nil))
 		if rec.Code != tc.code {
 			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.target, rec.Code, tc.code, rec.Body)
 		}
@@ -315,7 +315,7 @@ func TestLiveFailureFallsBackToDemo(t *testing.T) {
 	checkKPIs(t, kpisOf(t, body), wantKPIs(wo.rep))
 
 	// A warehouse without the models: live fails, the page says why.
-	empty, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	empty, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,7 +517,7 @@ func TestStaticReportIsSelfContained(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := dashboard.WriteHTML(context.Background(), &buf, tc.o); err != nil {
+			if err := dashboard.WriteHTML(t.Context(), &buf, tc.o); err != nil {
 				t.Fatal(err)
 			}
 			page := buf.String()
@@ -569,7 +569,7 @@ func TestStaticReportIsSelfContained(t *testing.T) {
 	// The handler serves the same bytes.
 	h := newHandler(t, &dashboard.Options{Lander: wo.land})
 	var buf bytes.Buffer
-	if err := h.WriteHTML(context.Background(), &buf); err != nil {
+	if err := h.WriteHTML(t.Context(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	if body := mustGet(t, h, "/report.html"); body != buf.String() {
@@ -655,7 +655,7 @@ func TestSameInputSameBytes(t *testing.T) {
 func TestCancelledRequest(t *testing.T) {
 	wo := getWorld(t, testWorld)
 	h := newHandler(t, &dashboard.Options{Warehouse: wo.w, Lander: wo.land})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/", nil))

@@ -62,7 +62,7 @@ func getWorld(t testing.TB, cfg worldConfig) *world {
 	if wo, ok := worlds[cfg]; ok {
 		return wo
 	}
-	wo, err := buildWorld(context.Background(), cfg)
+	wo, err := buildWorld(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("building the test data: %v", err)
 	}

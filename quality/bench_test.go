@@ -17,23 +17,21 @@ type benchWorld struct {
 	clock  edqm.Clock
 }
 
-// benchWorlds builds the benchmarks' warehouses: the pipeline's world over
-// a year at the default volume (buildWorld, about 100 orders a day, with
-// dataset chaos), and examples/bench's 1 M-order volume (2,740 a day) over
-// 30 days.
+// benchWorlds builds the benchmarks' warehouses with flowtest: a year at
+// the default volume (about 100 orders a day, record chaos only), and
+// examples/bench's 1 M-order volume (2,740 a day) over 30 days.
 func benchWorlds(b *testing.B) map[string]func() benchWorld {
 	return map[string]func() benchWorld{
 		"days=365": func() benchWorld {
-			wo := buildWorld(b, worldConfig{days: 365, seed: 42, rates: defaultRates})
+			fw := flowtest.New(b, flowtest.Config{Days: 365, Seed: 42, Build: true})
 			var n int64
-			if err := warehouse.QueryRow(b.Context(), wo.w, "SELECT COUNT(*) FROM raw_orders", nil, &n); err != nil {
+			if err := warehouse.QueryRow(b.Context(), fw.Warehouse, "SELECT COUNT(*) FROM raw_orders", nil, &n); err != nil {
 				b.Fatal(err)
 			}
-			return benchWorld{w: wo.w, orders: n, days: 365, clock: edqm.FixedClock(wo.last)}
+			return benchWorld{w: fw.Warehouse, orders: n, days: 365, clock: fw.Clock}
 		},
 		"days=30,perday=2740": func() benchWorld {
-			fw := flowtest.New(b, flowtest.Config{Days: 30, OrdersPerDay: 2740})
-			fw.Build(b)
+			fw := flowtest.New(b, flowtest.Config{Days: 30, OrdersPerDay: 2740, Build: true})
 			return benchWorld{w: fw.Warehouse, orders: fw.Orders, days: 30, clock: fw.Clock}
 		},
 	}

@@ -9,18 +9,18 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/chaos/chaosdataset"
+	"github.com/edqm/edqm/internal/flowtest"
 	"github.com/edqm/edqm/quality"
 )
 
 func TestHistoryAppendsEveryResult(t *testing.T) {
 	ctx := t.Context()
-	wo := buildWorld(t, worldConfig{days: 20, seed: 9, rates: defaultRates, datasets: chaosdataset.Rates{}})
+	wo := flowtest.New(t, flowtest.Config{Days: 20, Seed: 9, Build: true})
 	h := quality.History{}
 	mons := quality.DefaultMonitors()
 	report := func(day time.Time) *quality.Report {
 		t.Helper()
-		runID, err := h.NextRunID(ctx, wo.w, day.Format(edqm.DateLayout))
+		runID, err := h.NextRunID(ctx, wo.Warehouse, day.Format(edqm.DateLayout))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,17 +28,17 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := r.Report(ctx, wo.w)
+		rep, err := r.Report(ctx, wo.Warehouse)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return rep
 	}
-	rep := report(wo.last)
+	rep := report(wo.Last())
 	if rep.RunID != "2026-03-10" {
 		t.Fatalf("first run id %q", rep.RunID)
 	}
-	n, err := h.Append(ctx, wo.w, rep)
+	n, err := h.Append(ctx, wo.Warehouse, rep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,27 +49,27 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 	if n != wantRows {
 		t.Fatalf("appended %d rows, want %d", n, wantRows)
 	}
-	if _, err := h.Append(ctx, wo.w, rep); !errors.Is(err, quality.ErrRunExists) {
+	if _, err := h.Append(ctx, wo.Warehouse, rep); !errors.Is(err, quality.ErrRunExists) {
 		t.Fatalf("second append of the same run: %v", err)
 	}
 
 	// A second run the same day gets the next id, and appends.
-	rep2 := report(wo.last)
+	rep2 := report(wo.Last())
 	if rep2.RunID != "2026-03-10#2" {
 		t.Fatalf("second run id %q", rep2.RunID)
 	}
-	if _, err := h.Append(ctx, wo.w, rep2); err != nil {
+	if _, err := h.Append(ctx, wo.Warehouse, rep2); err != nil {
 		t.Fatal(err)
 	}
-	if id, _ := h.NextRunID(ctx, wo.w, "2026-03-10"); id != "2026-03-10#3" {
+	if id, _ := h.NextRunID(ctx, wo.Warehouse, "2026-03-10"); id != "2026-03-10#3" {
 		t.Errorf("third run id %q", id)
 	}
 
-	recs, err := h.Records(ctx, wo.w, "2026-03-10")
+	recs, err := h.Records(ctx, wo.Warehouse, "2026-03-10")
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := h.Records(ctx, wo.w, "")
+	all, err := h.Records(ctx, wo.Warehouse, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 	}
 	var passes, withSample, withBand int
 	for _, r := range recs {
-		if r.RunID != "2026-03-10" || !r.RunAt.Equal(wo.last) || r.SQL == "" {
+		if r.RunID != "2026-03-10" || !r.RunAt.Equal(wo.Last()) || r.SQL == "" {
 			t.Errorf("record %+v", r)
 		}
 		if r.Status == quality.Pass {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/edqm/edqm/chaos"
+	"github.com/edqm/edqm/internal/flowtest"
 	"github.com/edqm/edqm/quality"
 )
 
@@ -58,12 +58,12 @@ func TestOriginalSchemaLoads(t *testing.T) {
 
 // ... and runs as it is against the built-in models.
 func TestOriginalSchemaRuns(t *testing.T) {
-	wo := buildWorld(t, worldConfig{days: 10, seed: 5, rates: chaos.Uniform(0.05)})
+	wo := flowtest.New(t, flowtest.Config{Days: 10, Seed: 5, Rate: 0.05, Build: true})
 	s, err := quality.LoadSchemaFile("testdata/schema.yml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Run(t.Context(), wo.w, nil)
+	res, err := s.Run(t.Context(), wo.Warehouse, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,8 +270,8 @@ func TestRichSchema(t *testing.T) {
 	}
 
 	// The suite runs against the built-in models.
-	wo := buildWorld(t, worldConfig{days: 20, seed: 3, rates: chaos.Uniform(0.02)})
-	res, err := s.Run(t.Context(), wo.w, &quality.RunOptions{Now: wo.last})
+	wo := flowtest.New(t, flowtest.Config{Days: 20, Seed: 3, Rate: 0.02, Build: true})
+	res, err := s.Run(t.Context(), wo.Warehouse, &quality.RunOptions{Now: wo.Last()})
 	if err != nil {
 		t.Fatal(err)
 	}

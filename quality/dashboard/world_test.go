@@ -1,21 +1,15 @@
 package dashboard_test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/edqm/edqm"
-	"github.com/edqm/edqm/chaos"
-	"github.com/edqm/edqm/generate"
-	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/internal/flowtest"
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/quality"
-	"github.com/edqm/edqm/transform"
-	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
@@ -62,18 +56,12 @@ func getWorld(t testing.TB, cfg worldConfig) *world {
 	if wo, ok := worlds[cfg]; ok {
 		return wo
 	}
-	wo, err := buildWorld(t.Context(), cfg)
+	wo, err := buildWorld(t, cfg)
 	if err != nil {
 		t.Fatalf("building the test data: %v", err)
 	}
 	worlds[cfg] = wo
 	return wo
-}
-
-func csvBytes(tab *edqm.Table) ([]byte, error) {
-	var b bytes.Buffer
-	err := edqm.WriteCSV(&b, tab)
-	return b.Bytes(), err
 }
 
 // monitors are the default monitors with a detection window long enough
@@ -86,117 +74,23 @@ func monitors() []quality.Monitor {
 	return ms
 }
 
-func buildWorld(ctx context.Context, cfg worldConfig) (*world, error) {
-	gen, err := generate.New(generate.Config{Seed: cfg.seed})
-	if err != nil {
-		return nil, err
-	}
-	inj, err := chaos.New(chaos.Config{Seed: cfg.seed, Rates: chaos.Uniform(cfg.rate)})
-	if err != nil {
-		return nil, err
-	}
-	wo := &world{cfg: cfg, land: memlanding.New(), clock: edqm.FixedClock(cfg.last.Add(6 * time.Hour))}
-	first := cfg.last.AddDate(0, 0, -(cfg.days - 1))
-	spec := chaos.OrdersSpec(gen.SignupDate)
-	put := func(key string, tab *edqm.Table) error {
-		b, err := csvBytes(tab)
-		if err != nil {
-			return err
-		}
-		return wo.land.Put(ctx, key, bytes.NewReader(b))
-	}
-	for d := first; !d.After(cfg.last); d = d.AddDate(0, 0, 1) {
-		from := d
-		if d.Equal(first) {
-			p, err := gen.Products(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if err := put(landing.DataKey("products", d, "csv"), p); err != nil {
-				return nil, err
-			}
-			from = time.Time{}
-		}
-		c, err := gen.Customers(ctx, from, d)
-		if err != nil {
-			return nil, err
-		}
-		clean, err := gen.Orders(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		dirty, labels, err := inj.Inject(ctx, d, spec, clean)
-		if err != nil {
-			return nil, err
-		}
-		for key, tab := range map[string]*edqm.Table{
-			landing.DataKey("customers", d, "csv"): c,
-			landing.DataKey("orders", d, "csv"):    dirty,
-			landing.LabelsKey("orders", d):         chaos.LabelsTable(labels),
-		} {
-			if err := put(key, tab); err != nil {
-				return nil, err
-			}
-		}
-	}
-	w, err := duckdbwarehouse.Open(ctx, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	wo.w = w
-	for _, src := range []struct {
-		prefix, table string
-		columns       []string
-	}{
-		{"products/", "raw_products", generate.ProductColumns},
-		{"customers/", "raw_customers", generate.CustomerColumns},
-		{"orders/", "raw_orders", generate.OrderColumns},
-		{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
-	} {
-		objs, err := wo.land.List(ctx, src.prefix)
-		if err != nil {
-			return nil, err
-		}
-		var keys []string
-		for _, o := range objs {
-			keys = append(keys, o.Key)
-		}
-		if _, err := w.Load(ctx, warehouse.LoadRequest{Table: src.table, Columns: src.columns, Source: wo.land, Keys: keys}); err != nil {
-			return nil, err
-		}
-	}
-	models, err := transform.Builtin()
-	if err != nil {
-		return nil, err
-	}
-	proj, err := transform.NewProject(models, nil)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := proj.Run(ctx, w, nil); err != nil {
-		return nil, err
-	}
-	r, err := quality.NewReporter(&quality.Options{Clock: wo.clock, Monitors: monitors()})
-	if err != nil {
-		return nil, err
-	}
-	if wo.rep, err = r.Report(ctx, w); err != nil {
-		return nil, err
-	}
-	if _, err := (quality.History{}).Append(ctx, w, wo.rep); err != nil {
-		return nil, err
-	}
-	wo.snapKey = quality.SnapshotKey(cfg.last)
-	if err := quality.WriteSnapshot(ctx, wo.land, wo.snapKey, wo.rep); err != nil {
-		return nil, err
-	}
+// buildWorld runs the pipeline once over cfg (flowtest.Run: the models,
+// the default tests, monitors(), the history and the snapshot) at 06:00 on
+// the last day, and computes the live report. The world is shared by the
+// binary's tests, so its warehouse stays open.
+func buildWorld(t testing.TB, cfg worldConfig) (*world, error) {
+	ctx := t.Context()
+	clock := edqm.FixedClock(cfg.last.Add(6 * time.Hour))
+	fw := flowtest.Run(t, flowtest.Config{Days: cfg.days, Seed: cfg.seed, Rate: cfg.rate, Last: cfg.last,
+		Clock: clock, Monitors: monitors(), Shared: true})
+	wo := &world{cfg: cfg, w: fw.Warehouse, land: fw.Landing, rep: fw.Result.Report, snapKey: fw.Result.SnapshotKey, clock: clock}
 	// What live mode computes: the default tests, and the monitors as the
 	// history recorded them.
-	r, err = quality.NewReporter(&quality.Options{Clock: wo.clock, MonitorResults: wo.rep.Monitors})
+	r, err := quality.NewReporter(&quality.Options{Clock: wo.clock, MonitorResults: wo.rep.Monitors})
 	if err != nil {
 		return nil, err
 	}
-	if wo.live, err = r.Report(ctx, w); err != nil {
+	if wo.live, err = r.Report(ctx, wo.w); err != nil {
 		return nil, err
 	}
 	if len(wo.rep.Monitors) == 0 || len(wo.rep.Monitors[0].Buckets) == 0 {

@@ -206,38 +206,17 @@ func detect(s series, d Detection) []Bucket {
 			tr[i] = math.Log1p(math.Max(v, 0))
 		}
 	}
-	step, span := 1, d.TrainingDays
+	step := 1
 	if d.Seasonality == DayOfWeek {
 		step = 7
 	}
-	train := make([]float64, 0, span)
+	train := make([]float64, 0, d.TrainingDays)
 	gross := make([]bool, n) // left out of later training
 	for i := range n {
 		b := &out[i]
 		b.Day = s.first.AddDate(0, 0, i).Format(edqm.DateLayout)
 		b.Value, b.HasValue = s.values[i], s.has[i]
-		// Training set: up to span earlier buckets, step apart.
-		train = train[:0]
-		flagged := 0
-		var all []float64
-		for k := 1; k <= span; k++ {
-			j := i - k*step
-			if j < 0 {
-				break
-			}
-			if !s.has[j] {
-				continue
-			}
-			all = append(all, tr[j])
-			if gross[j] {
-				flagged++
-				continue
-			}
-			train = append(train, tr[j])
-		}
-		if 2*flagged > len(all) {
-			train = append(train[:0], all...)
-		}
+		train = trainingSet(train[:0], tr, s.has, gross, i, step, d.TrainingDays)
 		b.TrainingPoints = len(train)
 		if len(train) < d.MinTrainingPoints {
 			continue
@@ -249,35 +228,70 @@ func detect(s series, d Detection) []Bucket {
 		if d.Scale == Log {
 			b.Lower = math.Max(b.Lower, 0) // counts: a band below 0 means 0
 		}
-		if !b.HasValue {
-			continue
+		if b.HasValue {
+			gross[i] = judge(b, tr[i], mean, sd, d)
 		}
-		x := tr[i]
-		if sd > 0 {
-			b.Score = (x - mean) / sd
-		}
-		const eps = 1e-9
-		above, below := x > hi+eps, x < lo-eps
-		switch d.Direction {
-		case Spike:
-			below = false
-		case Drop:
-			above = false
-		}
-		if !above && !below {
-			continue
-		}
-		minPct := d.MinDropPercent
-		if above {
-			minPct = d.MinSpikePercent
-		}
-		if minPct > 0 && b.Expected != 0 && math.Abs(b.Value-b.Expected) < minPct/100*math.Abs(b.Expected) {
-			continue
-		}
-		b.Anomalous = true
-		gross[i] = sd == 0 || math.Abs(b.Score) > d.Sensitivity+1
 	}
 	return out
+}
+
+// trainingSet appends to train the values (on the detection scale) of up
+// to span buckets before bucket i, step apart, that have a value, leaving
+// out gross anomalies unless they are most of them.
+func trainingSet(train, tr []float64, has, gross []bool, i, step, span int) []float64 {
+	flagged := 0
+	var all []float64
+	for k := 1; k <= span; k++ {
+		j := i - k*step
+		if j < 0 {
+			break
+		}
+		if !has[j] {
+			continue
+		}
+		all = append(all, tr[j])
+		if gross[j] {
+			flagged++
+			continue
+		}
+		train = append(train, tr[j])
+	}
+	if 2*flagged > len(all) {
+		train = append(train[:0], all...)
+	}
+	return train
+}
+
+// judge scores b's value x (on the detection scale) against the band
+// mean ± Sensitivity × sd and sets b.Anomalous when it is outside in the
+// monitored direction by at least the minimum percentage. It reports
+// whether the anomaly is gross (a flat band, or a score beyond
+// Sensitivity + 1), to be left out of later training.
+func judge(b *Bucket, x, mean, sd float64, d Detection) bool {
+	if sd > 0 {
+		b.Score = (x - mean) / sd
+	}
+	lo, hi := mean-d.Sensitivity*sd, mean+d.Sensitivity*sd
+	const eps = 1e-9
+	above, below := x > hi+eps, x < lo-eps
+	switch d.Direction {
+	case Spike:
+		below = false
+	case Drop:
+		above = false
+	}
+	if !above && !below {
+		return false
+	}
+	minPct := d.MinDropPercent
+	if above {
+		minPct = d.MinSpikePercent
+	}
+	if minPct > 0 && b.Expected != 0 && math.Abs(b.Value-b.Expected) < minPct/100*math.Abs(b.Expected) {
+		return false
+	}
+	b.Anomalous = true
+	return sd == 0 || math.Abs(b.Score) > d.Sensitivity+1
 }
 
 // back maps a value of the detection scale back to the metric's scale.

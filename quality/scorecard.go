@@ -58,8 +58,38 @@ type DatasetScorecard struct {
 // ScoreMonitors scores monitor results against dataset-level labels. It
 // returns nil when no monitor has an evaluated day.
 func ScoreMonitors(results []MonitorResult, labels []chaosdataset.Label) *DatasetScorecard {
-	evaluated := map[string]bool{}
-	anomalous := map[string]bool{}
+	evaluated, anomalous := evaluatedDays(results)
+	if len(evaluated) == 0 {
+		return nil
+	}
+	days := make([]string, 0, len(evaluated))
+	for d := range evaluated {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	sc := &DatasetScorecard{FirstDay: days[0], LastDay: days[len(days)-1], Days: len(days)}
+	touched := scoreFaults(sc, labels, evaluated, anomalous)
+	for _, d := range days {
+		if touched[d] {
+			continue
+		}
+		sc.CleanDays++
+		if anomalous[d] {
+			sc.FalseAlarms++
+			sc.FalseAlarmDays = append(sc.FalseAlarmDays, d)
+		}
+	}
+	if sc.CleanDays > 0 {
+		sc.FalseAlarmsPer100 = 100 * float64(sc.FalseAlarms) / float64(sc.CleanDays)
+	}
+	return sc
+}
+
+// evaluatedDays returns the days the monitors judged, from the first day
+// every monitor with a band has one (schema checks need no history), and
+// the days any monitor found anomalous.
+func evaluatedDays(results []MonitorResult) (evaluated, anomalous map[string]bool) {
+	evaluated, anomalous = map[string]bool{}, map[string]bool{}
 	warmUp := "" // the first day every monitor with a band has one
 	for _, r := range results {
 		first := ""
@@ -86,15 +116,14 @@ func ScoreMonitors(results []MonitorResult, labels []chaosdataset.Label) *Datase
 			delete(evaluated, d)
 		}
 	}
-	if len(evaluated) == 0 {
-		return nil
-	}
-	days := make([]string, 0, len(evaluated))
-	for d := range evaluated {
-		days = append(days, d)
-	}
-	slices.Sort(days)
-	sc := &DatasetScorecard{FirstDay: days[0], LastDay: days[len(days)-1], Days: len(days)}
+	return evaluated, anomalous
+}
+
+// scoreFaults counts each labelled fault on an evaluated day once per
+// table, day and kind, as caught when the day is anomalous, into sc's
+// kinds and totals. It returns the days a fault touched (its day and the
+// day a late partition landed on), which are not clean days.
+func scoreFaults(sc *DatasetScorecard, labels []chaosdataset.Label, evaluated, anomalous map[string]bool) map[string]bool {
 	touched := map[string]bool{}
 	type fault struct {
 		table, day string
@@ -135,20 +164,7 @@ func ScoreMonitors(results []MonitorResult, labels []chaosdataset.Label) *Datase
 		sc.Kinds = append(sc.Kinds, *ks)
 	}
 	sc.Recall = ratio(int64(sc.Caught), int64(sc.Injected))
-	for _, d := range days {
-		if touched[d] {
-			continue
-		}
-		sc.CleanDays++
-		if anomalous[d] {
-			sc.FalseAlarms++
-			sc.FalseAlarmDays = append(sc.FalseAlarmDays, d)
-		}
-	}
-	if sc.CleanDays > 0 {
-		sc.FalseAlarmsPer100 = 100 * float64(sc.FalseAlarms) / float64(sc.CleanDays)
-	}
-	return sc
+	return touched
 }
 
 // ReadDatasetLabels reads dataset-level labels from a table with the

@@ -12,7 +12,7 @@ import (
 	"github.com/edqm/edqm/quality/webhook"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Post the incidents a run opened to a Slack-compatible webhook (here a

@@ -13,7 +13,7 @@ import (
 	"github.com/edqm/edqm/quality/dashboard"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // snapshotLanding returns a landing holding one small report snapshot, as

@@ -20,7 +20,7 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // validOrder is a validator such as a team would test: it must reject

@@ -23,7 +23,7 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 var datasetDay0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -14,7 +14,7 @@ import (
 	"github.com/edqm/edqm/chaos/chaosarrow"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Corrupt an Arrow record batch of the team's own schema. Columns that no

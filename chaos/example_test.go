@@ -11,7 +11,7 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Corrupt one day of generated orders at 4% per kind, and count the labels

@@ -19,7 +19,7 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse" // and duckdb://
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Run a week's backfill on an in-memory landing zone and an in-memory

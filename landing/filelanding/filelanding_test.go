@@ -21,7 +21,7 @@ import (
 	"github.com/edqm/edqm/landing/landingtest"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 func open(t *testing.T, dir string, opts *filelanding.Options) *filelanding.Lander {

@@ -15,7 +15,7 @@ import (
 	"github.com/edqm/edqm/landing/s3landing"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Swapping a local folder for S3 is one string; the credentials come from

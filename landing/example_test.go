@@ -12,7 +12,7 @@ import (
 	_ "github.com/edqm/edqm/landing/filelanding" // registers file://
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // A runner lands a day's file, then advances the watermark.

@@ -16,7 +16,7 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 func TestConformance(t *testing.T) {

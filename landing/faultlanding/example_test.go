@@ -13,7 +13,7 @@ import (
 	"github.com/edqm/edqm/landing/memlanding"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // A caller that retries transient errors lands its file on a store that

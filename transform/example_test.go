@@ -11,7 +11,7 @@ import (
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 func ExampleBuiltin() {

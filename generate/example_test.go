@@ -10,7 +10,7 @@ import (
 	"github.com/edqm/edqm/generate"
 )
 
-// The Example functions have no *testing.T: they use context.Background(),
+// The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
 // Generate the catalogue, the customers and one day of orders. The same

@@ -2,9 +2,13 @@ package snowflakewarehouse
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -220,4 +224,28 @@ func TestDriverLogRouted(t *testing.T) {
 	sf.GetLogger().Error("driver says hello")
 	assert.Contains(t, buf.String(), "driver says hello")
 	assert.Contains(t, buf.String(), "gosnowflake")
+}
+
+// TestRepairFile: the repaired copy has the lines DuckDB's loader rejects
+// blank, line ends kept, and its scan lists them with DuckDB's reasons.
+func TestRepairFile(t *testing.T) {
+	body := "a,b\n1,2\n\"3,4\r\n5,6\n7\n\"8\",\"9\n"
+	in := func(context.Context) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	s, err := scanFile("k/f.csv", strings.NewReader(body), []string{"a", "b"})
+	require.NoError(t, err)
+	require.True(t, s.repair)
+	fixed, local, dir, err := repairFile(t.Context(), "k/f.csv", []string{"a", "b"}, in)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, os.RemoveAll(dir)) })
+	assert.Equal(t, "f.csv", filepath.Base(local))
+	got, err := os.ReadFile(local)
+	require.NoError(t, err)
+	assert.Equal(t, "a,b\n1,2\n\n5,6\n\n\n", string(got))
+	assert.True(t, fixed.repaired)
+	assert.Equal(t, int64(2), fixed.records)
+	assert.Equal(t, []badRecord{
+		{line: 3, reason: "line 3: extraneous or missing \" in quoted-field (the quoted field is not closed on this line)", raw: "\"3,4"},
+		{line: 5, reason: "line 5: 1 fields, want 2", raw: "7"},
+		{line: 6, reason: "line 6, column 8: extraneous or missing \" in quoted-field", raw: "\"8\",\"9"},
+	}, fixed.blanked)
 }

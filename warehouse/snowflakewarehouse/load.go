@@ -240,10 +240,8 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, sr
 	if p == nil || len(p.keys) == 0 {
 		return nil, badErr
 	}
-	if src.stage == InternalStage {
-		if err := w.upload(ctx, p); err != nil {
-			return nil, err
-		}
+	if err := w.upload(ctx, p); err != nil {
+		return nil, err
 	}
 	results, err := w.copyBatch(ctx, req, src, p)
 	if err != nil {
@@ -264,7 +262,7 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, sr
 func (w *Warehouse) prepare(ctx context.Context, req warehouse.LoadRequest, src *source, keys []string) (*prepared, error) {
 	scans := make([]*fileScan, len(keys))
 	paths := make([]string, len(keys))
-	temps := make([]string, len(keys))
+	temps := make([][]string, len(keys))
 	errs := make([]error, len(keys))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(w.cfg.Uploads)
@@ -281,10 +279,8 @@ func (w *Warehouse) prepare(ctx context.Context, req warehouse.LoadRequest, src 
 	}
 	err := g.Wait()
 	p := &prepared{scans: map[string]*fileScan{}, paths: map[string]string{}}
-	for _, d := range temps {
-		if d != "" {
-			p.temp = append(p.temp, d)
-		}
+	for _, ds := range temps {
+		p.temp = append(p.temp, ds...)
 	}
 	if err != nil {
 		p.cleanup()
@@ -304,8 +300,40 @@ func (w *Warehouse) prepare(ctx context.Context, req warehouse.LoadRequest, src 
 }
 
 // readFile scans one file and returns the local path PUT uploads (for
-// the internal stage) and the temporary folder to remove, if any.
-func (w *Warehouse) readFile(ctx context.Context, req warehouse.LoadRequest, src *source, key string) (*fileScan, string, string, error) {
+// the internal stage, or a repaired copy: see repairFile) and the
+// temporary folders to remove.
+func (w *Warehouse) readFile(ctx context.Context, req warehouse.LoadRequest, src *source, key string) (*fileScan, string, []string, error) {
+	scan, local, temp, err := w.scanOne(ctx, req, src, key)
+	var temps []string
+	if temp != "" {
+		temps = append(temps, temp)
+	}
+	if err != nil || !scan.repair {
+		return scan, local, temps, err
+	}
+	open := func(ctx context.Context) (io.ReadCloser, error) { return req.Source.Get(ctx, key) }
+	if local != "" {
+		orig := local
+		open = func(context.Context) (io.ReadCloser, error) { return os.Open(orig) }
+	}
+	fixed, local, dir, err := repairFile(ctx, key, req.Columns, open)
+	if dir != "" {
+		temps = append(temps, dir)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, "", temps, ctx.Err()
+		}
+		return nil, "", temps, fmt.Errorf("%s: load %s: repairing the file: %w", pkg, key, err)
+	}
+	w.log.DebugContext(ctx, "snowflakewarehouse: file repaired before the COPY: a quoted field does not close on its line",
+		"file", key, "blanked", len(fixed.blanked), "first", fixed.blanked[0].line)
+	return fixed, local, temps, nil
+}
+
+// scanOne scans one file and returns the local path PUT uploads (for the
+// internal stage) and the temporary folder to remove, if any.
+func (w *Warehouse) scanOne(ctx context.Context, req warehouse.LoadRequest, src *source, key string) (*fileScan, string, string, error) {
 	var local, temp string
 	if src.stage == InternalStage && src.local != nil {
 		p, err := src.local.LocalPath(key)
@@ -352,11 +380,16 @@ func (w *Warehouse) readFile(ctx context.Context, req warehouse.LoadRequest, src
 	return scan, local, temp, nil
 }
 
-// upload puts the files on the internal stage, several at a time.
+// upload puts the files that have a local path (all of them for the
+// internal stage, the repaired copies for the external one) on the
+// internal stage, several at a time.
 func (w *Warehouse) upload(ctx context.Context, p *prepared) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(w.cfg.Uploads)
 	for _, k := range p.keys {
+		if p.paths[k] == "" {
+			continue
+		}
 		g.Go(func() error { return w.put(gctx, k, p.paths[k], p.scans[k].size) })
 	}
 	if err := g.Wait(); err != nil {
@@ -450,6 +483,7 @@ type batchTx struct {
 	p     *prepared
 	fail  func(err error) error
 	files map[string]copyFile // COPY's result row of each key
+	jobs  map[string]string   // the query id of each key's COPY
 }
 
 func (b *batchTx) exec(q string, args ...any) (sql.Result, error) {
@@ -488,15 +522,14 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 			}
 		}
 	}
-	queryID, err := b.copy(src.stage)
-	if err != nil {
+	if err := b.copyAll(src.stage); err != nil {
 		return nil, err
 	}
 	results, ledger, err := b.results()
 	if err != nil {
 		return nil, err
 	}
-	rejected, err := b.keepRejects(queryID, ledger)
+	rejected, err := b.keepRejects(ledger)
 	if err != nil {
 		return nil, err
 	}
@@ -506,6 +539,11 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 	if err := b.dropQuoted(results, ledger); err != nil {
 		return nil, err
 	}
+	blanked, err := b.keepBlanked(results, ledger)
+	if err != nil {
+		return nil, err
+	}
+	rejected += blanked
 	if len(ledger) > 0 {
 		if _, err := b.exec(ledgerSQL(req.Table, ledger, w.clock.Now())); err != nil {
 			return nil, err
@@ -528,10 +566,41 @@ func (w *Warehouse) copyBatch(ctx context.Context, req warehouse.LoadRequest, sr
 	return results, nil
 }
 
-// copy runs the COPY and reads its result, each row matched to a key, and
-// returns the COPY's query id.
-func (b *batchTx) copy(stage string) (string, error) {
-	q := copySQL(b.req.Table, stage, b.p.keys)
+// copyAll runs the batch's COPY from stage, and a second one from the
+// internal stage for the repaired copies of files whose stage is the
+// external one.
+func (b *batchTx) copyAll(stage string) error {
+	b.files, b.jobs = map[string]copyFile{}, map[string]string{}
+	var direct, repaired []string
+	for _, k := range b.p.keys {
+		if stage != InternalStage && b.p.scans[k].repaired {
+			repaired = append(repaired, k)
+		} else {
+			direct = append(direct, k)
+		}
+	}
+	for _, c := range []struct {
+		stage string
+		keys  []string
+	}{{stage, direct}, {InternalStage, repaired}} {
+		if len(c.keys) == 0 {
+			continue
+		}
+		id, err := b.copy(c.stage, c.keys)
+		if err != nil {
+			return err
+		}
+		for _, k := range c.keys {
+			b.jobs[k] = id
+		}
+	}
+	return nil
+}
+
+// copy runs a COPY of keys from stage and reads its result, each row
+// matched to a key, and returns the COPY's query id.
+func (b *batchTx) copy(stage string, keys []string) (string, error) {
+	q := copySQL(b.req.Table, stage, keys)
 	rows, err := b.tx.QueryContext(b.ctx, q)
 	if err != nil {
 		return "", b.fail(sqlError("copy", q, err))
@@ -548,8 +617,7 @@ func (b *batchTx) copy(stage string) (string, error) {
 	if !queryIDRE.MatchString(queryID) {
 		return "", b.fail(fmt.Errorf("unexpected query id %q", queryID))
 	}
-	m := newKeyMatcher(b.p.keys)
-	b.files = make(map[string]copyFile, len(files))
+	m := newKeyMatcher(keys)
 	for _, f := range files {
 		k, ok := m.match(f.File)
 		if !ok {
@@ -704,6 +772,36 @@ func (b *batchTx) dropQuoted(results map[string]warehouse.FileResult, ledger []w
 	return nil
 }
 
+// keepBlanked keeps the lines blanked in repaired copies (see
+// repairFile) as rejected, with DuckDB's reasons and texts, and counts
+// them among their files' rows parsed and rejected. It returns their
+// number.
+func (b *batchTx) keepBlanked(results map[string]warehouse.FileResult, ledger []warehouse.FileResult) (int64, error) {
+	var rejects []rejectRow
+	for i, f := range ledger {
+		blanked := b.p.scans[f.Key].blanked
+		if len(blanked) == 0 {
+			continue
+		}
+		for _, r := range blanked {
+			rejects = append(rejects, rejectRow{file: f.Key, line: r.line, reason: r.reason, raw: r.raw})
+		}
+		n := int64(len(blanked))
+		f.Parsed, f.Rejected = f.Parsed+n, f.Rejected+n
+		if f.FirstError == "" || blanked[0].line < f.FirstErrorLine {
+			f.FirstError, f.FirstErrorLine = blanked[0].reason, blanked[0].line
+		}
+		ledger[i], results[f.Key] = f, f
+	}
+	for i := 0; i < len(rejects); i += rejectsPerInsert {
+		q, args := insertRejectsSQL(b.req.Table, rejects[i:min(i+rejectsPerInsert, len(rejects))])
+		if _, err := b.exec(q, args...); err != nil {
+			return 0, err
+		}
+	}
+	return int64(len(rejects)), nil
+}
+
 // fileStats returns, per key, the rows the table holds under it and their
 // smallest and largest row numbers.
 func (b *batchTx) fileStats(keys []string) (map[string]rowStats, error) {
@@ -734,9 +832,10 @@ func (b *batchTx) fileStats(keys []string) (map[string]rowStats, error) {
 // VALIDATE); otherwise VALIDATE(table, JOB_ID => …) gives them, and Load
 // fails unless it returns every row COPY did not load. It returns the
 // number of rows rejected.
-func (b *batchTx) keepRejects(queryID string, ledger []warehouse.FileResult) (int64, error) {
+func (b *batchTx) keepRejects(ledger []warehouse.FileResult) (int64, error) {
 	var ours []rejectRow
-	var validate []string
+	validate := map[string][]string{} // query id: keys
+	var jobs []string
 	var total, viaValidate int64
 	for _, f := range ledger {
 		if f.Rejected == 0 {
@@ -751,7 +850,11 @@ func (b *batchTx) keepRejects(queryID string, ledger []warehouse.FileResult) (in
 			bad = slices.Concat(scan.bad, scan.quoted)
 		}
 		if f.Rejected != int64(len(bad)) {
-			validate = append(validate, f.Key)
+			id := b.jobs[f.Key]
+			if validate[id] == nil {
+				jobs = append(jobs, id)
+			}
+			validate[id] = append(validate[id], f.Key)
 			viaValidate += f.Rejected
 			continue
 		}
@@ -765,17 +868,21 @@ func (b *batchTx) keepRejects(queryID string, ledger []warehouse.FileResult) (in
 			return 0, err
 		}
 	}
-	if len(validate) == 0 {
-		return total, nil
-	}
-	r, err := b.exec(rejectsSQL(b.req.Table, queryID, validate))
-	if err != nil {
-		return 0, err
+	var returned int64
+	known := true
+	for _, id := range jobs {
+		r, err := b.exec(rejectsSQL(b.req.Table, id, validate[id]))
+		if err != nil {
+			return 0, err
+		}
+		n, err := r.RowsAffected()
+		known = known && err == nil
+		returned += n
 	}
 	// Rejected rows are never dropped silently: VALIDATE must account
 	// for every row COPY did not load.
-	if n, err := r.RowsAffected(); err == nil && n < viaValidate {
-		return 0, b.fail(fmt.Errorf("VALIDATE returned %d rejected rows, COPY reported %d", n, viaValidate))
+	if known && returned < viaValidate {
+		return 0, b.fail(fmt.Errorf("VALIDATE returned %d rejected rows, COPY reported %d", returned, viaValidate))
 	}
 	return total, nil
 }

@@ -1,6 +1,7 @@
 package snowflakewarehouse
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -39,6 +40,16 @@ type fileScan struct {
 	moved []movedRecord
 	// size is the file's size in bytes.
 	size int64
+	// repair says that a record's quoted field does not close on its
+	// line: Snowflake may read it on over the following lines, where
+	// DuckDB rejects the line alone. Load then loads a repaired copy
+	// (see repairFile).
+	repair bool
+	// repaired is set on the scan of a repaired copy, whose blanked
+	// lines (the records DuckDB's loader rejects, with its reasons and
+	// texts) are rejected without reaching the COPY.
+	repaired bool
+	blanked  []badRecord
 }
 
 // movedRecord is a record's 0-based index and the line it starts on.
@@ -111,6 +122,12 @@ func scanFile(key string, r io.Reader, want []string) (*fileScan, error) {
 		prev = off
 		i := s.records
 		s.records++
+		if pe != nil && (pe.Line > pe.StartLine ||
+			errors.Is(pe.Err, csv.ErrQuote) && bytes.Count(raw, []byte{'"'})%2 == 1) {
+			// A quoted field that does not close on its line (at the end
+			// of the file, when it stays on one line).
+			s.repair = true
+		}
 		var quotedFields int
 		if pe != nil && errors.Is(pe.Err, csv.ErrBareQuote) {
 			quotedFields = lazyFields(raw)

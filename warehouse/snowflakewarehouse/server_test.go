@@ -18,6 +18,7 @@ import (
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/filelanding"
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/landing/s3landing"
 	"github.com/edqm/edqm/landing/s3landing/s3test"
 	"github.com/edqm/edqm/warehouse"
@@ -286,27 +287,96 @@ func TestServerRejectsEqualDuckDB(t *testing.T) {
 	}
 }
 
-// TestServerUnclosedQuote: a field that opens with a quote that never
-// closes runs on, as an enclosed field may hold line ends, to the next
-// quote (here the end of the file), and that whole record is rejected on
-// the line it starts; Load succeeds. DuckDB's reader rejects the line
-// alone and loads the lines after it: a difference between the engines
-// that dataset chaos's "unclosed_quote" malformed lines show.
+// unclosedFiles have quoted fields that do not close on their line
+// (dataset chaos's "unclosed_quote" malformed lines), among the other
+// malformed records (cut and long rows, bad quotes), and a clean file.
+var unclosedFiles = map[string]string{
+	"orders/date=2024-01-01/a.csv": header +
+		"O1,C1,2,20.00,COMPLETED\n" +
+		"\"O2,C2,1,10.00,PENDING\n" + // runs on to the next quote
+		"O3,C3,1,10.00,SHIPPED\r\n\n" +
+		"O4,C4\n" + // a cut row
+		"O5,C5,1,\"10.00\",SHIPPED\n" + // the quote the one on line 3 would close on
+		"O6,C\"6,1,10.00,PENDING\n" + // a quote inside an unenclosed field
+		"\"O7\"x,C7,1,10.00,PENDING\n" + // junk after a closing quote
+		"O8,C8,1,10.00,PENDING,?\n" + // a long row
+		"\"O9\",C9,1,10.00,\"multi\nline\"\n" +
+		"\"O10,C10,1,10.00,PENDING\n" + // opens a field closed on the next line, by junk
+		"O11,C11,1,\"10.00\"x,PENDING\n" +
+		"O12,C12,1,10.00,PENDING\n" +
+		"\"O13,C13,1,10.00,PENDING\n", // and at the end of the file
+	"orders/date=2024-01-02/b.csv": header + "O20,C20,1,10.00,PENDING\n\"O21,C21\n",
+	"orders/date=2024-01-03/c.csv": header + "O30,C30,1,10.00,PENDING\n",
+}
+
+// loadUnclosed loads unclosedFiles (twice: then forced again) and returns
+// the results, the rows and the rejects (reasons included).
+func loadUnclosed(t *testing.T, w warehouse.Warehouse, l landing.Lander) ([]warehouse.FileResult, []string, []string) {
+	t.Helper()
+	keys := []string{"orders/date=2024-01-01/a.csv", "orders/date=2024-01-02/b.csv", "orders/date=2024-01-03/c.csv"}
+	for _, k := range keys {
+		require.NoError(t, l.Put(t.Context(), k, strings.NewReader(unclosedFiles[k])))
+	}
+	req := warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: keys}
+	first, err := w.Load(t.Context(), req)
+	require.NoError(t, err)
+	req.Force = true
+	res, err := w.Load(t.Context(), req)
+	require.NoError(t, err)
+	assert.Equal(t, first.Files, res.Files, "forced reload")
+	return res.Files,
+		rowsText(t, w, `SELECT order_id, _file, CAST(_line AS VARCHAR) FROM raw_orders ORDER BY _file, _line`),
+		rowsText(t, w, `SELECT file, CAST(line AS VARCHAR), reason || ' | ' || raw FROM `+warehouse.RejectsTable+` ORDER BY file, line`)
+}
+
+// TestServerUnclosedQuote: a field opening with a quote that does not
+// close on its line would run on, on Snowflake, to the next quote; the
+// loader uploads a repaired copy with DuckDB's rejected lines blanked, so
+// that both engines load the same rows and reject the same lines, with
+// the same results and reasons: from a local folder (PUT), streamed, and
+// from S3 (the repaired copies from the internal stage), under each
+// reading of the assumed behaviours.
 func TestServerUnclosedQuote(t *testing.T) {
-	w, _ := openOnServer(t, &sftest.Options{}, "")
-	l, err := filelanding.Open(t.Context(), t.TempDir(), nil)
+	duck, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, l.Close()) })
-	body := header + "O1,C1,2,20.00,COMPLETED\n\"O2,C2,1,10.00,PENDING\nO3,C3,1,10.00,SHIPPED\nO4,C4,1,10.00,SHIPPED\n"
-	require.NoError(t, l.Put(t.Context(), key1, strings.NewReader(body)))
-	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1}})
-	require.NoError(t, err)
-	assert.Equal(t, warehouse.FileResult{Key: key1, Parsed: 2, Loaded: 1, Rejected: 1,
-		FirstError: res.Files[0].FirstError, FirstErrorLine: 3}, res.Files[0])
-	assert.NotEmpty(t, res.Files[0].FirstError)
-	assert.Equal(t, []string{"O1 | " + key1 + " | 2"}, rowsText(t, w, `SELECT order_id, _file, CAST(_line AS VARCHAR) FROM raw_orders`))
-	assert.Equal(t, []string{key1 + " | 3 | \"O2,C2,1,10.00,PENDING\nO3,C3,1,10.00,SHIPPED\nO4,C4,1,10.00,SHIPPED"},
-		rowsText(t, w, `SELECT file, CAST(line AS VARCHAR), raw FROM `+warehouse.RejectsTable))
+	t.Cleanup(func() { assert.NoError(t, duck.Close()) })
+	want, wantRows, wantRejects := loadUnclosed(t, duck, memlanding.New())
+	require.Len(t, wantRows, 7, "DuckDB's rows: %v", wantRows)
+	require.Len(t, wantRejects, 9, "DuckDB's rejects: %v", wantRejects)
+
+	s3srv, s3opts := s3Server(t)
+	bucket := s3srv.NewBucket(t)
+	for _, r := range readings {
+		for _, where := range []string{"local", "streamed", "s3"} {
+			t.Run(r.name+"/"+where, func(t *testing.T) {
+				var w warehouse.Warehouse
+				var l landing.Lander
+				switch where {
+				case "local":
+					w, _ = openOnServer(t, &sftest.Options{SQL: r.sql}, "")
+					fl, err := filelanding.Open(t.Context(), t.TempDir(), nil)
+					require.NoError(t, err)
+					t.Cleanup(func() { assert.NoError(t, fl.Close()) })
+					l = fl
+				case "streamed":
+					w, _ = openOnServer(t, &sftest.Options{SQL: r.sql}, "")
+					l = memlanding.New()
+				case "s3":
+					w, _ = openOnServer(t, &sftest.Options{SQL: r.sql, S3: s3opts}, "s3=s3://"+bucket+"/"+s3Prefix(t))
+					opts := s3srv.Options()
+					opts.Prefix = s3Prefix(t)
+					sl, err := s3landing.Open(t.Context(), bucket, opts)
+					require.NoError(t, err)
+					t.Cleanup(func() { assert.NoError(t, sl.Close()) })
+					l = sl
+				}
+				got, rows, rejects := loadUnclosed(t, w, l)
+				assert.Equal(t, want, got, "results (DuckDB, then Snowflake)")
+				assert.Equal(t, wantRows, rows, "rows loaded (DuckDB, then Snowflake)")
+				assert.Equal(t, wantRejects, rejects, "rows rejected (DuckDB, then Snowflake)")
+			})
+		}
+	}
 }
 
 // TestServerFloatBindingsKeepTheirPrecision: a float64 argument reaches

@@ -39,9 +39,10 @@
 //     others streamed) is uploaded with PUT to the internal stage, each file
 //     at the path of its key.
 //
-// Each file is read once before loading (streamed files are copied to a
-// temporary file on the way, which PUT uploads: gosnowflake's streamed PUT
-// sizes the upload from a drained stream): its records are counted and
+// Each file is read once before loading (a repaired one, below, twice
+// more; streamed files are copied to a temporary file on the way, which
+// PUT uploads: gosnowflake's streamed PUT sizes the upload from a drained
+// stream): its records are counted and
 // those with another number of fields than the header are kept, with
 // their lines and text. Files are then loaded with COPY INTO … FILES =
 // (…), at most [MaxFilesPerCopy] per statement, with ON_ERROR = CONTINUE
@@ -72,12 +73,26 @@
 // it: Snowflake's documentation does not say whether it loads it, so Load
 // removes it if COPY did.
 //
-// Differences from DuckDB: a field opening with a quote that never closes
-// runs on to the next quote (an enclosed field may hold line ends), and
-// that whole record is rejected, where DuckDB rejects the line alone and
-// loads the lines after it; Snowflake may reject rows for other reasons
-// (then it words them); two loads of the same file at the same moment are
-// not prevented (Snowflake does not enforce the ledger's primary key);
+// A quoted field that does not close on its line (a quote that never
+// closes, or one closed on a later line and followed by other than a
+// delimiter) would run on, as an enclosed field may hold line ends, over
+// the lines after it, where DuckDB's loader rejects that line alone and
+// reads on from the next one. When the scan finds one, Load uploads with
+// PUT a repaired copy of the file to the internal stage, at the path of
+// its key (even when the landing is on S3: that file is then loaded from
+// the internal stage by a second COPY in the batch's transaction), in
+// which every line DuckDB's loader rejects is blank (its line end kept,
+// so lines keep their numbers; the file format skips blank lines). Those
+// lines are rejected by Load, with DuckDB's lines, reasons and texts, and
+// counted among the file's rows parsed and rejected; _FILE is the key.
+// Both engines then load the same rows and reject the same lines, however
+// Snowflake reads an unclosed quote.
+//
+// Differences from DuckDB: rejected rows have Snowflake's reasons (the
+// scan's, in Snowflake's words), DuckDB's only in repaired files;
+// Snowflake may reject rows for other reasons (then it words them); two
+// loads of the same file at the same moment are not prevented (Snowflake
+// does not enforce the ledger's primary key);
 // gosnowflake returns NUMBER and BOOLEAN values as text when scanned into
 // any ("2", "20.00", "1": quality types its failing-row samples back);
 // unquoted names come back upper-cased (result columns, information_schema)
@@ -92,6 +107,8 @@
 //     lists at most 1000 files
 //     (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table,
 //     https://docs.snowflake.com/en/user-guide/data-load-considerations-load);
+//   - SKIP_BLANK_LINES skips blank lines, which the repaired copies rely
+//     on (https://docs.snowflake.com/en/sql-reference/sql/create-file-format);
 //   - PUT's file URI: quoted, file:///path or file://C:/path
 //     (https://docs.snowflake.com/en/sql-reference/sql/put);
 //   - the reserved keywords none of our identifiers uses
@@ -122,7 +139,11 @@
 //     rows COPY rejected for reasons the scan does not see (Load fails if
 //     it returns fewer);
 //   - that PUT reports source_size (compared with the file's size when
-//     present).
+//     present);
+//   - whether a record with a quote inside an unenclosed field (O4,C"4,1)
+//     is loaded: FIELD_OPTIONALLY_ENCLOSED_BY describes enclosed fields
+//     only (Load removes the row if COPY loaded it, and keeps it as
+//     rejected either way, as DuckDB does).
 //
 // # Statements
 //

@@ -100,7 +100,7 @@ func TestConfigFromURLErrors(t *testing.T) {
 func TestOpenURLWithoutCredentials(t *testing.T) {
 	t.Setenv(snowflakewarehouse.EnvPassword, "")
 	t.Setenv(snowflakewarehouse.EnvPrivateKeyPath, "")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	_, err := warehouse.Open(ctx, "snowflake://edqm@myorg-myaccount/EDQM/RAW?warehouse=EDQM_WH", nil)
 	if !errors.Is(err, snowflakewarehouse.ErrNoCredentials) {

@@ -267,6 +267,9 @@ type fakeConn struct {
 
 func (c *fakeConn) Prepare(q string) (driver.Stmt, error) { return &fakeStmt{c: c, q: q}, nil }
 func (c *fakeConn) Close() error                          { return nil }
+
+// Begin, Exec and Query are the driver interfaces without a context;
+// database/sql calls the context forms, so Background is never really used.
 func (c *fakeConn) Begin() (driver.Tx, error) {
 	return c.BeginTx(context.Background(), driver.TxOptions{})
 }

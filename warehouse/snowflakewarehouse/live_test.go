@@ -73,7 +73,7 @@ func liveAdmin(t *testing.T, cfg *snowflakewarehouse.Config) *sql.DB {
 // newLiveWarehouse opens a Warehouse on a new schema, dropped afterwards.
 func newLiveWarehouse(t *testing.T, cfg *snowflakewarehouse.Config, admin *sql.DB) warehouse.Warehouse {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
@@ -83,6 +83,7 @@ func newLiveWarehouse(t *testing.T, cfg *snowflakewarehouse.Config, admin *sql.D
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+qualified); err != nil {
 		t.Fatal(err)
 	}
+	// Background: t.Context() is cancelled before Cleanup functions run.
 	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA IF EXISTS "+qualified+" CASCADE") })
 	c := *cfg
 	c.Schema = schema
@@ -103,7 +104,7 @@ func TestLiveConformance(t *testing.T) {
 	})
 	t.Run("LocalFolder", func(t *testing.T) {
 		warehousetest.RunConformanceTests(t, newWarehouse, func(t *testing.T) landing.Lander {
-			l, err := filelanding.Open(context.Background(), t.TempDir(), nil)
+			l, err := filelanding.Open(t.Context(), t.TempDir(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +133,7 @@ var modelFiles = map[string]map[string]string{
 // martRows builds the models day by day and returns the mart as text.
 func martRows(t *testing.T, w warehouse.Warehouse) [][]string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	models, err := transform.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +194,7 @@ FROM mart_daily_revenue ORDER BY batch_date`)
 func TestLiveModels(t *testing.T) {
 	cfg := liveConfig(t)
 	sfw := newLiveWarehouse(t, cfg, liveAdmin(t, cfg))
-	duck, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	duck, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestLiveModels(t *testing.T) {
 // TestModelsFixture runs the live model test's DuckDB half offline, so
 // that the fixture and the comparison query stay valid without an account.
 func TestModelsFixture(t *testing.T) {
-	duck, err := duckdbwarehouse.Open(context.Background(), "", nil)
+	duck, err := duckdbwarehouse.Open(t.Context(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func testConfig() *snowflakewarehouse.Config {
 // statements already taken from the log.
 func newWarehouse(t *testing.T, f *fakeSnowflake, cfg *snowflakewarehouse.Config) *snowflakewarehouse.Warehouse {
 	t.Helper()
-	w, err := snowflakewarehouse.New(context.Background(), f.open(t), cfg)
+	w, err := snowflakewarehouse.New(t.Context(), f.open(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func newWarehouse(t *testing.T, f *fakeSnowflake, cfg *snowflakewarehouse.Config
 func putFiles(t *testing.T, l landing.Lander, files map[string]string) {
 	t.Helper()
 	for k, v := range files {
-		if err := l.Put(context.Background(), k, strings.NewReader(v)); err != nil {
+		if err := l.Put(t.Context(), k, strings.NewReader(v)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,7 +154,7 @@ func TestNewRunsSetup(t *testing.T) {
 	f := newFake()
 	cfg := testConfig()
 	cfg.Setup = snowflakewarehouse.SetupSchema
-	if _, err := snowflakewarehouse.New(context.Background(), f.open(t), cfg); err != nil {
+	if _, err := snowflakewarehouse.New(t.Context(), f.open(t), cfg); err != nil {
 		t.Fatal(err)
 	}
 	want, err := snowflakewarehouse.SetupSQL(cfg, snowflakewarehouse.SetupSchema)
@@ -172,7 +172,7 @@ func TestNewRunsSetup(t *testing.T) {
 	}
 
 	f.fail["CREATE FILE FORMAT"] = &sf.SnowflakeError{Number: 3001, Message: "Insufficient privileges"}
-	_, err = snowflakewarehouse.New(context.Background(), f.open(t), cfg)
+	_, err = snowflakewarehouse.New(t.Context(), f.open(t), cfg)
 	var se *sf.SnowflakeError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "set-up") || !strings.Contains(err.Error(), "FILE FORMAT") {
 		t.Errorf("error = %v, want the driver's error naming the set-up statement", err)
@@ -180,7 +180,7 @@ func TestNewRunsSetup(t *testing.T) {
 }
 
 func TestLoadLocalFiles(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	f := newFake()
 	w := newWarehouse(t, f, testConfig())
 	dir := t.TempDir()
@@ -226,7 +226,7 @@ func TestLoadLocalFiles(t *testing.T) {
 }
 
 func TestLoadStreamedForced(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	f := newFake()
 	w := newWarehouse(t, f, testConfig())
 	l := memlanding.New()
@@ -251,7 +251,7 @@ func (l s3Lander) Bucket() string { return l.bucket }
 func (l s3Lander) Prefix() string { return l.prefix }
 
 func TestLoadFromS3(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	f := newFake()
 	cfg := testConfig()
 	cfg.S3 = &snowflakewarehouse.S3Stage{URL: "s3://edqm-landing/prod/"}
@@ -289,7 +289,7 @@ func TestLoadFromS3(t *testing.T) {
 }
 
 func TestLoadBatchesOfAThousand(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	f := newFake()
 	cfg := testConfig()
 	cfg.Uploads = 8
@@ -329,7 +329,7 @@ func TestLoadAmbiguousNamesSplitBatches(t *testing.T) {
 	l := memlanding.New()
 	keys := []string{"a/b.csv", "c.csv", "x/a/b.csv", "a/b.csv"}
 	putFiles(t, l, map[string]string{"a/b.csv": file1, "c.csv": file1, "x/a/b.csv": file1})
-	res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: keys})
+	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +353,7 @@ func TestLoadBadHeaderStopsAtTheFile(t *testing.T) {
 	l := memlanding.New()
 	key3 := "orders/date=2024-01-03/orders-2024-01-03.csv"
 	putFiles(t, l, map[string]string{key1: file1, key2: strings.Replace(file2, "customer_id", "customer", 1), key3: file1})
-	res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1, key2, key3}})
+	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1, key2, key3}})
 	if !errors.Is(err, warehouse.ErrBadFile) || !strings.Contains(err.Error(), `"customer"`) || !strings.Contains(err.Error(), key2) {
 		t.Fatalf("error = %v, want ErrBadFile naming %s and the column", err, key2)
 	}
@@ -365,7 +365,7 @@ func TestLoadBadHeaderStopsAtTheFile(t *testing.T) {
 			t.Errorf("a statement names a file after the bad one: %q", s)
 		}
 	}
-	if _, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{"missing.csv"}}); !errors.Is(err, landing.ErrNotFound) {
+	if _, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{"missing.csv"}}); !errors.Is(err, landing.ErrNotFound) {
 		t.Errorf("missing file: %v, want ErrNotFound", err)
 	}
 }
@@ -414,7 +414,7 @@ func TestLoadFailuresRollBack(t *testing.T) {
 			putFiles(t, l, map[string]string{key1: file1})
 			f.copyResults = [][]map[string]string{tc.copy}
 			f.rejected = []int64{tc.rejected}
-			res, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1}})
+			res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: columns, Source: l, Keys: []string{key1}})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error = %v, want %q", err, tc.want)
 			}
@@ -468,7 +468,7 @@ func TestLoadCancelledDuringCopy(t *testing.T) {
 	w := newWarehouse(t, f, testConfig())
 	l := memlanding.New()
 	putFiles(t, l, map[string]string{key1: file1})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	f.onQuery = func(q string) {
 		if strings.HasPrefix(q, "COPY") {
@@ -493,7 +493,7 @@ func TestLoadChecksRequestsAndTables(t *testing.T) {
 		{Table: "t", Columns: columns, Keys: []string{"k.csv"}},
 		{Table: "t", Columns: columns, Source: l, Keys: []string{"../k.csv"}},
 	} {
-		if _, err := w.Load(context.Background(), req); err == nil {
+		if _, err := w.Load(t.Context(), req); err == nil {
 			t.Errorf("Load(%+v) succeeded", req)
 		}
 	}
@@ -503,14 +503,14 @@ func TestLoadChecksRequestsAndTables(t *testing.T) {
 	// The fake's existing tables have the conformance columns: another
 	// column list is refused with the difference.
 	f.tables["RAW_ORDERS"] = true
-	_, err := w.Load(context.Background(), warehouse.LoadRequest{Table: "raw_orders", Columns: []string{"order_id", "customer"}, Source: l})
+	_, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_orders", Columns: []string{"order_id", "customer"}, Source: l})
 	if err == nil || !strings.Contains(err.Error(), `"CUSTOMER_ID", want "CUSTOMER"`) {
 		t.Errorf("error = %v, want the column difference", err)
 	}
 }
 
 func TestStatements(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	f := newFake()
 	w := newWarehouse(t, f, testConfig())
 	if err := w.ExecAtomic(ctx, "DELETE FROM t", "INSERT INTO t VALUES (1)"); err != nil {

@@ -294,23 +294,30 @@ func patternOption(p *parser) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// list runs LIST @stage[/path] [PATTERN = '…']: name, size, md5,
-// last_modified.
-func (s *Session) list(ctx context.Context, st *stmt) (*Result, error) {
+// stageFiles reads the @stage[/path] [PATTERN = '…'] of LIST and REMOVE
+// and returns the stage and its files that match.
+func (s *Session) stageFiles(ctx context.Context, st *stmt) (*stage, []stageFile, error) {
 	p := &parser{st: st, i: 1}
 	ref := p.next()
 	if ref.kind != tokStage {
-		return nil, unexpected(st.sql, ref)
+		return nil, nil, unexpected(st.sql, ref)
 	}
 	sg, prefix, err := s.stageRef(ref.text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	re, err := patternOption(p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	files, err := s.listFiles(ctx, sg, prefix, re)
+	return sg, files, err
+}
+
+// list runs LIST @stage[/path] [PATTERN = '…']: name, size, md5,
+// last_modified.
+func (s *Session) list(ctx context.Context, st *stmt) (*Result, error) {
+	sg, files, err := s.stageFiles(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -328,20 +335,7 @@ func (s *Session) list(ctx context.Context, st *stmt) (*Result, error) {
 // remove runs REMOVE @stage[/path] [PATTERN = '…']: name, result
 // (https://docs.snowflake.com/en/sql-reference/sql/remove).
 func (s *Session) remove(ctx context.Context, st *stmt) (*Result, error) {
-	p := &parser{st: st, i: 1}
-	ref := p.next()
-	if ref.kind != tokStage {
-		return nil, unexpected(st.sql, ref)
-	}
-	sg, prefix, err := s.stageRef(ref.text)
-	if err != nil {
-		return nil, err
-	}
-	re, err := patternOption(p)
-	if err != nil {
-		return nil, err
-	}
-	files, err := s.listFiles(ctx, sg, prefix, re)
+	sg, files, err := s.stageFiles(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -189,16 +189,7 @@ func TestTypes(t *testing.T) {
 	assert.True(t, b)
 	assert.InDelta(t, 1.5, f, 0)
 
-	nulls := make([]any, 7)
-	ptrs := make([]any, 7)
-	for i := range nulls {
-		ptrs[i] = &nulls[i]
-	}
-	require.True(t, rows.Next())
-	require.NoError(t, rows.Scan(ptrs...))
-	assert.Equal(t, make([]any, 7), nulls)
-	assert.False(t, rows.Next())
-	require.NoError(t, rows.Err())
+	requireLastRowNull(t, rows, 7)
 }
 
 func TestPut(t *testing.T) {

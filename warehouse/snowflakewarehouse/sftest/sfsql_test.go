@@ -58,15 +58,7 @@ func TestSQLTypesRoundTrip(t *testing.T) {
 	assert.True(t, gb)
 	assert.InDelta(t, 1.5, gf, 0)
 
-	nulls, ptrs := make([]any, 7), make([]any, 7)
-	for i := range nulls {
-		ptrs[i] = &nulls[i]
-	}
-	require.True(t, rows.Next())
-	require.NoError(t, rows.Scan(ptrs...))
-	assert.Equal(t, make([]any, 7), nulls)
-	assert.False(t, rows.Next())
-	require.NoError(t, rows.Err())
+	requireLastRowNull(t, rows, 7)
 }
 
 func TestSQLQueryWithBindings(t *testing.T) {

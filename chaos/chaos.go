@@ -62,6 +62,26 @@
 // as it came, 2 for an added duplicate), the kind, the variant, the column,
 // the original and the injected value as text. Nothing changes without a
 // label; property tests diff clean and dirty data against the labels.
+//
+// # Labels follow the data
+//
+// Two rules make a label mean what a detector can see (they matter in
+// Stacked mode, where a row can take several kinds):
+//
+//   - A duplicate inherits its source row's corruptions: each label of
+//     occurrence 1 is repeated for occurrence 2, with the same kind,
+//     variant, column and values (except the status a "conflicting"
+//     duplicate overwrites, which its own label describes). A flag that
+//     fires on the copy is then a true positive.
+//   - A corruption that another corruption of the same row makes
+//     undetectable is labelled masked ([Label.MaskedBy] names the kind that
+//     masks it), at injection time: a calculation error when an integrity
+//     corruption hits a foreign key marked [ForeignKey.Priced] (no product,
+//     so no unit price to check the total against), and a "before_signup"
+//     date when one hits a foreign key with Since (no customer, so no
+//     signup date). Package quality measures recall over the detectable
+//     labels, shows the masked ones apart, and still counts every labelled
+//     row in the true revenue at risk.
 package chaos
 
 import (
@@ -325,6 +345,11 @@ type Label struct {
 	// see [TableSpec] for typed values.
 	Original string `json:"original"`
 	Injected string `json:"injected"`
+	// MaskedBy, when set, is the kind of another corruption of the same
+	// row and occurrence that makes this one undetectable (see "Labels
+	// follow the data" in the package documentation); empty for a
+	// detectable corruption.
+	MaskedBy Kind `json:"masked_by,omitempty"`
 }
 
 // LabelColumns are the columns of [LabelsTable].

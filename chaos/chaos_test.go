@@ -222,8 +222,16 @@ func checkLabels(t *testing.T, in, out *edqm.Table, labels []chaos.Label, day ti
 			t.Fatalf("row after %q is %v, want its duplicate", key, cp)
 		}
 		for c := range got {
-			if cp[c] != got[c] {
+			switch {
+			case cp[c] != got[c]:
 				claim(cellKey{key, 2, in.Columns[c]}, got[c], cp[c])
+			case got[c] != src[c]: // the copy inherits the row's corruption
+				want := byCell[cellKey{key, 1, in.Columns[c]}]
+				want.Occurrence = 2
+				if l := byCell[cellKey{key, 2, in.Columns[c]}]; l != want {
+					t.Fatalf("duplicate of %q: label %+v, want the inherited %+v", key, l, want)
+				}
+				used++
 			}
 		}
 	}

@@ -238,6 +238,7 @@ type engine struct {
 	// changed the cell.
 	row      int
 	key      string
+	rowStart int // index in labels of the row's first label
 	vals     []cells.Value
 	texts    []string
 	loaded   []bool // vals loaded
@@ -285,7 +286,11 @@ func (j *Injector) run(ctx context.Context, l *layout, day time.Time) (*engine, 
 		clear(e.loaded)
 		clear(e.textsSet)
 		clear(e.touched)
+		e.rowStart = len(e.labels)
 		for k, v := range d {
+			if Kinds[k] == Duplication {
+				e.mask() // before a duplicate inherits the labels
+			}
 			if v < 0 {
 				continue
 			}
@@ -674,12 +679,52 @@ func (e *engine) duplication(drawn int) {
 		return
 	}
 	e.dups = append(e.dups, e.row)
+	end := len(e.labels)
 	e.labels = append(e.labels, Label{
 		Table: e.l.table, Day: e.dayText, Key: e.key, Occurrence: 2,
 		Kind: Duplication, Variant: variantDefs[variant].name, Column: "*", Injected: e.key,
 	})
+	// The copy carries the row's corruptions: label them for it too,
+	// except the status a conflicting copy overwrites.
+	for i := e.rowStart; i < end; i++ {
+		l := e.labels[i]
+		if variant == vConflicting && l.Column == e.l.cols[cells.RoleStatus].Name {
+			continue
+		}
+		l.Occurrence = 2
+		e.labels = append(e.labels, l)
+	}
 	if variant == vConflicting {
 		e.set(2, cells.RoleStatus, variant, cells.Value{S: other[e.r.IntN(len(other))]})
+	}
+}
+
+// mask marks the row's labels that another of its corruptions makes
+// undetectable (see the package documentation): a calculation error when an
+// integrity corruption hits a Priced foreign key and the table has no unit
+// price of its own, a "before_signup" date when one hits a foreign key
+// with Since.
+func (e *engine) mask() {
+	priced, since := false, false
+	for _, l := range e.labels[e.rowStart:] {
+		if l.Kind != Integrity {
+			continue
+		}
+		for f, fk := range e.l.fks {
+			if e.l.cols[cells.RoleFK0+f].Name == l.Column {
+				priced = priced || (fk.Priced && !e.has(cells.RolePrice))
+				since = since || fk.Since != nil
+			}
+		}
+	}
+	if !priced && !since {
+		return
+	}
+	for i := e.rowStart; i < len(e.labels); i++ {
+		l := &e.labels[i]
+		if (priced && l.Kind == Calculation) || (since && l.Variant == variantDefs[vBeforeSignup].name) {
+			l.MaskedBy = Integrity
+		}
 	}
 }
 

@@ -48,6 +48,11 @@ type ForeignKey struct {
 	// it too stands for Keys. It enables "before_signup" through this key.
 	// It may be nil.
 	Since func(id string) (time.Time, bool)
+	// Priced says that the referenced row gives the unit price (a
+	// product) that Amount is checked against when the table has no
+	// UnitPrice: a ghost or NULL here masks a calculation error of the
+	// same row (see Label.MaskedBy).
+	Priced bool
 }
 
 // TableSpec tells the injector which column plays which role. Empty names
@@ -116,7 +121,7 @@ func OrdersSpec(signup func(id string) (time.Time, bool)) TableSpec {
 		Accepted:    slices.Clone(edqm.OrderStatuses),
 		ForeignKeys: []ForeignKey{
 			{Column: "customer_id", RandomKeys: true, Since: signup},
-			{Column: "product_id", RandomKeys: true},
+			{Column: "product_id", RandomKeys: true, Priced: true},
 		},
 	}
 }

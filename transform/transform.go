@@ -17,14 +17,20 @@
 //	{{ if is_incremental }}…{{ end }} true when an incremental model merges into its table
 //	{{ this }}                        the model's own relation
 //	{{ .Dialect.ParseDate "x" }}      the engine's [warehouse.Dialect]: its methods render
-//	                                  what differs per engine (ParseDate, DateLiteral,
-//	                                  BatchDate, SemiJoin; .Dialect.Name is its name)
+//	                                  what differs per engine (ParseDate, ParseAmount,
+//	                                  ParseQuantity, DateLiteral, BatchDate, SemiJoin;
+//	                                  .Dialect.Name is its name)
 //
 // ref, source, batch_date, run_date and the dialect's methods keep the
 // model text identical across engines: everything engine-specific goes
 // through them, never through an {{ if }} on the engine's name; the rest of
 // the SQL sticks to what DuckDB and Snowflake share (TRY_CAST, QUALIFY,
-// CASE, COALESCE). The run date is a parameter, never the wall clock, so a
+// CASE, COALESCE). Text is read as a date, an amount or a quantity only
+// through the dialect's Parse methods, which follow the library's rules
+// on every engine ([github.com/edqm/edqm.ParseCents], ISO dates,
+// integers): a value they refuse is NULL, which the bundled fct_orders
+// flags (has_bad_amount, has_bad_quantity, has_bad_date), never a lenient
+// cast. The run date is a parameter, never the wall clock, so a
 // run can be repeated: a model that uses run_date fails when
 // RunOptions.RunDate is not set.
 //
@@ -249,6 +255,8 @@ type discovery struct{}
 func (discovery) Name() string                             { return "discovery" }
 func (discovery) DateLiteral(time.Time) string             { return "NULL" }
 func (discovery) ParseDate(string) string                  { return "NULL" }
+func (discovery) ParseAmount(string) string                { return "NULL" }
+func (discovery) ParseQuantity(string) string              { return "NULL" }
 func (discovery) BatchDate(string) string                  { return "NULL" }
 func (discovery) SemiJoin(table, _, _, _, _ string) string { return "FROM " + table }
 

@@ -33,9 +33,27 @@ type Dialect interface {
 	// (its time and location are ignored).
 	DateLiteral(d time.Time) string
 	// ParseDate returns a DATE expression parsing expr, a VARCHAR
-	// expression, as YYYY-MM-DD: NULL, never an error, when expr is NULL
-	// or not such a date.
+	// expression, strictly as time.Parse does with the layout
+	// "2006-01-02": four digits, "-", two digits, "-", two digits
+	// (regular expression [0-9]{4}-[0-9]{2}-[0-9]{2}, the whole text),
+	// naming a day that exists ("2023-02-29" does not). NULL, never an
+	// error, when expr is NULL or anything else: "2026-3-9",
+	// "03/09/2026", " 2026-03-09", "2026-03-09 00:00:00".
 	ParseDate(expr string) string
+	// ParseAmount returns a DECIMAL(18, 2) expression parsing expr, a
+	// VARCHAR expression, as [edqm.ParseCents] does: an optional sign,
+	// one to sixteen digits, and optionally a point followed by one or
+	// two digits (regular expression [+-]?[0-9]{1,16}([.][0-9]{1,2})?,
+	// the whole text). NULL, never an error, when expr is NULL or
+	// anything else: "1e3", " 7.50", "7.505", "7.", ".5", "1,000.00".
+	ParseAmount(expr string) string
+	// ParseQuantity returns an INTEGER expression parsing expr, a
+	// VARCHAR expression, as strconv.ParseInt(s, 10, 64) does, for
+	// values below 10^9 in magnitude: an optional sign, any number of
+	// leading zeros, then one to nine digits (regular expression
+	// [+-]?0*[0-9]{1,9}, the whole text). NULL, never an error, when
+	// expr is NULL or anything else: "2.0", " 2", "2e0", "1000000000".
+	ParseQuantity(expr string) string
 	// BatchDate returns a DATE expression for the date in the
 	// "date=YYYY-MM-DD" segment of the landing key held in column (an
 	// identifier, optionally qualified: "o._file"): NULL when the key has
@@ -50,6 +68,22 @@ type Dialect interface {
 	// alias must not be "k", which the clause may use for keys.
 	SemiJoin(table, alias, column, keys, where string) string
 }
+
+// The grammars of [Dialect]'s Parse methods, as regular expressions that
+// must match the whole text. They use only bracket expressions, groups
+// and bounded repetition, so that RE2 (DuckDB) and POSIX extended regular
+// expressions (Snowflake) read them alike, and hold no quote or
+// backslash, so that they are pasted into a SQL string literal as they
+// are.
+const (
+	// DatePattern is ParseDate's: YYYY-MM-DD with two-digit month and day.
+	DatePattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+	// AmountPattern is ParseAmount's, the grammar of [edqm.ParseCents].
+	AmountPattern = "[+-]?[0-9]{1,16}([.][0-9]{1,2})?"
+	// QuantityPattern is ParseQuantity's: an integer below 10^9 in
+	// magnitude, with optional sign and leading zeros.
+	QuantityPattern = "[+-]?0*[0-9]{1,9}"
+)
 
 // ErrUnknownDialect is wrapped by the error of [LookupDialect] for a name
 // no engine registered.

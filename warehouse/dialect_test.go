@@ -15,7 +15,11 @@ type fakeDialect struct{ name string }
 func (d fakeDialect) Name() string               { return d.name }
 func (fakeDialect) DateLiteral(time.Time) string { return "DATE '2024-01-01'" }
 func (fakeDialect) ParseDate(e string) string    { return "TO_DATE(" + e + ")" }
-func (fakeDialect) BatchDate(c string) string    { return "BATCH(" + c + ")" }
+func (fakeDialect) ParseAmount(e string) string  { return "TO_AMOUNT(" + e + ")" }
+func (fakeDialect) ParseQuantity(e string) string {
+	return "TO_QUANTITY(" + e + ")"
+}
+func (fakeDialect) BatchDate(c string) string { return "BATCH(" + c + ")" }
 func (fakeDialect) SemiJoin(table, alias, _, _, _ string) string {
 	return "FROM " + table + " AS " + alias
 }

@@ -5,8 +5,9 @@
 //
 // # Raw tables
 //
-// Raw tables are all VARCHAR: typing happens in staging models with
-// TRY_CAST. Each raw table has the file's columns plus two metadata columns:
+// Raw tables are all VARCHAR: typing happens in staging models, with the
+// [Dialect]'s Parse methods (strict, by the library's rules) or TRY_CAST.
+// Each raw table has the file's columns plus two metadata columns:
 // _file (the landing key the row came from) and _line (its line in the file,
 // the header being line 1).
 //

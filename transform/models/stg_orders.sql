@@ -3,7 +3,10 @@
 -- Typed orders. Not deduplicated: a repeated order_id must reach fct_orders
 -- to be flagged. occurrence numbers the rows of an order_id in arrival order
 -- (file, then line) over every raw row; batch_date is the day of the file
--- the row arrived in.
+-- the row arrived in. Quantities, amounts and dates are parsed strictly,
+-- by the library's rules (the dialect's Parse methods): a value the library
+-- refuses ("1e3", " 7.50", "7.505", "2.0", "2026-3-9") is NULL, which
+-- fct_orders flags.
 --
 -- A table, so that the tests and monitors do not number every order again
 -- at each query. Incremental: a run rebuilds the batch days from the
@@ -35,8 +38,8 @@ typed AS (
         r.order_id,
         r.customer_id,
         r.product_id,
-        TRY_CAST(r.quantity AS INTEGER) AS quantity,
-        TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
+        {{ .Dialect.ParseQuantity "r.quantity" }} AS quantity,
+        {{ .Dialect.ParseAmount "r.total_amount" }} AS total_amount,
         {{ .Dialect.ParseDate "r.order_date" }} AS order_date,
         r.status,
         r.quantity AS quantity_raw,

@@ -5,8 +5,8 @@ SELECT
     product_id,
     product_name,
     category,
-    TRY_CAST(price AS DECIMAL(12, 2)) AS price,
-    TRY_CAST(stock_level AS INTEGER) AS stock_level
+    {{ .Dialect.ParseAmount "price" }} AS price,
+    {{ .Dialect.ParseQuantity "stock_level" }} AS stock_level
 FROM {{ source "raw" "products" }}
 WHERE product_id IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY _file DESC, _line DESC) = 1

@@ -6,7 +6,7 @@ SELECT
     customer_id,
     name,
     email,
-    TRY_CAST(signup_date AS DATE) AS signup_date,
+    CASE WHEN regexp_full_match(signup_date, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(signup_date AS DATE) END AS signup_date,
     region
 FROM raw_customers
 WHERE customer_id IS NOT NULL
@@ -17,7 +17,10 @@ CREATE OR REPLACE TABLE stg_orders AS
 -- Typed orders. Not deduplicated: a repeated order_id must reach fct_orders
 -- to be flagged. occurrence numbers the rows of an order_id in arrival order
 -- (file, then line) over every raw row; batch_date is the day of the file
--- the row arrived in.
+-- the row arrived in. Quantities, amounts and dates are parsed strictly,
+-- by the library's rules (the dialect's Parse methods): a value the library
+-- refuses ("1e3", " 7.50", "7.505", "2.0", "2026-3-9") is NULL, which
+-- fct_orders flags.
 --
 -- A table, so that the tests and monitors do not number every order again
 -- at each query. Incremental: a run rebuilds the batch days from the
@@ -38,9 +41,9 @@ typed AS (
         r.order_id,
         r.customer_id,
         r.product_id,
-        TRY_CAST(r.quantity AS INTEGER) AS quantity,
-        TRY_CAST(r.total_amount AS DECIMAL(14, 2)) AS total_amount,
-        TRY_CAST(r.order_date AS DATE) AS order_date,
+        CASE WHEN regexp_full_match(r.quantity, '[+-]?0*[0-9]{1,9}') THEN TRY_CAST(r.quantity AS INTEGER) END AS quantity,
+        CASE WHEN regexp_full_match(r.total_amount, '[+-]?[0-9]{1,16}([.][0-9]{1,2})?') THEN TRY_CAST(r.total_amount AS DECIMAL(18, 2)) END AS total_amount,
+        CASE WHEN regexp_full_match(r.order_date, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(r.order_date AS DATE) END AS order_date,
         r.status,
         r.quantity AS quantity_raw,
         r.total_amount AS total_amount_raw,
@@ -78,8 +81,8 @@ SELECT
     product_id,
     product_name,
     category,
-    TRY_CAST(price AS DECIMAL(12, 2)) AS price,
-    TRY_CAST(stock_level AS INTEGER) AS stock_level
+    CASE WHEN regexp_full_match(price, '[+-]?[0-9]{1,16}([.][0-9]{1,2})?') THEN TRY_CAST(price AS DECIMAL(18, 2)) END AS price,
+    CASE WHEN regexp_full_match(stock_level, '[+-]?0*[0-9]{1,9}') THEN TRY_CAST(stock_level AS INTEGER) END AS stock_level
 FROM raw_products
 WHERE product_id IS NOT NULL
 QUALIFY row_number() OVER (PARTITION BY product_id ORDER BY _file DESC, _line DESC) = 1;

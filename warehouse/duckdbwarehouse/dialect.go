@@ -17,9 +17,31 @@ func (dialect) DateLiteral(d time.Time) string {
 	return "CAST('" + d.Format(time.DateOnly) + "' AS DATE)"
 }
 
-// ParseDate renders TRY_CAST(expr AS DATE), which reads YYYY-MM-DD and
-// gives NULL for anything else.
-func (dialect) ParseDate(expr string) string { return "TRY_CAST(" + expr + " AS DATE)" }
+// The Parse methods check the text's whole grammar with
+// regexp_full_match (https://duckdb.org/docs/stable/sql/functions/regular_expressions)
+// before TRY_CAST, which alone is lenient: it reads "1e3" as 1000,
+// " 7.50" as 7.50, "7.505" as 7.51, "2.0" as the integer 2 and
+// "2026-3-9" as a date. A CASE without ELSE gives NULL when the text does
+// not match (or is NULL); TRY_CAST then only rejects a day that does not
+// exist.
+
+// ParseDate renders CASE WHEN regexp_full_match(expr, ISO date) THEN
+// TRY_CAST(expr AS DATE) END.
+func (dialect) ParseDate(expr string) string {
+	return "CASE WHEN regexp_full_match(" + expr + ", '" + warehouse.DatePattern + "') THEN TRY_CAST(" + expr + " AS DATE) END"
+}
+
+// ParseAmount renders CASE WHEN regexp_full_match(expr, amount) THEN
+// TRY_CAST(expr AS DECIMAL(18, 2)) END.
+func (dialect) ParseAmount(expr string) string {
+	return "CASE WHEN regexp_full_match(" + expr + ", '" + warehouse.AmountPattern + "') THEN TRY_CAST(" + expr + " AS DECIMAL(18, 2)) END"
+}
+
+// ParseQuantity renders CASE WHEN regexp_full_match(expr, quantity) THEN
+// TRY_CAST(expr AS INTEGER) END.
+func (dialect) ParseQuantity(expr string) string {
+	return "CASE WHEN regexp_full_match(" + expr + ", '" + warehouse.QuantityPattern + "') THEN TRY_CAST(" + expr + " AS INTEGER) END"
+}
 
 // BatchDate extracts the date with regexp_extract, which returns ” when
 // nothing matches: NULLIF makes it NULL, as in Snowflake, instead of a

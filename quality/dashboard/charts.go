@@ -539,6 +539,20 @@ func scorecardChart(kinds []kindScore) *chart {
 // dimension value (at most maxDims, anomalous ones first).
 func monitorCharts(m monitorRow, idx int) []*chart {
 	const maxDims = 6
+	ordered, byDim := monitorDims(m)
+	var out []*chart
+	for i, dim := range ordered {
+		if i == maxDims {
+			break
+		}
+		out = append(out, monitorChart(fmt.Sprintf("chart-monitor-%d-%d", idx, i), dim, byDim[dim]))
+	}
+	return out
+}
+
+// monitorDims returns the dimension values of m's buckets, anomalous ones
+// first and the others in their order, and the buckets of each.
+func monitorDims(m monitorRow) ([]string, map[string][]bucketRow) {
 	var dims []string
 	byDim := map[string][]bucketRow{}
 	anomalous := map[string]bool{}
@@ -549,7 +563,6 @@ func monitorCharts(m monitorRow, idx int) []*chart {
 		byDim[b.Dimension] = append(byDim[b.Dimension], b)
 		anomalous[b.Dimension] = anomalous[b.Dimension] || b.Anomalous
 	}
-	// Anomalous dimensions first, the others in their order.
 	var ordered []string
 	for _, pass := range []bool{true, false} {
 		for _, d := range dims {
@@ -558,67 +571,65 @@ func monitorCharts(m monitorRow, idx int) []*chart {
 			}
 		}
 	}
-	var out []*chart
-	for i, dim := range ordered {
-		if i == maxDims {
-			break
-		}
-		bs := byDim[dim]
-		title := "Value and expected band"
-		if dim != "" {
-			title = dim + " · value and expected band"
-		}
-		c, ts := timeChart(fmt.Sprintf("chart-monitor-%d-%d", idx, i), title, 460, 200, bs[0].Day, bs[len(bs)-1].Day)
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, b := range bs {
-			if b.HasValue {
-				lo, hi = math.Min(lo, b.Value), math.Max(hi, b.Value)
-			}
-			if b.Trained {
-				lo, hi = math.Min(lo, b.Lower), math.Max(hi, b.Upper)
-			}
-		}
-		if math.IsInf(lo, 1) {
-			lo, hi = 0, 1
-		}
-		ys := newBandScale(lo, hi, c.Y1, c.Y0, 4)
-		c.yAxis(ys, shortNum)
-		c.Zero = 0
-		w := ts.slot()
-		var pts []string
-		for _, b := range bs {
-			if b.Trained {
-				yl, yu := ys.at(b.Lower), ys.at(b.Upper)
-				c.Marks = append(c.Marks, mark{X: ts.left(b.Day), Y: yu, W: w, H: math.Max(yl-yu, 0.5), Class: "band", Day: b.Day, Series: "band",
-					Title: fmt.Sprintf("%s · expected %s (band %s to %s)", b.Day, shortNum(b.Expected), shortNum(b.Lower), shortNum(b.Upper))})
-			}
-		}
-		for _, b := range bs {
-			if !b.HasValue {
-				continue
-			}
-			x, y := ts.mid(b.Day), ys.at(b.Value)
-			pts = append(pts, f1(x)+","+f1(y))
-			class := "pt s-metric"
-			if b.Anomalous {
-				class += " anomalous"
-			}
-			r := 2.2
-			if b.Anomalous {
-				r = 4
-			}
-			c.Marks = append(c.Marks, mark{Circle: true, X: x, Y: y, R: r, Class: class, Day: b.Day, Series: "value",
-				Value: strconv.FormatFloat(b.Value, 'g', -1, 64), Anomalous: b.Anomalous,
-				Title: fmt.Sprintf("%s · %s%s", b.Day, shortNum(b.Value), map[bool]string{true: " · anomalous", false: ""}[b.Anomalous])})
-		}
-		if len(pts) > 1 {
-			c.Paths = append(c.Paths, path{Class: "line s-metric", Points: strings.Join(pts, " "), Series: "value"})
-		}
-		c.Legend = []legend{{"s-metric", "value"}, {"band", "expected band"}, {"anomalous", "anomaly"}}
-		c.Points = len(bs)
-		out = append(out, c)
+	return ordered, byDim
+}
+
+// monitorChart draws the chart id of one dimension value's buckets bs: the
+// expected band of the trained ones and the value of those that have one.
+func monitorChart(id, dim string, bs []bucketRow) *chart {
+	title := "Value and expected band"
+	if dim != "" {
+		title = dim + " · value and expected band"
 	}
-	return out
+	c, ts := timeChart(id, title, 460, 200, bs[0].Day, bs[len(bs)-1].Day)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, b := range bs {
+		if b.HasValue {
+			lo, hi = math.Min(lo, b.Value), math.Max(hi, b.Value)
+		}
+		if b.Trained {
+			lo, hi = math.Min(lo, b.Lower), math.Max(hi, b.Upper)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		lo, hi = 0, 1
+	}
+	ys := newBandScale(lo, hi, c.Y1, c.Y0, 4)
+	c.yAxis(ys, shortNum)
+	c.Zero = 0
+	w := ts.slot()
+	var pts []string
+	for _, b := range bs {
+		if b.Trained {
+			yl, yu := ys.at(b.Lower), ys.at(b.Upper)
+			c.Marks = append(c.Marks, mark{X: ts.left(b.Day), Y: yu, W: w, H: math.Max(yl-yu, 0.5), Class: "band", Day: b.Day, Series: "band",
+				Title: fmt.Sprintf("%s · expected %s (band %s to %s)", b.Day, shortNum(b.Expected), shortNum(b.Lower), shortNum(b.Upper))})
+		}
+	}
+	for _, b := range bs {
+		if !b.HasValue {
+			continue
+		}
+		x, y := ts.mid(b.Day), ys.at(b.Value)
+		pts = append(pts, f1(x)+","+f1(y))
+		class := "pt s-metric"
+		if b.Anomalous {
+			class += " anomalous"
+		}
+		r := 2.2
+		if b.Anomalous {
+			r = 4
+		}
+		c.Marks = append(c.Marks, mark{Circle: true, X: x, Y: y, R: r, Class: class, Day: b.Day, Series: "value",
+			Value: strconv.FormatFloat(b.Value, 'g', -1, 64), Anomalous: b.Anomalous,
+			Title: fmt.Sprintf("%s · %s%s", b.Day, shortNum(b.Value), map[bool]string{true: " · anomalous", false: ""}[b.Anomalous])})
+	}
+	if len(pts) > 1 {
+		c.Paths = append(c.Paths, path{Class: "line s-metric", Points: strings.Join(pts, " "), Series: "value"})
+	}
+	c.Legend = []legend{{"s-metric", "value"}, {"band", "expected band"}, {"anomalous", "anomaly"}}
+	c.Points = len(bs)
+	return c
 }
 
 // kindRiskChart draws the Revenue at Risk each chaos kind's flags mark:

@@ -172,39 +172,8 @@ func (h *Handler) flagDrill(ctx context.Context, d *data, q query, flag string, 
 // query in live mode (only a trusted query), else from its kept sample.
 func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (*drill, error) {
 	dr := &drill{What: "test", Name: t.Name, Kind: t.Kind, Page: page, Total: t.Failures}
-	hot := t.Column
 	if d.w == nil || !t.trusted || t.SQL == "" {
-		dr.Pages = 1
-		if err := checkPage(page, 1); err != nil {
-			return nil, err
-		}
-		if t.Sample != nil {
-			dr.Columns = t.Sample.Columns
-			for _, row := range t.Sample.Rows {
-				var r drillRow
-				for i, v := range row {
-					txt, null := cellText(v)
-					c := cell{Text: txt, Null: null}
-					if i < len(dr.Columns) {
-						c.Hot = dr.Columns[i] == hot
-						switch {
-						case dr.Columns[i] == "order_id" && !null:
-							r.Key = txt
-						case dr.Columns[i] == "occurrence":
-							r.Occurrence = txt
-						}
-					}
-					r.Cells = append(r.Cells, shorten(c))
-				}
-				dr.Rows = append(dr.Rows, r)
-			}
-		}
-		dr.First, dr.Last = min(1, int64(len(dr.Rows))), int64(len(dr.Rows))
-		if int64(len(dr.Rows)) < t.Failures {
-			dr.Note = fmt.Sprintf("The report keeps a sample of %s of the %s failing rows; live mode (a warehouse) pages through all of them.",
-				quality.FormatCount(int64(len(dr.Rows))), quality.FormatCount(t.Failures))
-		}
-		return dr, nil
+		return sampleDrill(dr, t, page)
 	}
 	src := "(" + strings.TrimRight(strings.TrimSpace(t.SQL), ";") + ") AS failing"
 	if err := scanRow(ctx, d.w, "SELECT COUNT(*) FROM "+src, nil, &dr.Total); err != nil {
@@ -223,10 +192,6 @@ func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (
 	if err != nil {
 		return nil, fmt.Errorf("drill-down %s: %w", t.Name, err)
 	}
-	order := make([]string, len(dr.Columns))
-	for i := range order {
-		order[i] = strconv.Itoa(i + 1)
-	}
 	keyCol, occCol := -1, -1
 	for i, c := range dr.Columns {
 		switch strings.ToLower(c) {
@@ -237,9 +202,68 @@ func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (
 		}
 	}
 	offset := int64(page-1) * int64(h.o.PageSize)
+	if err := h.readTestPage(ctx, d, dr, src, offset, t.Column, keyCol, occCol); err != nil {
+		return nil, fmt.Errorf("drill-down %s: %w", t.Name, err)
+	}
+	dr.First, dr.Last = offset+1, offset+int64(len(dr.Rows))
+	if len(dr.Rows) == 0 {
+		dr.First = 0
+	}
+	if keyCol >= 0 {
+		if err := h.attachLabels(ctx, d, dr, occCol >= 0); err != nil {
+			return nil, err
+		}
+	}
+	return dr, nil
+}
+
+// sampleDrill fills dr, the only page of a test's drill-down, from the
+// test's kept sample (when it has one).
+func sampleDrill(dr *drill, t testRow, page int) (*drill, error) {
+	dr.Pages = 1
+	if err := checkPage(page, 1); err != nil {
+		return nil, err
+	}
+	if t.Sample != nil {
+		dr.Columns = t.Sample.Columns
+		for _, row := range t.Sample.Rows {
+			var r drillRow
+			for i, v := range row {
+				txt, null := cellText(v)
+				c := cell{Text: txt, Null: null}
+				if i < len(dr.Columns) {
+					c.Hot = dr.Columns[i] == t.Column
+					switch {
+					case dr.Columns[i] == "order_id" && !null:
+						r.Key = txt
+					case dr.Columns[i] == "occurrence":
+						r.Occurrence = txt
+					}
+				}
+				r.Cells = append(r.Cells, shorten(c))
+			}
+			dr.Rows = append(dr.Rows, r)
+		}
+	}
+	dr.First, dr.Last = min(1, int64(len(dr.Rows))), int64(len(dr.Rows))
+	if int64(len(dr.Rows)) < t.Failures {
+		dr.Note = fmt.Sprintf("The report keeps a sample of %s of the %s failing rows; live mode (a warehouse) pages through all of them.",
+			quality.FormatCount(int64(len(dr.Rows))), quality.FormatCount(t.Failures))
+	}
+	return dr, nil
+}
+
+// readTestPage appends to dr.Rows the page of the failing rows in src that
+// starts at offset, ordered by all its columns; hot is the test's column,
+// keyCol and occCol the columns of the order key and occurrence (or -1).
+func (h *Handler) readTestPage(ctx context.Context, d *data, dr *drill, src string, offset int64, hot string, keyCol, occCol int) error {
+	order := make([]string, len(dr.Columns))
+	for i := range order {
+		order[i] = strconv.Itoa(i + 1)
+	}
 	qs := "SELECT * FROM " + src + " ORDER BY " + strings.Join(order, ", ") +
 		" LIMIT " + strconv.Itoa(h.o.PageSize) + " OFFSET " + strconv.FormatInt(offset, 10)
-	err = eachRow(ctx, d.w, qs, nil, func(rows *sql.Rows) error {
+	return eachRow(ctx, d.w, qs, nil, func(rows *sql.Rows) error {
 		vals := make([]any, len(dr.Columns))
 		ptrs := make([]any, len(vals))
 		for i := range vals {
@@ -262,19 +286,6 @@ func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (
 		dr.Rows = append(dr.Rows, r)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("drill-down %s: %w", t.Name, err)
-	}
-	dr.First, dr.Last = offset+1, offset+int64(len(dr.Rows))
-	if len(dr.Rows) == 0 {
-		dr.First = 0
-	}
-	if keyCol >= 0 {
-		if err := h.attachLabels(ctx, d, dr, occCol >= 0); err != nil {
-			return nil, err
-		}
-	}
-	return dr, nil
 }
 
 // attachLabels looks up the chaos labels of the rows' keys (and

@@ -246,8 +246,23 @@ func latestRun(ctx context.Context, w warehouse.Warehouse, table string) (string
 func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query) (*extras, error) {
 	ex := &extras{Flags: map[string]stat{}, Kinds: map[chaos.Kind]stat{}}
 	where, args := rangeWhere(q, "batch_date")
+	if err := readFlagStats(ctx, w, where, args, ex); err != nil {
+		return nil, err
+	}
+	if err := readKindDays(ctx, w, where, args, ex); err != nil {
+		return nil, err
+	}
+	if err := readStatuses(ctx, w, where, args, ex); err != nil {
+		return nil, err
+	}
+	if err := readMartDays(ctx, w, where, args, ex); err != nil {
+		return nil, err
+	}
+	return ex, nil
+}
 
-	// Rows and revenue per flag and per kind.
+// readFlagStats fills ex's rows and revenue per flag and per kind.
+func readFlagStats(ctx context.Context, w warehouse.Warehouse, where string, args []any, ex *extras) error {
 	var cols []string
 	for _, f := range quality.Flags {
 		cols = append(cols, countIf(f), cents("SUM(CASE WHEN "+f+" THEN total_amount END)"))
@@ -261,7 +276,7 @@ func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query
 		dest[i] = &vals[i]
 	}
 	if err := scanRow(ctx, w, "SELECT "+strings.Join(cols, ", ")+" FROM fct_orders"+where, args, dest...); err != nil {
-		return nil, fmt.Errorf("counting flags: %w", err)
+		return fmt.Errorf("counting flags: %w", err)
 	}
 	for i, f := range quality.Flags {
 		ex.Flags[f] = stat{Rows: vals[2*i], Revenue: quality.Money(vals[2*i+1])}
@@ -270,9 +285,12 @@ func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query
 	for i, k := range chaos.Kinds {
 		ex.Kinds[k] = stat{Rows: vals[off+2*i], Revenue: quality.Money(vals[off+2*i+1])}
 	}
+	return nil
+}
 
-	// Rows per kind per day.
-	cols = cols[:0]
+// readKindDays fills ex's rows per kind per day.
+func readKindDays(ctx context.Context, w warehouse.Warehouse, where string, args []any, ex *extras) error {
+	var cols []string
 	for _, k := range chaos.Kinds {
 		cols = append(cols, countIf(kindCond(k)))
 	}
@@ -290,11 +308,14 @@ func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("counting kinds per day: %w", err)
+		return fmt.Errorf("counting kinds per day: %w", err)
 	}
+	return nil
+}
 
-	// Orders per status.
-	err = eachRow(ctx, w, "SELECT status, CASE WHEN has_bad_status THEN 1 ELSE 0 END, COUNT(*), "+cents("SUM(total_amount)")+
+// readStatuses fills ex's orders per status.
+func readStatuses(ctx context.Context, w warehouse.Warehouse, where string, args []any, ex *extras) error {
+	err := eachRow(ctx, w, "SELECT status, CASE WHEN has_bad_status THEN 1 ELSE 0 END, COUNT(*), "+cents("SUM(total_amount)")+
 		" FROM fct_orders"+where+" GROUP BY status, has_bad_status ORDER BY 3 DESC, 1", args, func(rows *sql.Rows) error {
 		var s sql.NullString
 		var r statusRow
@@ -307,32 +328,37 @@ func (h *Handler) readExtras(ctx context.Context, w warehouse.Warehouse, q query
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("counting statuses: %w", err)
+		return fmt.Errorf("counting statuses: %w", err)
 	}
+	return nil
+}
 
-	// The daily mart, the business's own table, when it exists.
+// readMartDays fills ex.Days from the daily mart, the business's own
+// table, when it exists.
+func readMartDays(ctx context.Context, w warehouse.Warehouse, where string, args []any, ex *extras) error {
 	ok, err := w.TableExists(ctx, "mart_daily_revenue")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if ok {
-		ex.Days = []dayRow{}
-		err = eachRow(ctx, w, "SELECT COALESCE(CAST(batch_date AS VARCHAR), ''), CAST(orders AS BIGINT), CAST(flagged_orders AS BIGINT), "+
-			cents("raw_revenue")+", "+cents("clean_revenue")+" FROM mart_daily_revenue"+where+" ORDER BY batch_date", args,
-			func(rows *sql.Rows) error {
-				var d dayRow
-				if err := rows.Scan(&d.Day, &d.Orders, &d.Flagged, &d.Raw, &d.Clean); err != nil {
-					return err
-				}
-				d.Risk = d.Raw - d.Clean
-				ex.Days = append(ex.Days, d)
-				return nil
-			})
-		if err != nil {
-			return nil, fmt.Errorf("reading mart_daily_revenue: %w", err)
-		}
+	if !ok {
+		return nil
 	}
-	return ex, nil
+	ex.Days = []dayRow{}
+	err = eachRow(ctx, w, "SELECT COALESCE(CAST(batch_date AS VARCHAR), ''), CAST(orders AS BIGINT), CAST(flagged_orders AS BIGINT), "+
+		cents("raw_revenue")+", "+cents("clean_revenue")+" FROM mart_daily_revenue"+where+" ORDER BY batch_date", args,
+		func(rows *sql.Rows) error {
+			var d dayRow
+			if err := rows.Scan(&d.Day, &d.Orders, &d.Flagged, &d.Raw, &d.Clean); err != nil {
+				return err
+			}
+			d.Risk = d.Raw - d.Clean
+			ex.Days = append(ex.Days, d)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("reading mart_daily_revenue: %w", err)
+	}
+	return nil
 }
 
 // scanRow runs q and scans its single row into dest.

@@ -97,6 +97,26 @@ func dollars(m quality.Money) float64 { return float64(m) / 100 }
 func writeMetrics(w io.Writer, d *data) {
 	p := promWriter{w}
 	s := d.sum
+	writeTotalMetrics(p, d)
+	p.family("edqm_quality_incidents", "gauge", "Incidents of the report (failing or warning tests and monitors), by severity.")
+	p.sample("edqm_quality_incidents", float64(s.Incidents.Errors), "severity", string(quality.Error))
+	p.sample("edqm_quality_incidents", float64(s.Incidents.Warnings), "severity", string(quality.Warn))
+
+	p.family("edqm_flag_rows", "gauge", "Order rows each quality flag marks.")
+	for _, k := range chaos.Kinds {
+		for _, f := range quality.KindFlags[k] {
+			p.sample("edqm_flag_rows", float64(s.FlagRows[f]), "flag", f, "kind", string(k))
+		}
+	}
+	if len(s.Kinds) > 0 {
+		writeKindMetrics(p, s)
+	}
+	writeStatusMetrics(p, s)
+}
+
+// writeTotalMetrics writes the mode, the report's time and its totals.
+func writeTotalMetrics(p promWriter, d *data) {
+	s := d.sum
 	live := 0.0
 	if d.mode == ModeLive {
 		live = 1
@@ -116,39 +136,36 @@ func writeMetrics(w io.Writer, d *data) {
 	if t.Labels {
 		p.gauge("edqm_true_revenue_at_risk_dollars", "Revenue at Risk according to the chaos labels (the ground truth).", dollars(t.TrueRisk))
 	}
+}
 
-	p.family("edqm_quality_incidents", "gauge", "Incidents of the report (failing or warning tests and monitors), by severity.")
-	p.sample("edqm_quality_incidents", float64(s.Incidents.Errors), "severity", string(quality.Error))
-	p.sample("edqm_quality_incidents", float64(s.Incidents.Warnings), "severity", string(quality.Warn))
-
-	p.family("edqm_flag_rows", "gauge", "Order rows each quality flag marks.")
-	for _, k := range chaos.Kinds {
-		for _, f := range quality.KindFlags[k] {
-			p.sample("edqm_flag_rows", float64(s.FlagRows[f]), "flag", f, "kind", string(k))
+// writeKindMetrics writes the figures per chaos kind; those that need the
+// chaos labels only when the report has them.
+func writeKindMetrics(p promWriter, s *summary) {
+	for _, m := range []struct {
+		name, help string
+		get        func(kindScore) float64
+		labelled   bool
+	}{
+		{"edqm_kind_flagged_rows", "Order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return float64(k.Flagged) }, false},
+		{"edqm_kind_revenue_at_risk_dollars", "Revenue of the order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return dollars(k.Risk) }, false},
+		{"edqm_kind_labelled_rows", "Order rows the chaos labels say were corrupted with each kind.", func(k kindScore) float64 { return float64(k.Labelled) }, true},
+		{"edqm_kind_caught_rows", "Order rows both labelled with each kind and flagged by its flags.", func(k kindScore) float64 { return float64(k.Caught) }, true},
+		{"edqm_kind_precision_ratio", "Precision of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Precision }, true},
+		{"edqm_kind_recall_ratio", "Recall of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Recall }, true},
+	} {
+		if m.labelled && !s.Totals.Labels {
+			continue
+		}
+		p.family(m.name, "gauge", m.help)
+		for _, k := range s.Kinds {
+			p.sample(m.name, m.get(k), "kind", string(k.Kind))
 		}
 	}
-	if len(s.Kinds) > 0 {
-		for _, m := range []struct {
-			name, help string
-			get        func(kindScore) float64
-			labelled   bool
-		}{
-			{"edqm_kind_flagged_rows", "Order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return float64(k.Flagged) }, false},
-			{"edqm_kind_revenue_at_risk_dollars", "Revenue of the order rows the flags of each chaos kind mark.", func(k kindScore) float64 { return dollars(k.Risk) }, false},
-			{"edqm_kind_labelled_rows", "Order rows the chaos labels say were corrupted with each kind.", func(k kindScore) float64 { return float64(k.Labelled) }, true},
-			{"edqm_kind_caught_rows", "Order rows both labelled with each kind and flagged by its flags.", func(k kindScore) float64 { return float64(k.Caught) }, true},
-			{"edqm_kind_precision_ratio", "Precision of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Precision }, true},
-			{"edqm_kind_recall_ratio", "Recall of each kind's flags against the chaos labels.", func(k kindScore) float64 { return k.Recall }, true},
-		} {
-			if m.labelled && !t.Labels {
-				continue
-			}
-			p.family(m.name, "gauge", m.help)
-			for _, k := range s.Kinds {
-				p.sample(m.name, m.get(k), "kind", string(k.Kind))
-			}
-		}
-	}
+}
+
+// writeStatusMetrics writes the number of tests and of monitors in each
+// status.
+func writeStatusMetrics(p promWriter, s *summary) {
 	for _, c := range []struct {
 		name, help string
 		statuses   []string

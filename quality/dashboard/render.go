@@ -144,6 +144,26 @@ type errorPage struct {
 
 // render draws the page for d and q into w.
 func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, static bool) error {
+	p := h.pageHeader(d, q, static)
+	ranged := q.From != "" || q.To != ""
+	h.addOverview(p, d, q, ranged)
+	h.addIssues(p, d, q, static, ranged)
+	h.addTests(p, d, q, static)
+	if static {
+		if err := h.addStaticDrills(ctx, p, d, q); err != nil {
+			return err
+		}
+	} else if q.Flag != "" || q.Test != "" {
+		if err := h.addDrill(ctx, p, d, q); err != nil {
+			return err
+		}
+	}
+	addDetection(p, d.sum, q, ranged)
+	return h.page.ExecuteTemplate(w, "page", p)
+}
+
+// pageHeader returns the page with its title, times, span and filter.
+func (h *Handler) pageHeader(d *data, q query, static bool) *pageData {
 	s := d.sum
 	p := &pageData{Title: h.o.Title, Static: static, Mode: d.mode, Source: d.source, Notice: d.notice, RunID: s.RunID,
 		MetricsLink: "metrics", ReportLink: "report.html" + strings.TrimPrefix(q.filterOnly().link(), "./")}
@@ -161,19 +181,23 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 	for _, k := range chaos.Kinds {
 		p.Filter.Kinds = append(p.Filter.Kinds, kindOption{Kind: string(k), Checked: slices.Contains(q.Kinds, k)})
 	}
+	return p
+}
 
-	// Headline figures and the days, over the date range.
+// addOverview fills the headline figures (over the date range) and the
+// Business Overview.
+func (h *Handler) addOverview(p *pageData, d *data, q query, ranged bool) {
+	s := d.sum
 	days := filterDays(s.Days, q)
 	if d.extras != nil && d.extras.Days != nil {
 		days = d.extras.Days // the daily mart, already filtered
 	}
 	t := s.Totals
-	if q.From != "" || q.To != "" {
+	if ranged {
 		t = rangeTotals(filterDays(s.Days, q), s.Totals.Labels)
 	}
 	p.KPIs = kpis(t, s.Incidents)
 
-	// Business Overview.
 	p.Revenue, p.Risk = revenueChart(days), riskChart(days)
 	if d.extras != nil {
 		p.Status = statusChart(d.extras.Statuses)
@@ -185,11 +209,11 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 	} else {
 		p.OverviewNote = "The snapshot has no status distribution: live mode (a warehouse) shows orders by status."
 	}
-
-	ranged := q.From != "" || q.To != ""
 	p.KindRisk, p.KindRiskNote = kindRiskChart(s, d.extras, ranged, p.Span)
+}
 
-	// Quarantine Zone: issues by type.
+// addIssues fills the Quarantine Zone: issues by type.
+func (h *Handler) addIssues(p *pageData, d *data, q query, static, ranged bool) {
 	for _, k := range chaos.Kinds {
 		if !q.hasKind(k) {
 			continue
@@ -200,7 +224,7 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 				st := d.extras.Flags[f]
 				r.Rows, r.Revenue, r.HasRevenue = st.Rows, st.Revenue.String(), true
 			} else {
-				r.Rows = s.FlagRows[f]
+				r.Rows = d.sum.FlagRows[f]
 			}
 			if r.Rows > 0 && d.w != nil {
 				r.Link = h.drillLink(q, "flag", f, static)
@@ -220,9 +244,11 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 	} else {
 		p.KindDaysNote = "The snapshot has no counts per kind and day: live mode (a warehouse) shows issues per kind over time."
 	}
+}
 
-	// Tests.
-	for _, tr := range s.Tests {
+// addTests fills the tests of the kinds in q, with their drill-down links.
+func (h *Handler) addTests(p *pageData, d *data, q query, static bool) {
+	for _, tr := range d.sum.Tests {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, tr.Kind) {
 			continue
 		}
@@ -236,62 +262,73 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 		}
 		p.Tests = append(p.Tests, tv)
 	}
+}
 
-	// Drill-downs.
-	if static {
-		for _, r := range p.Issues {
-			if r.Link == "" || d.w == nil {
-				continue
-			}
-			dr, err := h.flagDrill(ctx, d, q, r.Flag, 1)
-			if err != nil {
-				return err
-			}
-			p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("flag", r.Flag), Static: true})
+// addStaticDrills fills the static report's drill-downs: the first page of
+// every linked flag, then of every linked test.
+func (h *Handler) addStaticDrills(ctx context.Context, p *pageData, d *data, q query) error {
+	for _, r := range p.Issues {
+		if r.Link == "" || d.w == nil {
+			continue
 		}
-		for _, tv := range p.Tests {
-			if tv.Link == "" {
-				continue
-			}
-			dr, err := h.testDrill(ctx, d, tv.testRow, 1)
-			if err != nil {
-				return err
-			}
-			p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("test", tv.Name), Static: true})
-		}
-	} else if q.Flag != "" || q.Test != "" {
-		var dr *drill
-		var err error
-		if q.Flag != "" {
-			dr, err = h.flagDrill(ctx, d, q, q.Flag, q.Page)
-		} else {
-			i := slices.IndexFunc(s.Tests, func(t testRow) bool { return t.Name == q.Test })
-			if i < 0 {
-				return badParam("test", "no test named %q in this report", q.Test)
-			}
-			dr, err = h.testDrill(ctx, d, s.Tests[i], q.Page)
-		}
+		dr, err := h.flagDrill(ctx, d, q, r.Flag, 1)
 		if err != nil {
 			return err
 		}
-		dv := &drillView{drill: dr, ID: "drill"}
-		closeQ := q
-		closeQ.Flag, closeQ.Test, closeQ.Page = "", "", 1
-		dv.Close = closeQ.link() + "#quarantine"
-		if dr.Page > 1 {
-			pq := q
-			pq.Page = dr.Page - 1
-			dv.Prev = pq.link() + "#drill"
-		}
-		if dr.Page < dr.Pages {
-			nq := q
-			nq.Page = dr.Page + 1
-			dv.Next = nq.link() + "#drill"
-		}
-		p.Drill = dv
+		p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("flag", r.Flag), Static: true})
 	}
+	for _, tv := range p.Tests {
+		if tv.Link == "" {
+			continue
+		}
+		dr, err := h.testDrill(ctx, d, tv.testRow, 1)
+		if err != nil {
+			return err
+		}
+		p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("test", tv.Name), Static: true})
+	}
+	return nil
+}
 
-	// Detection.
+// addDrill fills the server page's drill-down of q's flag or test, with its
+// close, previous and next links.
+func (h *Handler) addDrill(ctx context.Context, p *pageData, d *data, q query) error {
+	var dr *drill
+	var err error
+	if q.Flag != "" {
+		dr, err = h.flagDrill(ctx, d, q, q.Flag, q.Page)
+	} else {
+		tests := d.sum.Tests
+		i := slices.IndexFunc(tests, func(t testRow) bool { return t.Name == q.Test })
+		if i < 0 {
+			return badParam("test", "no test named %q in this report", q.Test)
+		}
+		dr, err = h.testDrill(ctx, d, tests[i], q.Page)
+	}
+	if err != nil {
+		return err
+	}
+	dv := &drillView{drill: dr, ID: "drill"}
+	closeQ := q
+	closeQ.Flag, closeQ.Test, closeQ.Page = "", "", 1
+	dv.Close = closeQ.link() + "#quarantine"
+	if dr.Page > 1 {
+		pq := q
+		pq.Page = dr.Page - 1
+		dv.Prev = pq.link() + "#drill"
+	}
+	if dr.Page < dr.Pages {
+		nq := q
+		nq.Page = dr.Page + 1
+		dv.Next = nq.link() + "#drill"
+	}
+	p.Drill = dv
+	return nil
+}
+
+// addDetection fills the Detection section: the scorecard, the datasets
+// and the monitors.
+func addDetection(p *pageData, s *summary, q query, ranged bool) {
 	for _, k := range s.Kinds {
 		if q.hasKind(k.Kind) {
 			p.Scorecard = append(p.Scorecard, k)
@@ -307,7 +344,6 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 	for i, m := range s.Monitors {
 		p.Monitors = append(p.Monitors, monitorView{monitorRow: m, Charts: monitorCharts(m, i)})
 	}
-	return h.page.ExecuteTemplate(w, "page", p)
 }
 
 // filterOnly returns q without its drill-down.

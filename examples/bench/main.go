@@ -321,17 +321,10 @@ func bench(ctx context.Context, cfg config, args []string, out io.Writer) (res *
 		}
 		defer pprof.StopCPUProfile()
 	}
-	work := cfg.dir
-	if work == "" {
-		if work, err = os.MkdirTemp("", "edqm-bench-*"); err != nil {
-			return nil, fmt.Errorf("work folder: %w", err)
-		}
-		defer os.RemoveAll(work)
-	} else if err := os.MkdirAll(work, 0o755); err != nil {
-		return nil, fmt.Errorf("work folder: %w", err)
-	}
-	if work, err = filepath.Abs(work); err != nil {
-		return nil, fmt.Errorf("work folder: %w", err)
+	work, remove, err := workFolder(cfg.dir)
+	defer remove()
+	if err != nil {
+		return nil, err
 	}
 
 	res = &Results{Machine: machine(), Args: args, Days: cfg.days}
@@ -350,35 +343,8 @@ func bench(ctx context.Context, cfg config, args []string, out io.Writer) (res *
 	}
 
 	for i, n := range cfg.orders {
-		dir := filepath.Join(work, fmt.Sprintf("orders-%d", n))
-		if _, err := os.Stat(dir); err == nil {
-			return res, fmt.Errorf("%s exists: remove it or choose another -dir", dir)
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return res, fmt.Errorf("work folder: %w", err)
-		}
-		sr, err := benchScale(ctx, cfg, n, dir, out)
-		if err != nil {
-			return res, fmt.Errorf("%d orders: %w", n, err)
-		}
-		if res.Python != nil && res.Python.OrdersPerS > 0 {
-			sr.PythonRatio = sr.Stages[0].RowsPerS / res.Python.OrdersPerS
-			fmt.Fprintf(out, "  generate+inject+land vs original-style Python: %.0f×\n", sr.PythonRatio)
-		}
-		if i == 0 && cfg.ddMiB > 0 {
-			res.DD = compareDD(ctx, cfg, dir, n)
-			if res.DD.Unavailable != "" {
-				fmt.Fprintf(out, "  landing vs dd: unavailable (%s)\n", res.DD.Unavailable)
-			} else {
-				fmt.Fprintf(out, "  landing vs dd: %d files, %.0f MB at %.0f MB/s (fsync each, %d in flight); dd %d MiB at %.0f MB/s: %.0f%%\n",
-					res.DD.LandFiles, float64(res.DD.LandBytes)/1e6, res.DD.LandMBPerS, res.DD.InFlight, res.DD.MiB, res.DD.DDMBPerS, 100*res.DD.Ratio)
-			}
-		}
-		res.Scales = append(res.Scales, sr)
-		if cfg.dir == "" {
-			if err := os.RemoveAll(dir); err != nil {
-				return res, fmt.Errorf("remove %s: %w", dir, err)
-			}
+		if err := benchOrders(ctx, cfg, res, i == 0, n, work, out); err != nil {
+			return res, err
 		}
 	}
 	if len(res.Scales) > 1 {
@@ -396,6 +362,64 @@ func bench(ctx context.Context, cfg config, args []string, out io.Writer) (res *
 		fmt.Fprintf(out, "  %-11s %s: want %s, got %s\n", t.Status, t.Name, t.Want, t.Got)
 	}
 	return res, nil
+}
+
+// workFolder returns the absolute path of dir, made if missing, or of a new
+// temporary folder when dir is empty; remove removes that temporary folder
+// (and does nothing otherwise), also when err is not nil.
+func workFolder(dir string) (work string, remove func(), err error) {
+	remove = func() {}
+	work = dir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "edqm-bench-*"); err != nil {
+			return "", remove, fmt.Errorf("work folder: %w", err)
+		}
+		tmp := work
+		remove = func() { os.RemoveAll(tmp) }
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", remove, fmt.Errorf("work folder: %w", err)
+	}
+	if work, err = filepath.Abs(work); err != nil {
+		return "", remove, fmt.Errorf("work folder: %w", err)
+	}
+	return work, remove, nil
+}
+
+// benchOrders benchmarks n orders in a new folder of work and adds the
+// scale to res, with its ratio to the Python reference and, at the first
+// scale (first), the landing's comparison with dd.
+func benchOrders(ctx context.Context, cfg config, res *Results, first bool, n int64, work string, out io.Writer) error {
+	dir := filepath.Join(work, fmt.Sprintf("orders-%d", n))
+	if _, err := os.Stat(dir); err == nil {
+		return fmt.Errorf("%s exists: remove it or choose another -dir", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("work folder: %w", err)
+	}
+	sr, err := benchScale(ctx, cfg, n, dir, out)
+	if err != nil {
+		return fmt.Errorf("%d orders: %w", n, err)
+	}
+	if res.Python != nil && res.Python.OrdersPerS > 0 {
+		sr.PythonRatio = sr.Stages[0].RowsPerS / res.Python.OrdersPerS
+		fmt.Fprintf(out, "  generate+inject+land vs original-style Python: %.0f×\n", sr.PythonRatio)
+	}
+	if first && cfg.ddMiB > 0 {
+		res.DD = compareDD(ctx, cfg, dir, n)
+		if res.DD.Unavailable != "" {
+			fmt.Fprintf(out, "  landing vs dd: unavailable (%s)\n", res.DD.Unavailable)
+		} else {
+			fmt.Fprintf(out, "  landing vs dd: %d files, %.0f MB at %.0f MB/s (fsync each, %d in flight); dd %d MiB at %.0f MB/s: %.0f%%\n",
+				res.DD.LandFiles, float64(res.DD.LandBytes)/1e6, res.DD.LandMBPerS, res.DD.InFlight, res.DD.MiB, res.DD.DDMBPerS, 100*res.DD.Ratio)
+		}
+	}
+	res.Scales = append(res.Scales, sr)
+	if cfg.dir == "" {
+		if err := os.RemoveAll(dir); err != nil {
+			return fmt.Errorf("remove %s: %w", dir, err)
+		}
+	}
+	return nil
 }
 
 // benchScale runs every stage at one scale in dir.
@@ -445,68 +469,101 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 	if err != nil {
 		return sr, err
 	}
-	build := func(ctx context.Context) error {
-		_, err := pipeline.Build(ctx, wh, proj)
-		return err
+	r := &scaleRun{cfg: cfg, out: out, sr: &sr, land: land, wh: wh, proj: proj,
+		flow: &pipeline.Options{Generator: gen, Injector: inj}, days: days, clock: clock}
+	if err := r.endToEnd(ctx); err != nil {
+		return sr, err
 	}
-	flow := &pipeline.Options{Generator: gen, Injector: inj}
-	report := func(ctx context.Context, clock edqm.Clock) (*quality.Report, error) {
-		monitors := quality.DefaultMonitors()
-		for i := range monitors {
-			monitors[i].Detection.DetectionDays = cfg.days
-		}
-		rep, err := quality.NewReporter(&quality.Options{Clock: clock, Monitors: monitors})
-		if err != nil {
-			return nil, err
-		}
-		return rep.Report(ctx, wh)
+	if err := r.incremental(ctx); err != nil {
+		return sr, err
 	}
-	stage := func(name string, f func() (int64, error)) error {
-		st, err := measure(name, f)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		sr.Stages = append(sr.Stages, st)
-		row(out, st.Stage, st.Wall, st.CPU, st.Rows, st.RowsPerS, st.PeakRSSMiB)
-		return nil
-	}
+	return sr, nil
+}
 
-	fmt.Fprintf(out, rowFormat, "stage", "wall", "CPU", "rows", "rows/s", "peak RSS")
-	if err := stage(stageLand, func() (int64, error) {
-		got, err := pipeline.LandDays(ctx, land, days, true, flow)
+// scaleRun is one scale's pipeline, whose stages benchScale measures into
+// sr.
+type scaleRun struct {
+	cfg   config
+	out   io.Writer
+	sr    *ScaleResult
+	land  landing.Lander
+	wh    warehouse.Warehouse
+	proj  *transform.Project
+	flow  *pipeline.Options
+	days  []time.Time
+	clock edqm.Clock
+}
+
+// build runs the models.
+func (r *scaleRun) build(ctx context.Context) error {
+	_, err := pipeline.Build(ctx, r.wh, r.proj)
+	return err
+}
+
+// report reports on the warehouse at clock, detecting over all the days.
+func (r *scaleRun) report(ctx context.Context, clock edqm.Clock) (*quality.Report, error) {
+	monitors := quality.DefaultMonitors()
+	for i := range monitors {
+		monitors[i].Detection.DetectionDays = r.cfg.days
+	}
+	rep, err := quality.NewReporter(&quality.Options{Clock: clock, Monitors: monitors})
+	if err != nil {
+		return nil, err
+	}
+	return rep.Report(ctx, r.wh)
+}
+
+// stage measures f as the stage name, adds it to the results and prints it.
+func (r *scaleRun) stage(name string, f func() (int64, error)) error {
+	st, err := measure(name, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	r.sr.Stages = append(r.sr.Stages, st)
+	row(r.out, st.Stage, st.Wall, st.CPU, st.Rows, st.RowsPerS, st.PeakRSSMiB)
+	return nil
+}
+
+// endToEnd measures the stages from nothing to a report (land, load,
+// transform, report) and prints their total.
+func (r *scaleRun) endToEnd(ctx context.Context) error {
+	sr := r.sr
+	fmt.Fprintf(r.out, rowFormat, "stage", "wall", "CPU", "rows", "rows/s", "peak RSS")
+	if err := r.stage(stageLand, func() (int64, error) {
+		got, err := pipeline.LandDays(ctx, r.land, r.days, true, r.flow)
 		if err != nil {
 			return 0, err
 		}
 		sr.Landed, sr.Labels = got.Orders, got.Labels
 		return got.Orders, nil
 	}); err != nil {
-		return sr, err
+		return err
 	}
-	if err := stage(stageLoad, func() (int64, error) {
-		got, err := pipeline.LoadAll(ctx, wh, land, false)
+	if err := r.stage(stageLoad, func() (int64, error) {
+		got, err := pipeline.LoadAll(ctx, r.wh, r.land, false)
 		if err != nil {
 			return 0, err
 		}
 		sr.Files, sr.RowsLoaded, sr.Rejected = got.Files, got.Rows, got.Rejected
 		return got.Rows, nil
 	}); err != nil {
-		return sr, err
+		return err
 	}
-	if err := warehouse.QueryRow(ctx, wh, "SELECT COUNT(*) FROM raw_orders", nil, &sr.RawOrders); err != nil {
-		return sr, fmt.Errorf("count raw_orders: %w", err)
+	if err := warehouse.QueryRow(ctx, r.wh, "SELECT COUNT(*) FROM raw_orders", nil, &sr.RawOrders); err != nil {
+		return fmt.Errorf("count raw_orders: %w", err)
 	}
-	if err := stage(stageTransform, func() (int64, error) { return sr.RawOrders, build(ctx) }); err != nil {
-		return sr, err
+	if err := r.stage(stageTransform, func() (int64, error) { return sr.RawOrders, r.build(ctx) }); err != nil {
+		return err
 	}
-	if err := stage(stageReport, func() (int64, error) {
-		rep, err := report(ctx, clock)
+	if err := r.stage(stageReport, func() (int64, error) {
+		rep, err := r.report(ctx, r.clock)
 		if err != nil {
 			return 0, err
 		}
 		sr.ReportOrders, sr.HealthScore = rep.Orders, rep.HealthScore
 		return rep.Orders, nil
 	}); err != nil {
-		return sr, err
+		return err
 	}
 	for _, st := range sr.Stages {
 		sr.EndToEndWall += st.Wall
@@ -516,31 +573,33 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 	if sr.Landed > 0 {
 		sr.NsPerOrder = sr.EndToEndWall * 1e9 / float64(sr.Landed)
 	}
-	row(out, "nothing to report", sr.EndToEndWall, sr.EndToEndCPU, sr.Landed, float64(sr.Landed)/sr.EndToEndWall, sr.PeakRSSMiB)
+	row(r.out, "nothing to report", sr.EndToEndWall, sr.EndToEndCPU, sr.Landed, float64(sr.Landed)/sr.EndToEndWall, sr.PeakRSSMiB)
+	return nil
+}
 
-	next := cfg.last.AddDate(0, 0, 1)
-	if err := stage(stageIncremental, func() (int64, error) {
-		got, err := pipeline.LandDays(ctx, land, []time.Time{next}, false, flow)
+// incremental measures the next day's land, load and transform, then its
+// report.
+func (r *scaleRun) incremental(ctx context.Context) error {
+	next := r.cfg.last.AddDate(0, 0, 1)
+	if err := r.stage(stageIncremental, func() (int64, error) {
+		got, err := pipeline.LandDays(ctx, r.land, []time.Time{next}, false, r.flow)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := pipeline.LoadAll(ctx, wh, land, false); err != nil {
+		if _, err := pipeline.LoadAll(ctx, r.wh, r.land, false); err != nil {
 			return got.Orders, err
 		}
-		return got.Orders, build(ctx)
+		return got.Orders, r.build(ctx)
 	}); err != nil {
-		return sr, err
+		return err
 	}
-	if err := stage(stageIncReport, func() (int64, error) {
-		rep, err := report(ctx, edqm.FixedClock(next))
+	return r.stage(stageIncReport, func() (int64, error) {
+		rep, err := r.report(ctx, edqm.FixedClock(next))
 		if err != nil {
 			return 0, err
 		}
 		return rep.Orders, nil
-	}); err != nil {
-		return sr, err
-	}
-	return sr, nil
+	})
 }
 
 // rowFormat lays out a stage's line.
@@ -747,22 +806,21 @@ func compareDD(ctx context.Context, cfg config, dir string, orders int64) *DDRes
 
 // targets evaluates the performance targets.
 func targets(res *Results, cfg config) []Target {
-	status := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "MISSED"
-	}
-	var ts []Target
-	scaleOf := func(n int64) *ScaleResult {
-		for i := range res.Scales {
-			if res.Scales[i].Orders == n {
-				return &res.Scales[i]
-			}
-		}
-		return nil
-	}
+	return append(throughputTargets(res), timeTargets(res, cfg)...)
+}
 
+// targetStatus says whether a target was met.
+func targetStatus(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// throughputTargets evaluates the landing targets: orders per second, and
+// the ratios to the original-style Python and to dd.
+func throughputTargets(res *Results) []Target {
+	var ts []Target
 	// Land throughput, at every scale.
 	t := Target{Name: "generate+inject+land CSV", Want: "≥ 3 M orders/s at every scale"}
 	worst := math.Inf(1)
@@ -770,7 +828,7 @@ func targets(res *Results, cfg config) []Target {
 		worst = min(worst, s.Stages[0].RowsPerS)
 	}
 	t.Got = rate(worst) + " orders/s (slowest scale)"
-	t.Status = status(worst >= 3e6)
+	t.Status = targetStatus(worst >= 3e6)
 	ts = append(ts, t)
 
 	t = Target{Name: "generate+inject+land vs original-style Python", Want: "≥ 400× at every scale"}
@@ -785,7 +843,7 @@ func targets(res *Results, cfg config) []Target {
 			w = min(w, s.PythonRatio)
 		}
 		t.Got = fmt.Sprintf("%.0f× (Python %s orders/s)", w, rate(res.Python.OrdersPerS))
-		t.Status = status(w >= 400)
+		t.Status = targetStatus(w >= 400)
 	}
 	ts = append(ts, t)
 
@@ -797,16 +855,30 @@ func targets(res *Results, cfg config) []Target {
 		t.Got, t.Status = res.DD.Unavailable, "unavailable"
 	default:
 		t.Got = fmt.Sprintf("%.0f %% (%.0f vs %.0f MB/s)", 100*res.DD.Ratio, res.DD.LandMBPerS, res.DD.DDMBPerS)
-		t.Status = status(res.DD.Ratio >= 0.5)
+		t.Status = targetStatus(res.DD.Ratio >= 0.5)
 	}
-	ts = append(ts, t)
+	return append(ts, t)
+}
 
-	t = Target{Name: "10 M orders from nothing to report", Want: "≤ 30 s, peak RSS ≤ 2 GB"}
+// timeTargets evaluates the wall-time targets: from nothing to a report at
+// 10 M and 1 M orders, the cost per order across scales, and the
+// incremental day.
+func timeTargets(res *Results, cfg config) []Target {
+	var ts []Target
+	scaleOf := func(n int64) *ScaleResult {
+		for i := range res.Scales {
+			if res.Scales[i].Orders == n {
+				return &res.Scales[i]
+			}
+		}
+		return nil
+	}
+	t := Target{Name: "10 M orders from nothing to report", Want: "≤ 30 s, peak RSS ≤ 2 GB"}
 	if s := scaleOf(1e7); s == nil {
 		t.Got, t.Status = "no 1e7 scale in -orders", "not run"
 	} else {
 		t.Got = fmt.Sprintf("%s, %.0f MiB", seconds(s.EndToEndWall), s.PeakRSSMiB)
-		t.Status = status(s.EndToEndWall <= 30 && s.PeakRSSMiB*(1<<20) <= 2e9)
+		t.Status = targetStatus(s.EndToEndWall <= 30 && s.PeakRSSMiB*(1<<20) <= 2e9)
 	}
 	ts = append(ts, t)
 
@@ -815,7 +887,7 @@ func targets(res *Results, cfg config) []Target {
 		t.Got, t.Status = "no 1e6 scale in -orders", "not run"
 	} else {
 		t.Got = seconds(s.EndToEndWall)
-		t.Status = status(s.EndToEndWall <= 4)
+		t.Status = targetStatus(s.EndToEndWall <= 4)
 	}
 	ts = append(ts, t)
 
@@ -824,7 +896,7 @@ func targets(res *Results, cfg config) []Target {
 		t.Got, t.Status = "one scale only", "not run"
 	} else {
 		t.Got = fmt.Sprintf("%.2f×", res.CostRatio)
-		t.Status = status(res.CostRatio <= 1.5)
+		t.Status = targetStatus(res.CostRatio <= 1.5)
 	}
 	ts = append(ts, t)
 
@@ -838,9 +910,8 @@ func targets(res *Results, cfg config) []Target {
 		}
 	}
 	t.Got = seconds(slowest) + " (slowest scale)"
-	t.Status = status(slowest <= 1)
-	ts = append(ts, t)
-	return ts
+	t.Status = targetStatus(slowest <= 1)
+	return append(ts, t)
 }
 
 // machine describes this machine.

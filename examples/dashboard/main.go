@@ -151,28 +151,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 		opts.Lander = land
 	}
 
-	// Live mode: the warehouse, opened per request. A DuckDB file must
-	// exist: opening a missing one would create an empty database.
-	whURL, whShown := cfg.warehouseURL, cfg.warehouseURL
-	if whURL == "" {
-		p := filepath.Join(dir, "warehouse.duckdb")
-		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(p)}).String()
-		whShown = p
-		if _, err := os.Stat(p); err != nil && opts.Lander == nil {
-			return fmt.Errorf("nothing to show in %s: no warehouse.duckdb and no landing/ folder; run go run ./examples/full first, or pass -warehouse or -landing", dir)
-		}
-	}
-	if !cfg.demo {
-		opts.OpenWarehouse = func(ctx context.Context) (warehouse.Warehouse, error) {
-			if p := duckDBPath(whURL); p != "" {
-				if _, err := os.Stat(p); err != nil {
-					return nil, fmt.Errorf("no warehouse file at %s yet (run go run ./examples/full)", p)
-				}
-			}
-			return warehouse.Open(ctx, whURL, &warehouse.OpenOptions{Clock: clock})
-		}
-	} else if opts.Lander == nil {
-		return fmt.Errorf("-demo needs report snapshots: no landing/ folder in %s (run go run ./examples/full first, or pass -landing)", dir)
+	whShown, err := setWarehouse(cfg, dir, clock, opts)
+	if err != nil {
+		return err
 	}
 	h, err := dashboard.New(opts)
 	if err != nil {
@@ -192,7 +173,40 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 		fmt.Fprintf(stdout, "  snapshots %s\n", landShown)
 	}
 	fmt.Fprintf(stdout, "  metrics   http://%s/metrics\nPress Ctrl+C to stop.\n", ln.Addr())
+	return serveUntilDone(ctx, srv, ln, stdout)
+}
 
+// setWarehouse sets opts.OpenWarehouse for live mode: the warehouse,
+// opened per request. A DuckDB file must exist: opening a missing one would
+// create an empty database. It returns the warehouse as shown to the user.
+func setWarehouse(cfg config, dir string, clock edqm.Clock, opts *dashboard.Options) (string, error) {
+	whURL, whShown := cfg.warehouseURL, cfg.warehouseURL
+	if whURL == "" {
+		p := filepath.Join(dir, "warehouse.duckdb")
+		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(p)}).String()
+		whShown = p
+		if _, err := os.Stat(p); err != nil && opts.Lander == nil {
+			return "", fmt.Errorf("nothing to show in %s: no warehouse.duckdb and no landing/ folder; run go run ./examples/full first, or pass -warehouse or -landing", dir)
+		}
+	}
+	if !cfg.demo {
+		opts.OpenWarehouse = func(ctx context.Context) (warehouse.Warehouse, error) {
+			if p := duckDBPath(whURL); p != "" {
+				if _, err := os.Stat(p); err != nil {
+					return nil, fmt.Errorf("no warehouse file at %s yet (run go run ./examples/full)", p)
+				}
+			}
+			return warehouse.Open(ctx, whURL, &warehouse.OpenOptions{Clock: clock})
+		}
+	} else if opts.Lander == nil {
+		return "", fmt.Errorf("-demo needs report snapshots: no landing/ folder in %s (run go run ./examples/full first, or pass -landing)", dir)
+	}
+	return whShown, nil
+}
+
+// serveUntilDone serves ln with srv until it fails or ctx is done, then
+// shuts it down within 5 seconds.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -176,18 +176,9 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, ke
 	if err != nil {
 		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
 	}
-	// Forced files: their previous rows, rejects and ledger entries go
-	// first.
 	if req.Force {
-		in, args := inList(keys)
-		for _, q := range []string{
-			`DELETE FROM ` + quote(req.Table) + ` WHERE _file IN ` + in,
-			`DELETE FROM ` + warehouse.RejectsTable + ` WHERE file IN ` + in,
-			`DELETE FROM ` + warehouse.LedgerTable + ` WHERE file IN ` + in,
-		} {
-			if _, err := conn.ExecContext(ctx, q, args...); err != nil {
-				return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, sqlError("exec", q, err))
-			}
+		if err := deleteForced(ctx, conn, req.Table, keys, what); err != nil {
+			return nil, -1, err
 		}
 	}
 
@@ -196,38 +187,9 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, ke
 		if !ok {
 			return fmt.Errorf("duckdbwarehouse: unexpected driver connection %T", dc)
 		}
-		a, err := newAppenders(c, req.Table)
-		if err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
-		}
-		var rows int64
-		for i, key := range keys {
-			if loaded[key] && !req.Force {
-				// Loaded by someone else since Load's first look.
-				frs = append(frs, warehouse.FileResult{Key: key, Skipped: true})
-				continue
-			}
-			fr, err := w.loadFile(ctx, a, req, key)
-			if err == nil {
-				err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
-				if err != nil {
-					err = fmt.Errorf("duckdbwarehouse: load %s: appending its ledger entry: %w", key, err)
-				}
-			}
-			if err != nil {
-				failedAt = i
-				a.discard()
-				return err
-			}
-			frs = append(frs, fr)
-			if rows += fr.Parsed; rows >= batchRows {
-				break
-			}
-		}
-		if err := a.close(ctx); err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
-		}
-		return nil
+		var aerr error
+		frs, failedAt, aerr = w.appendFiles(ctx, c, req, keys, loaded, what)
+		return aerr
 	})
 	if err != nil {
 		return nil, failedAt, err
@@ -251,6 +213,61 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, ke
 			w.log.DebugContext(ctx, "duckdbwarehouse: file loaded", "table", req.Table, "file", fr.Key,
 				"parsed", fr.Parsed, "loaded", fr.Loaded, "rejected", fr.Rejected)
 		}
+	}
+	return frs, -1, nil
+}
+
+// deleteForced deletes, in the batch's transaction on conn, the previous
+// rows, rejects and ledger entries of the forced files keys; what names the
+// batch in errors.
+func deleteForced(ctx context.Context, conn *sql.Conn, table string, keys []string, what string) error {
+	in, args := inList(keys)
+	for _, q := range []string{
+		`DELETE FROM ` + quote(table) + ` WHERE _file IN ` + in,
+		`DELETE FROM ` + warehouse.RejectsTable + ` WHERE file IN ` + in,
+		`DELETE FROM ` + warehouse.LedgerTable + ` WHERE file IN ` + in,
+	} {
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: %w", what, sqlError("exec", q, err))
+		}
+	}
+	return nil
+}
+
+// appendFiles appends keys, or the first of them up to batchRows rows, and
+// their ledger entries through appenders on c, skipping the files loaded
+// (unless forced), and flushes them. On error, failedAt is the index in
+// keys of the file that failed, or -1 when the error is the appenders'.
+func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehouse.LoadRequest, keys []string, loaded map[string]bool, what string) (frs []warehouse.FileResult, failedAt int, err error) {
+	a, err := newAppenders(c, req.Table)
+	if err != nil {
+		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
+	}
+	var rows int64
+	for i, key := range keys {
+		if loaded[key] && !req.Force {
+			// Loaded by someone else since Load's first look.
+			frs = append(frs, warehouse.FileResult{Key: key, Skipped: true})
+			continue
+		}
+		fr, err := w.loadFile(ctx, a, req, key)
+		if err == nil {
+			err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
+			if err != nil {
+				err = fmt.Errorf("duckdbwarehouse: load %s: appending its ledger entry: %w", key, err)
+			}
+		}
+		if err != nil {
+			a.discard()
+			return frs, i, err
+		}
+		frs = append(frs, fr)
+		if rows += fr.Parsed; rows >= batchRows {
+			break
+		}
+	}
+	if err := a.close(ctx); err != nil {
+		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
 	}
 	return frs, -1, nil
 }

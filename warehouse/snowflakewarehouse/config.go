@@ -520,6 +520,39 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 	if _, has := u.User.Password(); has {
 		return nil, fail("a password in the URL is refused: remove it and set %s (or %s for key-pair authentication)", EnvPassword, EnvPrivateKeyPath)
 	}
+	c, err := configIdentity(u, fail)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	if err := checkURLParams(q, fail); err != nil {
+		return nil, err
+	}
+	if err := setURLParams(c, q, fail); err != nil {
+		return nil, err
+	}
+	if err := endpointFromEnv(c, getenv); err != nil {
+		return nil, err
+	}
+	if _, err := c.objects(); err != nil {
+		return nil, fmt.Errorf("%w (URL %q)", err, landing.RedactURL(u))
+	}
+	if p := getenv(EnvPrivateKeyPath); p != "" {
+		c.PrivateKeyPath = p
+	} else if p := getenv(EnvPassword); p != "" {
+		c.Password = p
+	} else {
+		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, landing.RedactURL(u))
+	}
+	return c, nil
+}
+
+// urlFail makes configFromURL's errors: the message after the redacted URL.
+type urlFail func(format string, a ...any) error
+
+// configIdentity returns the config of u's account, user, database and
+// schema.
+func configIdentity(u *url.URL, fail urlFail) (*Config, error) {
 	c := &Config{Account: u.Hostname(), User: u.User.Username()}
 	if u.Port() != "" {
 		return nil, fail("a port is not allowed: the host is the account identifier")
@@ -544,7 +577,12 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 	default:
 		return nil, fail("path %q: want /database or /database/schema", u.Path)
 	}
-	q := u.Query()
+	return c, nil
+}
+
+// checkURLParams refuses a known parameter given more than once, then
+// unknown parameters (all of them, sorted).
+func checkURLParams(q url.Values, fail urlFail) error {
 	var unknown []string
 	for k, v := range q {
 		if !slices.Contains(urlParams, k) {
@@ -552,23 +590,29 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 			continue
 		}
 		if len(v) != 1 {
-			return nil, fail("parameter %s is given %d times", k, len(v))
+			return fail("parameter %s is given %d times", k, len(v))
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		return nil, fail("unknown parameter(s) %s (known: %s)", strings.Join(unknown, ", "), strings.Join(urlParams, ", "))
+		return fail("unknown parameter(s) %s (known: %s)", strings.Join(unknown, ", "), strings.Join(urlParams, ", "))
 	}
+	return nil
+}
+
+// setURLParams sets c's settings from the URL's parameters q and checks
+// them.
+func setURLParams(c *Config, q url.Values, fail urlFail) error {
 	c.Warehouse, c.Role = q.Get("warehouse"), q.Get("role")
 	if s := q.Get("s3"); s != "" {
 		c.S3 = &S3Stage{URL: s, Integration: q.Get("integration"), AWSRoleARN: q.Get("aws_role_arn")}
 	} else if q.Has("integration") || q.Has("aws_role_arn") {
-		return nil, fail("integration and aws_role_arn need s3=s3://bucket/prefix/")
+		return fail("integration and aws_role_arn need s3=s3://bucket/prefix/")
 	}
 	if s := q.Get("setup"); s != "" {
 		m, ok := setupModes[s]
 		if !ok {
-			return nil, fail("setup=%q: want schema, all or none", s)
+			return fail("setup=%q: want schema, all or none", s)
 		}
 		c.Setup = m
 	}
@@ -577,34 +621,21 @@ func configFromURL(u *url.URL, getenv func(string) string) (*Config, error) {
 	case "true":
 		c.Replace = true
 	default:
-		return nil, fail("replace=%q: want true or false", s)
+		return fail("replace=%q: want true or false", s)
 	}
 	if s := q.Get("uploads"); s != "" {
 		if _, err := fmt.Sscanf(s, "%d", &c.Uploads); err != nil || c.Uploads < 1 || c.Uploads > 64 || fmt.Sprint(c.Uploads) != s {
-			return nil, fail("uploads=%q: want a number from 1 to 64", s)
+			return fail("uploads=%q: want a number from 1 to 64", s)
 		}
 	}
 	if s := q.Get("login_timeout"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d < time.Second || d > MaxLoginTimeout {
-			return nil, fail("login_timeout: want a duration from 1s to %v, such as 30s", MaxLoginTimeout)
+			return fail("login_timeout: want a duration from 1s to %v, such as 30s", MaxLoginTimeout)
 		}
 		c.LoginTimeout = d
 	}
-	if err := endpointFromEnv(c, getenv); err != nil {
-		return nil, err
-	}
-	if _, err := c.objects(); err != nil {
-		return nil, fmt.Errorf("%w (URL %q)", err, landing.RedactURL(u))
-	}
-	if p := getenv(EnvPrivateKeyPath); p != "" {
-		c.PrivateKeyPath = p
-	} else if p := getenv(EnvPassword); p != "" {
-		c.Password = p
-	} else {
-		return nil, fmt.Errorf("%w (URL %q)", ErrNoCredentials, landing.RedactURL(u))
-	}
-	return c, nil
+	return nil
 }
 
 // endpointFromEnv sets Host, Port and Protocol from the environment and

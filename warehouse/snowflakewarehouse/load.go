@@ -70,68 +70,91 @@ func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*wareh
 		return nil, err
 	}
 
-	res := &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}
-	var (
-		segment []string // keys since the last batch, in order
-		batch   []string // the keys of segment to load
-		inBatch = map[string]bool{}
-		tails   = map[string]bool{} // every slash-suffix of the batch's keys
-	)
-	flush := func() error {
-		var results map[string]warehouse.FileResult
-		var err error
-		if len(batch) > 0 {
-			results, err = w.loadBatch(ctx, req, src, batch)
-		}
-		for _, k := range segment {
-			switch fr, ok := results[k]; {
-			case ok:
-				res.Files = append(res.Files, fr)
-				delete(results, k) // a repeated key is skipped after the first
-				done[k] = true
-			case done[k]:
-				res.Files = append(res.Files, warehouse.FileResult{Key: k, Skipped: true})
-			default:
-				// Not committed: the batch stopped before this file.
-				if err == nil {
-					err = fmt.Errorf("%s: load into %s: internal error: no result for %s", pkg, req.Table, k)
-				}
-				return err
-			}
-		}
-		segment, batch = segment[:0], batch[:0]
-		clear(inBatch)
-		clear(tails)
-		return err
-	}
+	b := &batcher{w: w, req: req, src: src, done: done, inBatch: map[string]bool{}, tails: map[string]bool{},
+		res: &warehouse.LoadResult{Files: make([]warehouse.FileResult, 0, len(req.Keys))}}
 	for _, k := range req.Keys {
-		if done[k] || inBatch[k] {
-			segment = append(segment, k)
+		if done[k] || b.inBatch[k] {
+			b.segment = append(b.segment, k)
 			continue
 		}
 		// A key that another key of the batch ends with (a/b.csv and
 		// x/a/b.csv) would make Snowflake's file names ambiguous: it
 		// starts a new batch.
-		conflict := tails[k]
-		for _, s := range suffixes(k) {
-			conflict = conflict || inBatch[s]
-		}
-		if conflict || len(batch) == MaxFilesPerCopy {
-			if err := flush(); err != nil {
-				return res, err
+		if b.conflicts(k) || len(b.batch) == MaxFilesPerCopy {
+			if err := b.flush(ctx); err != nil {
+				return b.res, err
 			}
 		}
-		segment = append(segment, k)
-		batch = append(batch, k)
-		inBatch[k] = true
-		for _, s := range suffixes(k) {
-			tails[s] = true
+		b.add(k)
+	}
+	if err := b.flush(ctx); err != nil {
+		return b.res, err
+	}
+	return b.res, nil
+}
+
+// batcher groups Load's keys into COPY batches and collects their results.
+type batcher struct {
+	w    *Warehouse
+	req  warehouse.LoadRequest
+	src  *source
+	res  *warehouse.LoadResult
+	done map[string]bool // the keys loaded
+
+	segment []string // keys since the last batch, in order
+	batch   []string // the keys of segment to load
+	inBatch map[string]bool
+	tails   map[string]bool // every slash-suffix of the batch's keys
+}
+
+// conflicts says whether k ends with a key of the batch or one of them ends
+// with k.
+func (b *batcher) conflicts(k string) bool {
+	conflict := b.tails[k]
+	for _, s := range suffixes(k) {
+		conflict = conflict || b.inBatch[s]
+	}
+	return conflict
+}
+
+// add adds k to the batch.
+func (b *batcher) add(k string) {
+	b.segment = append(b.segment, k)
+	b.batch = append(b.batch, k)
+	b.inBatch[k] = true
+	for _, s := range suffixes(k) {
+		b.tails[s] = true
+	}
+}
+
+// flush loads the batch and adds the results of the segment's keys, in
+// order, to the result; it starts a new segment.
+func (b *batcher) flush(ctx context.Context) error {
+	var results map[string]warehouse.FileResult
+	var err error
+	if len(b.batch) > 0 {
+		results, err = b.w.loadBatch(ctx, b.req, b.src, b.batch)
+	}
+	for _, k := range b.segment {
+		switch fr, ok := results[k]; {
+		case ok:
+			b.res.Files = append(b.res.Files, fr)
+			delete(results, k) // a repeated key is skipped after the first
+			b.done[k] = true
+		case b.done[k]:
+			b.res.Files = append(b.res.Files, warehouse.FileResult{Key: k, Skipped: true})
+		default:
+			// Not committed: the batch stopped before this file.
+			if err == nil {
+				err = fmt.Errorf("%s: load into %s: internal error: no result for %s", pkg, b.req.Table, k)
+			}
+			return err
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
-	}
-	return res, nil
+	b.segment, b.batch = b.segment[:0], b.batch[:0]
+	clear(b.inBatch)
+	clear(b.tails)
+	return err
 }
 
 // ensureTables creates the ledger and the rejects table once, and the raw

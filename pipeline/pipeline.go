@@ -139,9 +139,11 @@ type Result struct {
 	// Watermark is the last day landed after the run; zero when no day
 	// ever landed.
 	Watermark time.Time
-	// Orders are the order rows landed (duplicates included); Labels the
-	// record-level chaos labels; DatasetLabels the dataset-level ones.
-	Orders, Labels, DatasetLabels int64
+	// Orders are the order rows landed (duplicates included); OrderIDs
+	// the distinct order ids among them (summed over the days: a day's
+	// order ids are its own); Labels the record-level chaos labels;
+	// DatasetLabels the dataset-level ones.
+	Orders, OrderIDs, Labels, DatasetLabels int64
 	// Files, Rows and Rejected count what the load added: files loaded,
 	// rows loaded and rows rejected (kept in the rejects table).
 	Files          int
@@ -359,6 +361,6 @@ func (r *runner) landDays(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.res.Orders, r.res.Labels, r.res.DatasetLabels = got.Orders, got.Labels, got.DatasetLabels
+	r.res.Orders, r.res.OrderIDs, r.res.Labels, r.res.DatasetLabels = got.Orders, got.OrderIDs, got.Labels, got.DatasetLabels
 	return nil
 }

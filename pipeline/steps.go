@@ -46,9 +46,11 @@ var tables = []table{
 
 // Landed is what [LandDays] landed.
 type Landed struct {
-	// Orders are the order rows landed (duplicates included); Labels the
-	// record-level chaos labels; DatasetLabels the dataset-level ones.
-	Orders, Labels, DatasetLabels int64
+	// Orders are the order rows landed (duplicates included); OrderIDs
+	// the distinct order ids among them (summed over the days: a day's
+	// order ids are its own); Labels the record-level chaos labels;
+	// DatasetLabels the dataset-level ones.
+	Orders, OrderIDs, Labels, DatasetLabels int64
 }
 
 // LandDays generates, corrupts and lands days with opts's Generator,
@@ -71,7 +73,7 @@ func LandDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, o *Options, onDay func()) (*Landed, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
-	var orders, labels, dsLabels atomic.Int64
+	var orders, orderIDs, labels, dsLabels atomic.Int64
 	for i, day := range days {
 		g.Go(func() error {
 			got, err := landDay(gctx, l, day, backfill && i == 0, o)
@@ -79,6 +81,7 @@ func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 				return err
 			}
 			orders.Add(got.Orders)
+			orderIDs.Add(got.OrderIDs)
 			labels.Add(got.Labels)
 			dsLabels.Add(got.DatasetLabels)
 			onDay()
@@ -86,7 +89,7 @@ func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 		})
 	}
 	err := g.Wait()
-	got := &Landed{Orders: orders.Load(), Labels: labels.Load(), DatasetLabels: dsLabels.Load()}
+	got := &Landed{Orders: orders.Load(), OrderIDs: orderIDs.Load(), Labels: labels.Load(), DatasetLabels: dsLabels.Load()}
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return got, ctx.Err()
 	}
@@ -172,7 +175,21 @@ func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *ed
 			return nil, err
 		}
 	}
-	return &Landed{Orders: int64(len(orders.Rows)), Labels: int64(len(labels)), DatasetLabels: int64(len(ds))}, nil
+	return &Landed{Orders: int64(len(orders.Rows)), OrderIDs: distinctKeys(orders, spec.Key), Labels: int64(len(labels)), DatasetLabels: int64(len(ds))}, nil
+}
+
+// distinctKeys counts the distinct values of t's column key; 0 when t has
+// no such column.
+func distinctKeys(t *edqm.Table, key string) int64 {
+	c := t.Col(key)
+	if c < 0 {
+		return 0
+	}
+	seen := make(map[string]struct{}, len(t.Rows))
+	for _, r := range t.Rows {
+		seen[r[c]] = struct{}{}
+	}
+	return int64(len(seen))
 }
 
 // csvBytes encodes t as CSV.
@@ -257,8 +274,13 @@ func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 				quarantined[b.Day] = quarantined[b.Day] || b.Anomalous
 			}
 		}
-		if s.table == "raw_chaos_labels" && len(quarantined) > 0 {
-			keys = withoutDays(keys, quarantined)
+		if s.table == "raw_chaos_labels" {
+			if len(quarantined) > 0 {
+				keys = withoutDays(keys, quarantined)
+			}
+			if err := checkLabels(ctx, l, keys); err != nil {
+				return got, err
+			}
 		}
 		res, err := wh.Load(ctx, warehouse.LoadRequest{Table: s.table, Columns: s.columns, Source: l, Keys: keys})
 		if res != nil {
@@ -270,6 +292,27 @@ func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 		}
 	}
 	return got, nil
+}
+
+// checkLabels reads every label file of keys with chaos.ReadLabels (label
+// files are small: a few per cent of the orders), so that a malformed label line
+// (an unknown kind, a wrong field count, a bad occurrence, a file cut
+// short) is an error naming the file and line instead of a shifted truth.
+func checkLabels(ctx context.Context, l landing.Lander, keys []string) error {
+	for _, key := range keys {
+		rc, err := l.Get(ctx, key)
+		if err != nil {
+			return fmt.Errorf("pipeline: labels %s: %w", key, err)
+		}
+		_, err = chaos.ReadLabels(rc, key)
+		if cerr := rc.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("labels %s: %w", key, cerr)
+		}
+		if err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+	}
+	return nil
 }
 
 // csvKeys lists the CSV files under prefix.

@@ -82,9 +82,9 @@ func (o *TextOptions) line(p Progress) string {
 		if r.Backfill {
 			what = "Backfilled"
 		}
-		return fmt.Sprintf("%s %s (%s to %s): %s orders, %s chaos labels (%s)", what, plural(len(r.Days), "day"),
+		return fmt.Sprintf("%s %s (%s to %s): %s orders in %s rows, %s chaos labels (%s)", what, plural(len(r.Days), "day"),
 			r.Days[0].Format(edqm.DateLayout), r.Days[len(r.Days)-1].Format(edqm.DateLayout),
-			quality.FormatCount(r.Orders), quality.FormatCount(r.Labels), took(StageLand, StageAdvance))
+			quality.FormatCount(r.OrderIDs), quality.FormatCount(r.Orders), quality.FormatCount(r.Labels), took(StageLand, StageAdvance))
 	case StageLoad:
 		if r.Files == 0 {
 			return "Loaded 0 new files: the warehouse has every landed file."

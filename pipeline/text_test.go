@@ -42,10 +42,10 @@ func TestTextProgressLines(t *testing.T) {
 		res   pipeline.Result
 		want  string
 	}{
-		{"backfill", pipeline.StageAdvance, pipeline.Result{Backfill: true, Days: days(365), Orders: 37974, Labels: 4385, Timings: timings},
-			"Backfilled 365 days (2025-03-11 to 2026-03-10): 37,974 orders, 4,385 chaos labels (865ms)\n"},
-		{"one day", pipeline.StageAdvance, pipeline.Result{Days: days(1), Orders: 104, Labels: 1, Timings: timings},
-			"Landed 1 day (2026-03-10 to 2026-03-10): 104 orders, 1 chaos labels (865ms)\n"},
+		{"backfill", pipeline.StageAdvance, pipeline.Result{Backfill: true, Days: days(365), Orders: 37974, OrderIDs: 37101, Labels: 4385, Timings: timings},
+			"Backfilled 365 days (2025-03-11 to 2026-03-10): 37,101 orders in 37,974 rows, 4,385 chaos labels (865ms)\n"},
+		{"one day", pipeline.StageAdvance, pipeline.Result{Days: days(1), Orders: 104, OrderIDs: 103, Labels: 1, Timings: timings},
+			"Landed 1 day (2026-03-10 to 2026-03-10): 103 orders in 104 rows, 1 chaos labels (865ms)\n"},
 		{"up to date", pipeline.StageAdvance, pipeline.Result{Day: day0, Watermark: day0},
 			"Up to date: the watermark is at 2026-03-10 and the run's day is 2026-03-10; nothing to land.\n"},
 		{"loaded", pipeline.StageLoad, pipeline.Result{Files: 1096, Rows: 45742, Timings: timings},
@@ -108,7 +108,7 @@ func TestTextProgressRun(t *testing.T) {
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 	require.Len(t, lines, 4, b.String())
-	assert.Regexp(t, `^Backfilled 3 days \(2026-03-08 to 2026-03-10\): [0-9,]+ orders, [0-9,]+ chaos labels \([0-9.]+m?s\)$`, lines[0])
+	assert.Regexp(t, `^Backfilled 3 days \(2026-03-08 to 2026-03-10\): [0-9,]+ orders in [0-9,]+ rows, [0-9,]+ chaos labels \([0-9.]+m?s\)$`, lines[0])
 	assert.Regexp(t, `^Loaded 10 files: [0-9,]+ rows, 0 rejected \([0-9.]+m?s\)$`, lines[1])
 	assert.Regexp(t, `^Built 5 models \([0-9.]+m?s\)$`, lines[2])
 	assert.Equal(t, "Report snapshot _reports/report-2026-03-10.json in mem://", lines[3])

@@ -16,12 +16,32 @@
 //     order id and occurrence); the gap between the two is the measurement
 //     error.
 //   - Per kind (the scorecard): labelled rows (the chaos labels, by order id
-//     and occurrence), flagged rows (the rows the kind's flags mark), true
-//     positives (both), precision = true positives ÷ flagged, recall = true
-//     positives ÷ labelled; a ratio with nothing to divide by is 1 (nothing
-//     was missed, nothing was wrongly flagged). The same is computed for the
-//     kind's tests, by order id (a test names the order ids of its failing
-//     rows).
+//     and occurrence, that a check can see), masked rows (labelled, but
+//     only masked; see below), flagged rows (the rows the kind's flags
+//     mark), true positives (labelled and flagged), precision = flagged rows
+//     with a label of the kind ÷ flagged, recall = true positives ÷
+//     labelled; a ratio with nothing to divide by is 1 (nothing was missed,
+//     nothing was wrongly flagged), and no ratio can exceed 1. The same is
+//     computed for the kind's tests, by the same key: the (order id,
+//     occurrence) of their failing rows, made distinct over all the kind's
+//     tests (a unique test on order_id names the occurrences after the
+//     first).
+//
+// # Labels follow the data
+//
+// The scorecard reads the labels by two rules, the ones package chaos
+// labels by:
+//
+//   - A duplicate carries its source row's corruptions as labels of its own
+//     occurrence, so a flag on a corrupted duplicate is a true positive.
+//   - A corruption that another corruption of the same row makes
+//     undetectable is masked ([MaskedLabel]; chaos.Label.MaskedBy): a
+//     calculation error on a row whose product_id is a ghost or NULL (no
+//     unit price to check the total against), a date before signup on a row
+//     whose customer_id is (no signup date). Recall counts only the
+//     detectable labels; the scorecard shows the masked ones in their own
+//     column. True Revenue at Risk still counts every labelled row, masked
+//     or not: a masked row always has the detectable label that masks it.
 //
 // The reporter reads the models built by package transform (fct_orders), the
 // raw_chaos_labels table and, for the monitors' scorecard, the
@@ -127,14 +147,20 @@ type DetectionScore struct {
 // KindScore is the detection scorecard of one chaos kind.
 type KindScore struct {
 	Kind chaos.Kind `json:"kind"`
-	// Labelled is the number of order rows the chaos labels say were
-	// corrupted with this kind.
+	// Labelled is the number of order rows (order id and occurrence) the
+	// chaos labels say were corrupted with this kind, detectably; Masked
+	// the rows whose only labels of the kind are masked by another
+	// corruption of the row (see [MaskedLabel]), which no flag can see.
 	Labelled int64 `json:"labelled"`
+	Masked   int64 `json:"masked"`
 	// Flagged is the number of order rows the kind's flags mark.
 	Flagged int64 `json:"flagged"`
-	// TruePositives is the number of rows both labelled and flagged.
+	// TruePositives is the number of rows both detectably labelled and
+	// flagged.
 	TruePositives int64 `json:"true_positives"`
-	// Precision and Recall of the flags, in [0, 1].
+	// Precision (flagged rows with a label of the kind, masked or not, over
+	// flagged rows) and Recall (TruePositives over Labelled) of the flags,
+	// in [0, 1].
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	// RevenueAtRisk sums total_amount over the rows the kind's flags mark;
@@ -142,8 +168,9 @@ type KindScore struct {
 	// several kinds counts in each.
 	RevenueAtRisk     Money `json:"revenue_at_risk_cents"`
 	TrueRevenueAtRisk Money `json:"true_revenue_at_risk_cents"`
-	// Tests scores the kind's tests (by order id); nil when the kind has
-	// no test with an order_id in its failing rows.
+	// Tests scores the kind's tests, by (order id, occurrence) as the
+	// flags are; nil when the kind has no test with an order_id in its
+	// failing rows.
 	Tests *DetectionScore `json:"tests,omitempty"`
 }
 
@@ -189,10 +216,13 @@ type Report struct {
 	// FirstDay and LastDay bound the batches in fct_orders.
 	FirstDay string `json:"first_day,omitempty"`
 	LastDay  string `json:"last_day,omitempty"`
-	// Orders is the number of order rows in fct_orders; Flagged those with
-	// at least one flag.
-	Orders  int64 `json:"orders"`
-	Flagged int64 `json:"flagged"`
+	// Orders is the number of order rows in fct_orders (duplicates
+	// included); Flagged those with at least one flag. OrderIDs is the
+	// number of distinct order ids among them: Orders − OrderIDs rows
+	// repeat an order id.
+	Orders   int64 `json:"orders"`
+	OrderIDs int64 `json:"order_ids"`
+	Flagged  int64 `json:"flagged"`
 	// HealthScore is in [0, 100].
 	HealthScore   float64 `json:"health_score"`
 	RawRevenue    Money   `json:"raw_revenue_cents"`

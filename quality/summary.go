@@ -16,22 +16,22 @@ func (rep *Report) Summary() string {
 	if rep.FirstDay != "" {
 		span = fmt.Sprintf(" (%s to %s)", rep.FirstDay, rep.LastDay)
 	}
-	fmt.Fprintf(&b, "Orders             %s%s\n", FormatCount(rep.Orders), span)
+	fmt.Fprintf(&b, "Orders             %s in %s rows%s\n", FormatCount(rep.OrderIDs), FormatCount(rep.Orders), span)
 	fmt.Fprintf(&b, "Raw revenue        %s\n", rep.RawRevenue)
 	fmt.Fprintf(&b, "Clean revenue      %s\n", rep.CleanRevenue)
 	fmt.Fprintf(&b, "Revenue at Risk    %s", rep.RevenueAtRisk)
 	if rep.Labels {
 		fmt.Fprintf(&b, " (labels say %s: %s)", rep.TrueRevenueAtRisk, gap(rep.RevenueAtRisk, rep.TrueRevenueAtRisk))
 	}
-	fmt.Fprintf(&b, "\nData Health Score  %.2f%% (%s flagged orders)\n", rep.HealthScore, FormatCount(rep.Flagged))
-	fmt.Fprintf(&b, "\n%-12s %9s %9s %9s %9s %9s %11s %11s\n", "chaos kind", "injected", "flagged", "caught", "precision", "recall", "tests prec", "tests rec")
+	fmt.Fprintf(&b, "\nData Health Score  %.2f%% (%s flagged rows)\n", rep.HealthScore, FormatCount(rep.Flagged))
+	fmt.Fprintf(&b, "\n%-12s %9s %9s %9s %9s %9s %9s %11s %11s\n", "chaos kind", "injected", "masked", "flagged", "caught", "precision", "recall", "tests prec", "tests rec")
 	for _, k := range rep.Kinds {
 		tp, tr := "-", "-"
 		if k.Tests != nil {
-			tp, tr = fmt.Sprintf("%.1f%%", 100*k.Tests.Precision), fmt.Sprintf("%.1f%%", 100*k.Tests.Recall)
+			tp, tr = percent(k.Tests.Precision), percent(k.Tests.Recall)
 		}
-		fmt.Fprintf(&b, "%-12s %9s %9s %9s %8.1f%% %8.1f%% %11s %11s\n", k.Kind, FormatCount(k.Labelled), FormatCount(k.Flagged),
-			FormatCount(k.TruePositives), 100*k.Precision, 100*k.Recall, tp, tr)
+		fmt.Fprintf(&b, "%-12s %9s %9s %9s %9s %9s %9s %11s %11s\n", k.Kind, FormatCount(k.Labelled), FormatCount(k.Masked), FormatCount(k.Flagged),
+			FormatCount(k.TruePositives), percent(k.Precision), percent(k.Recall), tp, tr)
 	}
 	var pass, warn, fail int
 	for _, t := range rep.Tests {
@@ -71,6 +71,13 @@ func (rep *Report) Summary() string {
 		}
 	}
 	return b.String()
+}
+
+// percent renders a ratio in [0, 1] as a percentage with one decimal. A
+// ratio is never above 1 by construction; should one be, it is clamped
+// rather than printed over 100 %.
+func percent(r float64) string {
+	return fmt.Sprintf("%.1f%%", 100*min(max(r, 0), 1))
 }
 
 // gap renders how far measured is from truth, e.g. "0.02% over".

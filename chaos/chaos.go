@@ -22,7 +22,10 @@
 //   - Integrity: a foreign key that points at nobody ("ghost") or is NULL
 //     ("null").
 //   - Domain: a negative amount ("negative_amount"), a status outside the
-//     accepted set ("bad_status"), a quantity out of range ("bad_quantity").
+//     accepted set ("bad_status"), a quantity out of range ("bad_quantity"),
+//     an amount, quantity or date written in a form the library's parsers
+//     refuse ("bad_format": "1.2345e+03", " 7.50", "7.500", "2.0",
+//     "2026-3-9", "03/09/2026").
 //   - Duplication: an exact copy of a row ("exact") or a second row with the
 //     same key and conflicting content ("conflicting").
 //
@@ -170,6 +173,7 @@ type VariantRates struct {
 	Future, BeforeSignup                   float64 // Temporal
 	Ghost, Null                            float64 // Integrity
 	NegativeAmount, BadStatus, BadQuantity float64 // Domain
+	BadFormat                              float64 // Domain
 	Exact, Conflicting                     float64 // Duplication
 }
 
@@ -193,6 +197,7 @@ const (
 	vNegativeAmount
 	vBadStatus
 	vBadQuantity
+	vBadFormat
 	vExact
 	vConflicting
 	nVariants
@@ -210,6 +215,7 @@ var variantDefs = [nVariants]variantDef{
 	{3, "negative_amount", "NegativeAmount", func(v *VariantRates) *float64 { return &v.NegativeAmount }},
 	{3, "bad_status", "BadStatus", func(v *VariantRates) *float64 { return &v.BadStatus }},
 	{3, "bad_quantity", "BadQuantity", func(v *VariantRates) *float64 { return &v.BadQuantity }},
+	{3, "bad_format", "BadFormat", func(v *VariantRates) *float64 { return &v.BadFormat }},
 	{4, "exact", "Exact", func(v *VariantRates) *float64 { return &v.Exact }},
 	{4, "conflicting", "Conflicting", func(v *VariantRates) *float64 { return &v.Conflicting }},
 }

@@ -265,7 +265,7 @@ func TestConfigValidation(t *testing.T) {
 		{chaos.Config{Rates: chaos.Rates{Calculation: -0.1}}, "rate of calculation is -0.1"},
 		{chaos.Config{Rates: chaos.Rates{Domain: math.NaN()}}, "rate of domain is NaN"},
 		{chaos.Config{Rates: chaos.Rates{Integrity: math.Inf(1)}, Mode: chaos.Stacked}, "rate of integrity"},
-		{chaos.Config{Rates: chaos.Uniform(0.3)}, "add up to 1.5"},
+		{chaos.Config{Rates: chaos.Uniform(0.3)}, "add up to 1.49999"},
 		{chaos.Config{Mode: 7}, "Mode"},
 		{chaos.Config{VariantRates: chaos.VariantRates{Ghost: 1.5}}, "VariantRates.Ghost"},
 		{chaos.Config{VariantRates: chaos.VariantRates{BeforeSignup: -0.5}}, "VariantRates.BeforeSignup"},
@@ -289,7 +289,7 @@ func TestConfigValidation(t *testing.T) {
 	// How the probabilities of the variants come out.
 	cfg := chaos.Config{Rates: chaos.Rates{Domain: 0.3, Temporal: 0.1}, VariantRates: chaos.VariantRates{Ghost: 0.05, Exact: 0.2}}
 	for v, want := range map[string]float64{
-		"negative_amount": 0.1, "bad_status": 0.1, "bad_quantity": 0.1, "future": 0.05, "before_signup": 0.05,
+		"negative_amount": 0.075, "bad_status": 0.075, "bad_quantity": 0.075, "bad_format": 0.075, "future": 0.05, "before_signup": 0.05,
 		"ghost": 0.05, "null": 0, "exact": 0.2, "conflicting": 0, "scaled": 0, "drifted": 0, "nonsense": 0,
 	} {
 		if got := cfg.VariantRate(v); math.Abs(got-want) > 1e-12 {
@@ -533,14 +533,15 @@ func (w *world) flags(t *testing.T, out *edqm.Table, day time.Time) map[cellKey]
 		if amountErr == nil && amount >= 0 && qOK && prodOK && abs(amount-int64(q)*price) > 5 {
 			k[chaos.Calculation] = true // has_math_error
 		}
-		if r[dt] > batch || custOK && r[dt] < signup.Format(edqm.DateLayout) {
+		_, dateErr := time.Parse(edqm.DateLayout, r[dt])
+		if dateErr == nil && (r[dt] > batch || custOK && r[dt] < signup.Format(edqm.DateLayout)) {
 			k[chaos.Temporal] = true // is_future_order, is_before_signup
 		}
 		if !custOK || !prodOK {
 			k[chaos.Integrity] = true // is_orphan_order
 		}
-		if amountErr == nil && amount < 0 || !slices.Contains(generate.Statuses, r[st]) || !qOK {
-			k[chaos.Domain] = true // has_negative_amount, has_bad_status, has_bad_quantity
+		if amountErr != nil || amount < 0 || !slices.Contains(generate.Statuses, r[st]) || !qOK || dateErr != nil {
+			k[chaos.Domain] = true // has_bad_amount, has_negative_amount, has_bad_status, has_bad_quantity, has_bad_date
 		}
 		if seen[r[id]] > 1 {
 			k[chaos.Duplication] = true // is_duplicate

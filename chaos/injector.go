@@ -76,7 +76,14 @@ func (j *Injector) Config() Config { return j.cfg }
 //     "bad_quantity" sets Quantity to 0 or to a value in (MaxQuantity,
 //     10×MaxQuantity] and rescales Amount to the new quantity at the same
 //     unit price (UnitPrice when the spec has it), so the amount stays
-//     consistent (two labels).
+//     consistent (two labels); "bad_format" rewrites the text of Amount,
+//     Quantity or Date, when its column holds strings, in a form that
+//     edqm.ParseCents, strconv.ParseInt or time.Parse with "2006-01-02"
+//     refuses: an amount in scientific notation, padded with a space or with
+//     three decimals, a quantity as "2.0" or "2e0", a date without zero
+//     padding ("2026-3-9") or as MM/DD/YYYY. The value is the same, only
+//     its form is wrong (Quantity only when Amount is untouched, as for
+//     "bad_quantity").
 //   - Duplication: "exact" inserts a copy of the row right after it;
 //     "conflicting" inserts a copy whose Status is another accepted value.
 //     The added row has a Label with Column "*" and occurrence 2; the
@@ -245,6 +252,8 @@ type engine struct {
 	textsSet []bool // texts loaded
 	touched  []bool
 	choices  []int // scratch
+	// formatRoles is badFormatRoles's scratch.
+	formatRoles []int
 	// arena holds the label strings copied from the data or formatted: one
 	// allocation for many labels. Bytes once written never change.
 	arena []byte
@@ -607,7 +616,12 @@ func (e *engine) domain(drawn int) {
 	if e.readable(cells.RoleQuantity) && (!e.has(cells.RoleAmount) || !e.touched[cells.RoleAmount]) {
 		e.choices = append(e.choices, vBadQuantity)
 	}
+	if len(e.badFormatRoles()) > 0 {
+		e.choices = append(e.choices, vBadFormat)
+	}
 	switch variant := e.choose(drawn, e.choices); variant {
+	case vBadFormat:
+		e.badFormat(variant)
 	case vNegativeAmount:
 		e.set(1, cells.RoleAmount, variant, e.l.cols[cells.RoleAmount].Negate(e.val(cells.RoleAmount)))
 	case vBadStatus:

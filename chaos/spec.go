@@ -26,7 +26,7 @@ var Variants = map[Kind][]string{
 	Calculation: {"scaled", "drifted"},
 	Temporal:    {"future", "before_signup"},
 	Integrity:   {"ghost", "null"},
-	Domain:      {"negative_amount", "bad_status", "bad_quantity"},
+	Domain:      {"negative_amount", "bad_status", "bad_quantity", "bad_format"},
 	Duplication: {"exact", "conflicting"},
 }
 

@@ -730,6 +730,10 @@ func DefaultTests() []Test {
 		{Type: TypeNotNull, Model: "fct_orders", Column: "status", Severity: Warn, Kind: chaos.Domain},
 		{Type: TypeAcceptedValues, Model: "fct_orders", Column: "status", Values: []string{"COMPLETED", "PENDING", "SHIPPED", "CANCELLED"}, Severity: Warn, Kind: chaos.Domain},
 		{Type: TypeBetween, Model: "fct_orders", Column: "quantity", Min: &one, Max: &five, Severity: Warn, Kind: chaos.Domain},
+		// A value the staging models' strict parsing refuses is NULL.
+		{Type: TypeNotNull, Model: "fct_orders", Column: "total_amount", Severity: Warn, Kind: chaos.Domain},
+		{Type: TypeNotNull, Model: "fct_orders", Column: "quantity", Severity: Warn, Kind: chaos.Domain},
+		{Type: TypeNotNull, Model: "fct_orders", Column: "order_date", Severity: Warn, Kind: chaos.Domain},
 		{Type: TypeExpression, ID: "expression_fct_orders_amount_is_quantity_times_price", Model: "fct_orders", Severity: Warn, Kind: chaos.Calculation,
 			Expression: "total_amount < 0 OR quantity NOT BETWEEN 1 AND 5 OR ABS(total_amount - quantity * unit_price) <= 0.05"},
 		{Type: TypeExpression, ID: "expression_fct_orders_order_date_not_after_batch", Model: "fct_orders", Severity: Warn, Kind: chaos.Temporal,

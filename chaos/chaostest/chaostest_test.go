@@ -241,9 +241,9 @@ func ExampleNew() {
 		fmt.Println(k, len(ds.Labelled(k)))
 	}
 	// Output:
-	// 500 clean orders, 505 dirty rows, 62 labels
+	// 500 clean orders, 505 dirty rows, 60 labels
 	// calculation 16
-	// temporal 7
+	// temporal 8
 	// integrity 15
 	// domain 12
 	// duplication 5

@@ -102,6 +102,9 @@ func (c *Column) Plain() bool {
 func (c *Column) AppendText(dst []byte, v Value) []byte {
 	switch c.Kind {
 	case KText:
+		if v.Bad { // malformed text, kept as it is
+			return append(dst, v.S...)
+		}
 		switch c.Role {
 		case RoleAmount, RolePrice:
 			return appendScaled(dst, v.I, 2)

@@ -23,7 +23,9 @@
 //  3. advance: move the watermark to the last day landed, by
 //     compare-and-swap;
 //  4. load: load every landed file the warehouse's ledger does not hold
-//     yet (so files landed by an interrupted run are not lost);
+//     yet (so files landed by an interrupted run are not lost); every label
+//     file is read with chaos.ReadLabels first, so a malformed label line
+//     is an error naming the file and line, never a shifted truth;
 //  5. build: build the models when the ledger moved since their last build;
 //  6. quality: run the tests and monitors and compute the report;
 //  7. snapshot: write the report as JSON and as a self-contained HTML page,

@@ -114,7 +114,7 @@ func count(t *testing.T, dir, query string) int64 {
 func TestBackfillThenUpToDateThenNextDay(t *testing.T) {
 	dir := t.TempDir()
 	out := mustRun(t, "-data", dir, "-now", "2026-03-10", "-days", "20")
-	for _, want := range []string{"Backfilled 20 days (2026-02-19 to 2026-03-10)", "Loaded ", "Built ", "Data Health Score", "Revenue at Risk", dir} {
+	for _, want := range []string{"Backfilled 20 days (2026-02-19 to 2026-03-10)", " orders in ", " rows, ", "masked", "Loaded ", "Built ", "Data Health Score", "Revenue at Risk", dir} {
 		if !strings.Contains(out, want) {
 			t.Errorf("first run output lacks %q:\n%s", want, out)
 		}

@@ -15,8 +15,9 @@ import (
 	"github.com/edqm/edqm"
 )
 
-// amountType is the Arrow type of amounts and prices: DECIMAL(14, 2), as
-// the staging models type them.
+// amountType is the Arrow type of amounts and prices: DECIMAL(14, 2), which
+// holds every generated amount (the staging models type them wider,
+// DECIMAL(18, 2), so that every amount edqm.ParseCents accepts fits).
 var amountType = &arrow.Decimal128Type{Precision: 14, Scale: 2}
 
 // Arrow schemas of the generated tables: the columns of [OrderColumns],

@@ -76,13 +76,9 @@
 package duckdbwarehouse
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -361,114 +357,4 @@ ORDER BY ordinal_position`
 		return nil, sqlError("query", q, err)
 	}
 	return cols, nil
-}
-
-// record is one parsed CSV record, or one line that could not be parsed.
-type record struct {
-	fields []string // valid until the next call to parser.next
-	line   int64    // line the record starts on, 1-based
-	text   []byte   // the record's bytes, valid until the next call
-	// problem is non-empty for a line with a quoting error.
-	problem string
-}
-
-// raw returns the record's text without line breaks around it.
-func (r *record) raw() string {
-	t := bytes.TrimLeft(r.text, "\r\n")
-	t = bytes.TrimRight(t, "\r\n")
-	return string(t)
-}
-
-// tape is an io.Reader that keeps what it has read, so that the bytes of a
-// record can be recovered from the csv.Reader's offsets.
-type tape struct {
-	src  io.Reader
-	buf  []byte // bytes read, from offset base on
-	base int64
-}
-
-func (t *tape) Read(p []byte) (int, error) {
-	n, err := t.src.Read(p)
-	t.buf = append(t.buf, p[:n]...)
-	return n, err
-}
-
-// slice returns the bytes between two offsets of the stream.
-func (t *tape) slice(from, to int64) []byte { return t.buf[from-t.base : to-t.base] }
-
-// forget drops the bytes before offset off once enough have piled up.
-func (t *tape) forget(off int64) {
-	if d := off - t.base; d > 64<<10 {
-		t.buf = t.buf[:copy(t.buf, t.buf[d:])]
-		t.base = off
-	}
-}
-
-// parser reads records with encoding/csv and recovers each record's text
-// and starting line, resynchronising after a quoting error that spans lines.
-type parser struct {
-	src      io.Reader
-	tape     *tape
-	r        *csv.Reader
-	lineBase int64 // lines before the current csv.Reader's first line
-	end      int64 // offset of the end of the previous record
-	rec      record
-}
-
-func newParser(src io.Reader) *parser {
-	p := &parser{src: src}
-	p.restart(src, 0)
-	return p
-}
-
-func (p *parser) restart(src io.Reader, lineBase int64) {
-	p.tape = &tape{src: src}
-	p.r = csv.NewReader(p.tape)
-	p.r.FieldsPerRecord = -1
-	p.r.ReuseRecord = true
-	p.r.LazyQuotes = false
-	p.lineBase = lineBase
-	p.end = 0
-}
-
-// next returns the next record (with a problem for a line that cannot be
-// parsed), io.EOF at the end, or the source's read error.
-func (p *parser) next() (*record, error) {
-	fields, err := p.r.Read()
-	if err == io.EOF {
-		return nil, io.EOF
-	}
-	start := p.end
-	end := p.r.InputOffset()
-	p.end = end
-	rec := &p.rec
-	*rec = record{fields: fields, text: p.tape.slice(start, end)}
-	var pe *csv.ParseError
-	switch {
-	case err == nil:
-		line, _ := p.r.FieldPos(0)
-		rec.line = p.lineBase + int64(line)
-	case errors.As(err, &pe):
-		rec.fields = nil
-		rec.line = p.lineBase + int64(pe.StartLine)
-		rec.problem = fmt.Sprintf("line %d, column %d: %v", rec.line, pe.Column, pe.Err)
-		if pe.Line > pe.StartLine {
-			// The error swallowed the lines after the record's first
-			// one: reject the first line only and parse again from the
-			// next one, starting with the bytes already read.
-			text := rec.text
-			lead := len(text) - len(bytes.TrimLeft(text, "\r\n"))
-			nl := bytes.IndexByte(text[lead:], '\n')
-			first := int64(lead + nl + 1)
-			rest := bytes.Clone(p.tape.buf[start+first-p.tape.base:])
-			rec.text = text[:first]
-			rec.problem = fmt.Sprintf("line %d: %v (the quoted field is not closed on this line)", rec.line, pe.Err)
-			p.restart(io.MultiReader(bytes.NewReader(rest), p.src), rec.line)
-			return rec, nil
-		}
-	default:
-		return nil, err
-	}
-	p.tape.forget(end)
-	return rec, nil
 }

@@ -14,6 +14,7 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/edqm/edqm/warehouse"
+	"github.com/edqm/edqm/warehouse/internal/csvrec"
 	"github.com/edqm/edqm/warehouse/internal/loadcheck"
 )
 
@@ -399,19 +400,19 @@ func (w *Warehouse) loadFile(ctx context.Context, a *appenders, req warehouse.Lo
 
 // appendFile parses body and appends its rows and rejects.
 func appendFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string, body io.Reader, fr *warehouse.FileResult) error {
-	p := newParser(body)
-	header, err := p.next()
+	p := csvrec.NewReader(body)
+	header, err := p.Next()
 	switch {
 	case err == io.EOF:
 		return loadcheck.EmptyFile(key, req.Columns)
 	case err != nil:
 		return fmt.Errorf("duckdbwarehouse: load %s: reading the header: %w", key, err)
-	case header.problem != "":
-		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.problem)
-	case header.line != 1:
+	case header.Problem != "":
+		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.Problem)
+	case header.Line != 1:
 		return fmt.Errorf("%w: %s line 1: blank, want the header", warehouse.ErrBadFile, key)
 	}
-	if err := loadcheck.CheckHeader(key, header.fields, req.Columns); err != nil {
+	if err := loadcheck.CheckHeader(key, header.Fields, req.Columns); err != nil {
 		return err
 	}
 
@@ -424,7 +425,7 @@ func appendFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, ke
 				return err
 			}
 		}
-		rec, err := p.next()
+		rec, err := p.Next()
 		if err == io.EOF {
 			break
 		}
@@ -432,30 +433,26 @@ func appendFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, ke
 			return fmt.Errorf("duckdbwarehouse: load %s: reading: %w", key, err)
 		}
 		fr.Parsed++
-		reason := rec.problem
-		if reason == "" && len(rec.fields) != width {
-			reason = fmt.Sprintf("line %d: %d fields, want %d", rec.line, len(rec.fields), width)
-		}
-		if reason != "" {
+		if reason := rec.Reason(width); reason != "" {
 			fr.Rejected++
 			if fr.FirstError == "" {
-				fr.FirstError, fr.FirstErrorLine = reason, rec.line
+				fr.FirstError, fr.FirstErrorLine = reason, rec.Line
 			}
-			if err := a.rejects.AppendRow(req.Table, key, rec.line, reason, rec.raw()); err != nil {
+			if err := a.rejects.AppendRow(req.Table, key, rec.Line, reason, rec.Raw()); err != nil {
 				return fmt.Errorf("duckdbwarehouse: load %s: appending a reject: %w", key, err)
 			}
 			continue
 		}
-		for i, f := range rec.fields {
+		for i, f := range rec.Fields {
 			if f == "" {
 				vals[i] = nil
 			} else {
 				vals[i] = f
 			}
 		}
-		vals[width+1] = rec.line
+		vals[width+1] = rec.Line
 		if err := a.rows.AppendRow(vals...); err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.line, err)
+			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.Line, err)
 		}
 		fr.Loaded++
 	}

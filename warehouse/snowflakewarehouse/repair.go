@@ -3,13 +3,13 @@ package snowflakewarehouse
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
+
+	"github.com/edqm/edqm/warehouse/internal/csvrec"
 )
 
 // A file is repaired before the COPY when the scan finds a record that
@@ -29,121 +29,27 @@ import (
 // blankRange is a span of a file's bytes to blank: [from, to).
 type blankRange struct{ from, to int64 }
 
-// duckTape keeps what a csv.Reader has read, so that a record's bytes can
-// be cut from its offsets (duckdbwarehouse's tape).
-type duckTape struct {
-	src  io.Reader
-	buf  []byte // bytes read, from offset base on
-	base int64
-}
-
-func (t *duckTape) Read(p []byte) (int, error) {
-	n, err := t.src.Read(p)
-	t.buf = append(t.buf, p[:n]...)
-	return n, err
-}
-
-// forget drops the bytes before offset off once enough have piled up.
-func (t *duckTape) forget(off int64) {
-	if d := off - t.base; d > 64<<10 {
-		t.buf = t.buf[:copy(t.buf, t.buf[d:])]
-		t.base = off
-	}
-}
-
-// duckReader reads a file's records as duckdbwarehouse's loader does
-// (its parser, in duckdbwarehouse.go): a strict encoding/csv reader that,
-// after a quoting error spanning lines, rejects the record's first line
-// only and reads again from the next line. It also knows each record's
-// offsets in the file.
-type duckReader struct {
-	src      io.Reader
-	tape     *duckTape
-	r        *csv.Reader
-	lineBase int64 // lines before the current csv.Reader's first line
-	offBase  int64 // the file offset of the current csv.Reader's first byte
-	end      int64 // the current reader's offset after the previous record
-}
-
-func newDuckReader(src io.Reader) *duckReader {
-	d := &duckReader{src: src}
-	d.restart(src, 0, 0)
-	return d
-}
-
-func (d *duckReader) restart(src io.Reader, lineBase, offBase int64) {
-	d.tape = &duckTape{src: src}
-	d.r = csv.NewReader(d.tape)
-	d.r.FieldsPerRecord = -1
-	d.r.ReuseRecord = true
-	d.lineBase, d.offBase, d.end = lineBase, offBase, 0
-}
-
-// next returns the next record's bytes in the file, its line and, when
-// DuckDB's loader rejects it with width columns, its reason and text;
-// io.EOF at the end.
-func (d *duckReader) next(width int) (blankRange, badRecord, error) {
-	fields, err := d.r.Read()
-	if err == io.EOF {
-		return blankRange{}, badRecord{}, io.EOF
-	}
-	start, end := d.end, d.r.InputOffset()
-	d.end = end
-	text := d.tape.buf[start-d.tape.base : end-d.tape.base]
-	span := blankRange{from: d.offBase + start, to: d.offBase + end}
-	var rec badRecord
-	var pe *csv.ParseError
-	switch {
-	case err == nil:
-		line, _ := d.r.FieldPos(0)
-		rec.line = d.lineBase + int64(line)
-		if len(fields) != width {
-			rec.reason = fmt.Sprintf("line %d: %d fields, want %d", rec.line, len(fields), width)
-		}
-	case errors.As(err, &pe):
-		rec.line = d.lineBase + int64(pe.StartLine)
-		rec.reason = fmt.Sprintf("line %d, column %d: %v", rec.line, pe.Column, pe.Err)
-		if pe.Line > pe.StartLine {
-			// The first line alone is rejected; reading starts again
-			// on the next one, with the bytes already read.
-			lead := len(text) - len(bytes.TrimLeft(text, "\r\n"))
-			first := int64(lead + bytes.IndexByte(text[lead:], '\n') + 1)
-			rest := bytes.Clone(d.tape.buf[start+first-d.tape.base:])
-			rec.reason = fmt.Sprintf("line %d: %v (the quoted field is not closed on this line)", rec.line, pe.Err)
-			rec.raw = string(bytes.Trim(text[:first], "\r\n"))
-			span.to = span.from + first
-			d.restart(io.MultiReader(bytes.NewReader(rest), d.src), rec.line, span.to)
-			return span, rec, nil
-		}
-	default:
-		return blankRange{}, badRecord{}, err
-	}
-	if rec.reason != "" {
-		rec.raw = string(bytes.Trim(text, "\r\n"))
-	}
-	d.tape.forget(end)
-	return span, rec, nil
-}
-
 // duckRejects returns the spans and the rejects of the records DuckDB's
-// loader rejects in a file whose header has width fields.
+// loader rejects in a file whose header has width fields: it reads the
+// file with the loader's own reader (warehouse/internal/csvrec).
 func duckRejects(r io.Reader, width int) ([]blankRange, []badRecord, error) {
-	d := newDuckReader(r)
-	if _, _, err := d.next(width); err != nil {
+	p := csvrec.NewReader(r)
+	if _, err := p.Next(); err != nil {
 		return nil, nil, fmt.Errorf("reading the header: %w", err)
 	}
 	var spans []blankRange
 	var bad []badRecord
 	for {
-		span, rec, err := d.next(width)
+		rec, err := p.Next()
 		if err == io.EOF {
 			return spans, bad, nil
 		}
 		if err != nil {
 			return nil, nil, err
 		}
-		if rec.reason != "" {
-			spans, bad = append(spans, span), append(bad, rec)
+		if reason := rec.Reason(width); reason != "" {
+			spans = append(spans, blankRange{from: rec.Start, to: rec.Start + int64(len(rec.Text))})
+			bad = append(bad, badRecord{line: rec.Line, reason: reason, raw: rec.Raw()})
 		}
 	}
 }

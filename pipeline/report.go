@@ -5,12 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/quality/dashboard"
-	"github.com/edqm/edqm/warehouse"
 )
 
 // advance moves the watermark past the days landed.
@@ -100,49 +98,15 @@ func (r *runner) snapshot(ctx context.Context) error {
 }
 
 // history appends the report's results to the results history unless it
-// already holds the run id. The rows go to a scratch table first and are
-// copied in one INSERT, so an interrupted run leaves either the whole run
-// or none of it; the scratch table is dropped on every run.
+// already holds the run id; quality.History.Append adds a run whole or not
+// at all.
 func (r *runner) history(ctx context.Context) error {
-	h := r.s.History
-	table := h.Table
-	if table == "" {
-		table = quality.DefaultHistoryTable
-	}
-	scratch := quality.History{Table: table + "_scratch"}
-	if err := r.wh.Exec(ctx, "DROP TABLE IF EXISTS "+scratch.Table); err != nil {
-		return fmt.Errorf("pipeline: history: %w", err)
-	}
-	id, err := h.NextRunID(ctx, r.wh, r.res.RunID)
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	if id != r.res.RunID {
+	n, err := r.s.History.Append(ctx, r.wh, r.res.Report)
+	if errors.Is(err, quality.ErrRunExists) {
 		return nil // recorded by an earlier run
 	}
-	n, err := scratch.Append(ctx, r.wh, r.res.Report)
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
-	}
-	if err := h.Ensure(ctx, r.wh); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	cols := strings.Join(quality.HistoryColumns, ", ")
-	stmts := []string{
-		"INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM " + scratch.Table,
-		"DROP TABLE " + scratch.Table,
-	}
-	if a, ok := r.wh.(warehouse.AtomicExecer); ok {
-		err = a.ExecAtomic(ctx, stmts...)
-	} else {
-		for _, q := range stmts {
-			if err = r.wh.Exec(ctx, q); err != nil {
-				break
-			}
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("pipeline: history: %w", err)
 	}
 	r.res.HistoryRows = n
 	return nil

@@ -154,6 +154,12 @@ func (h History) NextRunID(ctx context.Context, w warehouse.Warehouse, prefix st
 // gets one row). It creates the table if needed. rep.RunID must be set and
 // not yet in the history (the error wraps [ErrRunExists]). It returns the
 // number of rows added.
+//
+// The run is added whole or not at all: the rows go to a scratch table
+// (the history's name with "_scratch"), which one INSERT … SELECT copies
+// into the history, in one transaction when the warehouse is a
+// [warehouse.AtomicExecer]. A scratch table left by an interrupted append
+// is dropped by the next one.
 func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report) (int, error) {
 	t, err := h.table()
 	if err != nil {
@@ -161,6 +167,10 @@ func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report)
 	}
 	if rep == nil || rep.RunID == "" {
 		return 0, errors.New("quality: history: the report has no run id (set Options.RunID or a Clock)")
+	}
+	scratch := History{Table: t + "_scratch"}
+	if err := w.Exec(ctx, "DROP TABLE IF EXISTS "+scratch.Table); err != nil {
+		return 0, fmt.Errorf("quality: history: %w", err)
 	}
 	if err := h.Ensure(ctx, w); err != nil {
 		return 0, err
@@ -172,7 +182,35 @@ func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report)
 	if n > 0 {
 		return 0, fmt.Errorf("%w: %q", ErrRunExists, rep.RunID)
 	}
+	if err := scratch.Ensure(ctx, w); err != nil {
+		return 0, err
+	}
 	rows := historyRows(rep)
+	if err := insertRows(ctx, w, scratch.Table, rows); err != nil {
+		return 0, err
+	}
+	cols := strings.Join(HistoryColumns, ", ")
+	stmts := []string{
+		"INSERT INTO " + t + " (" + cols + ") SELECT " + cols + " FROM " + scratch.Table,
+		"DROP TABLE " + scratch.Table,
+	}
+	if a, ok := w.(warehouse.AtomicExecer); ok {
+		err = a.ExecAtomic(ctx, stmts...)
+	} else {
+		for _, q := range stmts {
+			if err = w.Exec(ctx, q); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("quality: history: %w", err)
+	}
+	return len(rows), nil
+}
+
+// insertRows inserts rows of HistoryColumns into table, 50 to a statement.
+func insertRows(ctx context.Context, w warehouse.Warehouse, table string, rows [][]any) error {
 	const perInsert = 50
 	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(HistoryColumns)), ", ") + ")"
 	for i := 0; i < len(rows); i += perInsert {
@@ -183,12 +221,12 @@ func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report)
 			vals[j] = ph
 			args = append(args, r...)
 		}
-		q := "INSERT INTO " + t + " (" + strings.Join(HistoryColumns, ", ") + ") VALUES " + strings.Join(vals, ", ")
+		q := "INSERT INTO " + table + " (" + strings.Join(HistoryColumns, ", ") + ") VALUES " + strings.Join(vals, ", ")
 		if err := w.Exec(ctx, q, args...); err != nil {
-			return i, fmt.Errorf("quality: history: %w", err)
+			return fmt.Errorf("quality: history: %w", err)
 		}
 	}
-	return len(rows), nil
+	return nil
 }
 
 // historyRows renders a report as rows of HistoryColumns.

@@ -358,6 +358,27 @@ type Label struct {
 	MaskedBy Kind `json:"masked_by,omitempty"`
 }
 
+// RowKey names one row of a corrupted table as labels do: the row's key,
+// as text, and its occurrence (1 for a row as it came, 2 for an added
+// duplicate). A duplicated row's clean first copy and its copy have the
+// same key but not the same RowKey, so a set of RowKeys tells exactly
+// which rows are corrupted.
+type RowKey struct {
+	Key        string
+	Occurrence int
+}
+
+// String returns "key" for a first occurrence, "key#2" for a duplicate.
+func (r RowKey) String() string {
+	if r.Occurrence == 1 {
+		return r.Key
+	}
+	return r.Key + "#" + strconv.Itoa(r.Occurrence)
+}
+
+// Row returns the RowKey of the row l labels.
+func (l Label) Row() RowKey { return RowKey{Key: l.Key, Occurrence: l.Occurrence} }
+
 // LabelColumns are the columns of [LabelsTable].
 var LabelColumns = []string{"table_name", "day", "key", "occurrence", "kind", "variant", "column_name", "original", "injected"}
 

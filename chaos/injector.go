@@ -52,7 +52,8 @@ func New(cfg Config) (*Injector, error) {
 func (j *Injector) Config() Config { return j.cfg }
 
 // Inject returns a corrupted copy of in and a Label per changed cell and
-// added row; in is never modified. Labels name the table in.Name. The spec
+// added row; in is never modified. Labels name the table in.Name, or
+// spec.Table when in has no name (see [TableSpec.Table]). The spec
 // is checked against in first: an error wrapping [ErrInvalidSpec] names
 // the spec's fields whose columns are missing. A cancelled ctx returns
 // ctx.Err().
@@ -106,7 +107,11 @@ func (j *Injector) Inject(ctx context.Context, day time.Time, spec TableSpec, in
 			return nil, nil, fmt.Errorf("%w: table %q: row %d has %d cells, want %d", ErrInvalidSpec, in.Name, i, len(r), len(in.Columns))
 		}
 	}
-	l, err := newLayout(spec, in.Name, len(in.Rows), in.Columns, func(name string, role int) (*cells.Column, string, error) {
+	table := in.Name
+	if table == "" {
+		table = spec.Table
+	}
+	l, err := newLayout(spec, table, len(in.Rows), in.Columns, func(name string, role int) (*cells.Column, string, error) {
 		idx := in.Col(name)
 		if idx < 0 {
 			return nil, "", nil
@@ -261,6 +266,9 @@ type engine struct {
 
 // run draws and records the corruption of every row of l.
 func (j *Injector) run(ctx context.Context, l *layout, day time.Time) (*engine, error) {
+	if err := j.cfg.checkVariants(l); err != nil {
+		return nil, err
+	}
 	dn := cells.DayOf(day)
 	nr := len(l.cols)
 	e, _ := j.scratch.Get().(*engine)
@@ -562,7 +570,7 @@ func (e *engine) ghost(f int) cells.Value {
 	fk, c := e.l.fks[f], e.l.cols[cells.RoleFK0+f]
 	ks := e.l.fkSets[f]
 	if ks == nil {
-		ks = newKeySet(fk.Keys)
+		ks = newKeySet(fk)
 		e.l.fkSets[f] = ks
 	}
 	known := func(s string) bool {

@@ -39,6 +39,11 @@ type ForeignKey struct {
 	// largest when the keys (or the column) are integers, else a fresh
 	// random UUID. It is read on each call that draws a ghost.
 	Keys []string
+	// IntKeys are valid values too, for integer keys: the same as Keys
+	// holding them written in base 10, without the caller formatting
+	// them. Keys and IntKeys may both be set; the valid set is their
+	// union.
+	IntKeys []int64
 	// RandomKeys says that the referenced keys are random UUIDs (as
 	// package generate's are), so that a fresh random UUID is a ghost
 	// without a key set: it stands for Keys.
@@ -46,7 +51,10 @@ type ForeignKey struct {
 	// Since returns the date from which the referenced id exists (a
 	// customer's signup date), and false for an id that does not exist;
 	// it too stands for Keys. It enables "before_signup" through this key.
-	// It may be nil.
+	// It may be nil: without a Since on any foreign key, "before_signup"
+	// is never drawn, so a Temporal rate given in [Rates] goes wholly to
+	// "future", and a VariantRates.BeforeSignup above zero is refused
+	// (see [ErrVariantUnavailable]).
 	Since func(id string) (time.Time, bool)
 	// Priced says that the referenced row gives the unit price (a
 	// product) that Amount is checked against when the table has no
@@ -76,9 +84,12 @@ type ForeignKey struct {
 // string struct field (the empty string is NULL there, a zero time.Time is
 // NULL). Variants that would need a NULL elsewhere are not drawn.
 type TableSpec struct {
-	// Table names the table in labels and in the random stream, for
-	// InjectSlice and chaosarrow's InjectRecord; Inject uses its table's
-	// Name instead.
+	// Table names the table in labels and in the random stream. It is
+	// required by InjectSlice and chaosarrow's InjectRecord, whose data
+	// has no name of its own. Inject names the table by its own Name (so
+	// one spec serves a renamed table), and by Table only when the table
+	// has no Name. Every injection without a table name, either way, is
+	// an error wrapping [ErrInvalidSpec].
 	Table string
 	// Key is the row's identifier (order_id); labels are keyed by it. Required.
 	Key string
@@ -152,8 +163,8 @@ func (spec TableSpec) Validate() error {
 		if fk.Column == "" {
 			return fail("ForeignKeys[%d].Column is empty", i)
 		}
-		if len(fk.Keys) == 0 && !fk.RandomKeys && fk.Since == nil {
-			return fail("ForeignKeys[%d].Keys is empty: give the valid keys of %q (or set RandomKeys when they are random UUIDs, or Since)", i, fk.Column)
+		if len(fk.Keys) == 0 && len(fk.IntKeys) == 0 && !fk.RandomKeys && fk.Since == nil {
+			return fail("ForeignKeys[%d].Keys and IntKeys are empty: give the valid keys of %q (or set RandomKeys when they are random UUIDs, or Since)", i, fk.Column)
 		}
 	}
 	if spec.Quantity != "" && spec.MaxQuantity < 1 {
@@ -215,23 +226,23 @@ type layout struct {
 	n           int      // rows
 }
 
-// fieldOf is the name of the spec field that gives role.
-func fieldOf(role int) string {
+// roleNoun names what plays role, with its article, for error messages.
+func roleNoun(role int) string {
 	switch role {
 	case cells.RoleKey:
-		return "Key"
+		return "a key"
 	case cells.RoleAmount:
-		return "Amount"
+		return "an amount"
 	case cells.RoleQuantity:
-		return "Quantity"
+		return "a quantity"
 	case cells.RolePrice:
-		return "UnitPrice"
+		return "a unit price"
 	case cells.RoleDate:
-		return "Date"
+		return "a date"
 	case cells.RoleStatus:
-		return "Status"
+		return "a status"
 	}
-	return fmt.Sprintf("ForeignKeys[%d].Column", role-cells.RoleFK0)
+	return "a foreign key"
 }
 
 // kindsFor lists the cell kinds each role accepts.
@@ -264,6 +275,9 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("%w (table %q)", err, table)
 	}
+	if table == "" {
+		return nil, fmt.Errorf("%w: Table is empty: name the table, which labels and the random stream use", ErrInvalidSpec)
+	}
 	l := &layout{
 		table: table, cols: make([]*cells.Column, cells.RoleFK0+len(spec.ForeignKeys)), fks: spec.ForeignKeys,
 		fkSets: make([]*keySet, len(spec.ForeignKeys)), maxQuantity: spec.MaxQuantity, accepted: spec.Accepted, n: n,
@@ -282,7 +296,7 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 			continue
 		}
 		if !slices.Contains(kindsFor(r.role), c.Kind) {
-			return nil, fail("%s: column %q is %s, which a %s cannot be", r.field, r.column, typ, strings.ToLower(fieldOf(r.role)))
+			return nil, fail("%s: column %q is %s, which %s cannot be", r.field, r.column, typ, roleNoun(r.role))
 		}
 		c.Name, c.Role = r.column, r.role
 		if r.role == cells.RoleKey {
@@ -297,7 +311,7 @@ func newLayout(spec TableSpec, table string, n int, all []string,
 	for i, fk := range spec.ForeignKeys {
 		c := l.cols[cells.RoleFK0+i]
 		if c.Kind == cells.KInt {
-			for j, k := range fk.Keys {
+			for j, k := range fk.Keys { // IntKeys are integers by their type
 				if _, err := strconv.ParseInt(k, 10, 64); err != nil {
 					return nil, fail("ForeignKeys[%d].Keys[%d] is %q, but column %q holds integers", i, j, k, fk.Column)
 				}
@@ -329,7 +343,15 @@ type keySet struct {
 	hasKeys bool
 }
 
-func newKeySet(keys []string) *keySet {
+// newKeySet builds fk's key set, Keys and IntKeys together.
+func newKeySet(fk ForeignKey) *keySet {
+	keys := fk.Keys
+	if len(fk.IntKeys) > 0 {
+		keys = slices.Grow(slices.Clip(keys), len(fk.IntKeys))
+		for _, k := range fk.IntKeys {
+			keys = append(keys, strconv.FormatInt(k, 10))
+		}
+	}
 	ks := &keySet{set: make(map[string]struct{}, len(keys)), ints: len(keys) > 0, hasKeys: len(keys) > 0}
 	for j, k := range keys {
 		ks.set[k] = struct{}{}
@@ -345,4 +367,81 @@ func newKeySet(keys []string) *keySet {
 		}
 	}
 	return ks
+}
+
+// ErrVariantUnavailable is wrapped, with [ErrInvalidSpec], by the error of
+// an injection whose [Config.VariantRates] gives a probability to a variant
+// that the table cannot take at all: "before_signup" without a foreign key
+// with Since, "bad_format" without a string Amount, Quantity or Date
+// column, a variant without the column it changes. A kind's rate given in
+// [Rates] is not refused: it goes to the variants the table can take.
+var ErrVariantUnavailable = errors.New("chaos: variant unavailable for this table")
+
+// unavailable returns why the table l describes can never take variant v,
+// or "" when it can.
+func (l *layout) unavailable(v int) string {
+	has := func(role int) bool { return l.cols[role] != nil }
+	switch v {
+	case vScaled, vDrifted, vNegativeAmount:
+		if !has(cells.RoleAmount) {
+			return "the spec has no Amount"
+		}
+	case vFuture:
+		if !has(cells.RoleDate) {
+			return "the spec has no Date"
+		}
+	case vBeforeSignup:
+		if !has(cells.RoleDate) {
+			return "the spec has no Date"
+		}
+		if !slices.ContainsFunc(l.fks, func(fk ForeignKey) bool { return fk.Since != nil }) {
+			return "no foreign key has Since, which tells the signup date"
+		}
+	case vGhost:
+		if len(l.fks) == 0 {
+			return "the spec has no ForeignKeys"
+		}
+	case vNull:
+		for f := range l.fks {
+			if l.cols[cells.RoleFK0+f].Nullable {
+				return ""
+			}
+		}
+		return "no foreign key column can hold NULL"
+	case vBadStatus:
+		if !has(cells.RoleStatus) {
+			return "the spec has no Status"
+		}
+	case vBadQuantity:
+		if !has(cells.RoleQuantity) {
+			return "the spec has no Quantity"
+		}
+	case vBadFormat:
+		for _, role := range [...]int{cells.RoleAmount, cells.RoleQuantity, cells.RoleDate} {
+			if has(role) && l.cols[role].Kind == cells.KText {
+				return ""
+			}
+		}
+		return "no Amount, Quantity or Date column holds strings"
+	case vConflicting:
+		if !has(cells.RoleStatus) || len(l.accepted) < 2 {
+			return "it needs a Status with two accepted values or more"
+		}
+	}
+	return ""
+}
+
+// checkVariants refuses a configuration that sets, in VariantRates, a
+// variant the table l describes can never take.
+func (c Config) checkVariants(l *layout) error {
+	for v, d := range variantDefs {
+		if *d.rate(&c.VariantRates) == 0 {
+			continue
+		}
+		if why := l.unavailable(v); why != "" {
+			return fmt.Errorf("%w: %w: table %q: VariantRates.%s is %v, but %s cannot be drawn: %s",
+				ErrInvalidSpec, ErrVariantUnavailable, l.table, d.field, *d.rate(&c.VariantRates), d.name, why)
+		}
+	}
+	return nil
 }

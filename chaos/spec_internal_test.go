@@ -8,9 +8,9 @@ import (
 	"github.com/edqm/edqm/chaos/internal/cells"
 )
 
-func TestFieldOf(t *testing.T) {
-	for role, want := range map[int]string{cells.RoleKey: "Key", cells.RoleAmount: "Amount", cells.RoleQuantity: "Quantity", cells.RolePrice: "UnitPrice",
-		cells.RoleDate: "Date", cells.RoleStatus: "Status", cells.RoleFK0 + 2: "ForeignKeys[2].Column"} {
-		assert.Equal(t, want, fieldOf(role), "fieldOf(%d)", role)
+func TestRoleNoun(t *testing.T) {
+	for role, want := range map[int]string{cells.RoleKey: "a key", cells.RoleAmount: "an amount", cells.RoleQuantity: "a quantity",
+		cells.RolePrice: "a unit price", cells.RoleDate: "a date", cells.RoleStatus: "a status", cells.RoleFK0 + 2: "a foreign key"} {
+		assert.Equal(t, want, roleNoun(role), "roleNoun(%d)", role)
 	}
 }

@@ -78,6 +78,37 @@ func InjectSlice[T any](ctx context.Context, j *Injector, day time.Time, spec Ta
 	return out, e.labels, nil
 }
 
+// SliceRows returns the [RowKey] of each of rows, as labels name them:
+// the key is read from the field spec.Key names (written as in labels),
+// and the occurrence counts the rows with that key so far (1 for the
+// first, 2 for the next). For the output of [InjectSlice] on rows with
+// unique keys, these are exactly the rows its labels name; so a test can
+// tell, row by row, whether a row is corrupted. The error wraps
+// [ErrInvalidSpec] when spec has no Key or rows have no such field.
+func SliceRows[T any](spec TableSpec, rows []T) ([]RowKey, error) {
+	typ := reflect.TypeFor[T]()
+	if typ.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("%w: SliceRows needs a slice of structs, not of %s", ErrInvalidSpec, typ)
+	}
+	if spec.Key == "" {
+		return nil, fmt.Errorf("%w: Key is empty: the spec has no key column", ErrInvalidSpec)
+	}
+	fields, names := structFields(typ)
+	idx, ok := fields[spec.Key]
+	if !ok {
+		return nil, fmt.Errorf("%w: Key names %q, but %s has no such field (it has %s)", ErrInvalidSpec, spec.Key, typ, strings.Join(names, ", "))
+	}
+	key := structColumn(typ.Field(idx).Type, idx, cells.RoleKey, reflect.ValueOf(rows))
+	seen := make(map[string]int, len(rows))
+	out := make([]RowKey, len(rows))
+	for i := range rows {
+		k := key.Raw(i)
+		seen[k]++
+		out[i] = RowKey{Key: k, Occurrence: seen[k]}
+	}
+	return out, nil
+}
+
 // structFields maps column names to the exported fields of typ, and lists
 // the names in field order.
 func structFields(typ reflect.Type) (map[string]int, []string) {

@@ -34,7 +34,9 @@ type Config struct {
 	Seed uint64
 	// Epoch is the day the first customer signs up; only its calendar date
 	// counts (the time of day and the location are dropped, the date is read
-	// in Epoch's own location). Zero means [DefaultEpoch], 2024-01-01.
+	// in Epoch's own location). Zero means [DefaultEpoch], 2024-01-01: no
+	// order is placed before it. [EpochFor] picks the Epoch of a range of
+	// days that may start anywhere.
 	Epoch time.Time
 	// CustomersPerDay is how many customers sign up each day: customer
 	// number k (counting from 0) signs up on day Epoch + k/CustomersPerDay.

@@ -7,7 +7,7 @@
 // duplicate scheme and a scheme url.Parse could never produce; Open's
 // errors never repeat a URL's user information or query values (see
 // [RedactURL]), and the error of a URL url.Parse refuses quotes none of
-// it.
+// it but the one character it refuses, if that is the reason.
 package openurl
 
 import (
@@ -15,9 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Registry maps URL schemes to openers of T, which take options of type
@@ -88,9 +91,11 @@ func (r *Registry[T, O]) Schemes() []string {
 // unwrapped. The caller decides what opts holds (landing and warehouse
 // pass a copy, never nil). It returns an error, and never calls an opener,
 // when url.Parse refuses rawURL (the error says what went wrong and quotes
-// none of the URL) or when no opener is registered for the scheme (the
+// none of the URL but a refused character: `invalid character " " (a
+// space) in host name`) or when no opener is registered for the scheme (the
 // error shows the URL redacted by [RedactURL] and lists the registered
-// schemes). An opener that returns neither a value nor an error (an
+// schemes, or, for a plain path, the URLs of the registered local schemes
+// that name it). An opener that returns neither a value nor an error (an
 // interface T holding nil) is an error too.
 func (r *Registry[T, O]) Open(ctx context.Context, rawURL string, opts *O) (T, error) {
 	var zero T
@@ -102,13 +107,49 @@ func (r *Registry[T, O]) Open(ctx context.Context, rawURL string, opts *O) (T, e
 	open := r.openers[u.Scheme]
 	r.mu.RUnlock()
 	if open == nil {
-		return zero, fmt.Errorf("%s.Open: unknown scheme %q in %q (registered: %s)", r.pkg, u.Scheme, RedactURL(u), strings.Join(r.Schemes(), ", "))
+		return zero, r.unknownScheme(u)
 	}
 	v, err := open(ctx, u, opts)
 	if err == nil && any(v) == nil {
 		return zero, fmt.Errorf("%s.Open: the opener of scheme %q returned neither a value nor an error", r.pkg, u.Scheme)
 	}
 	return v, err
+}
+
+// localSchemes are the schemes whose URLs name a local path, suggested
+// when a plain path is given where a URL was expected.
+var localSchemes = []string{"file", "duckdb"}
+
+// unknownScheme is Open's error for a URL whose scheme has no opener. A
+// URL without a scheme (a plain path) gets the URL of each registered
+// local scheme that names the same path as an absolute one.
+func (r *Registry[T, O]) unknownScheme(u *url.URL) error {
+	known := strings.Join(r.Schemes(), ", ")
+	if u.Scheme != "" || u.Opaque != "" || u.Host != "" || u.Path == "" {
+		return fmt.Errorf("%s.Open: unknown scheme %q in %q (registered: %s)", r.pkg, u.Scheme, RedactURL(u), known)
+	}
+	var hints []string
+	for _, s := range localSchemes {
+		if r.registered(s) {
+			abs, err := filepath.Abs(filepath.FromSlash(u.Path))
+			if err != nil {
+				abs = u.Path
+			}
+			hints = append(hints, (&url.URL{Scheme: s, Path: filepath.ToSlash(abs)}).String())
+		}
+	}
+	hint := ""
+	if len(hints) > 0 {
+		hint = ": for a local path, write " + strings.Join(hints, " or ")
+	}
+	return fmt.Errorf("%s.Open: %q is a path, not a URL (no scheme)%s (registered: %s)", r.pkg, RedactURL(u), hint, known)
+}
+
+// registered reports whether scheme has an opener.
+func (r *Registry[T, O]) registered(scheme string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.openers[scheme] != nil
 }
 
 // parseReason returns what went wrong in a url.Parse error without the
@@ -121,6 +162,9 @@ func parseReason(err error) string {
 	if errors.As(err, &ue) {
 		msg = ue.Err.Error()
 	}
+	if c, rest, ok := badCharacter(msg); ok {
+		return "invalid character " + c + rest
+	}
 	if i := strings.IndexAny(msg, "\"'`"); i >= 0 {
 		msg = msg[:i]
 	}
@@ -129,6 +173,31 @@ func parseReason(err error) string {
 		msg = "cannot parse"
 	}
 	return msg
+}
+
+// badCharacter reads url.Parse's "invalid character %q in host name":
+// the one character it quotes, described (a space, a tab...) and the rest
+// of the message. A single character tells which one to fix and gives
+// away no secret; ok is false for any other message.
+func badCharacter(msg string) (c, rest string, ok bool) {
+	const prefix = "net/url: invalid character "
+	after, found := strings.CutPrefix(msg, prefix)
+	if !found {
+		after, found = strings.CutPrefix(msg, "invalid character ")
+	}
+	if !found {
+		return "", "", false
+	}
+	quoted, err := strconv.QuotedPrefix(after)
+	if err != nil {
+		return "", "", false
+	}
+	ch, err := strconv.Unquote(quoted)
+	if err != nil || utf8.RuneCountInString(ch) != 1 {
+		return "", "", false
+	}
+	names := map[string]string{" ": " (a space)", "\t": " (a tab)", "\n": " (a line break)", "\r": " (a carriage return)"}
+	return quoted + names[ch], after[len(quoted):], true
 }
 
 // RedactURL returns u as a string fit for an error message or a log: the

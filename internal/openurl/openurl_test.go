@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,6 +51,40 @@ func TestOpen(t *testing.T) {
 
 	_, err = r.Open(t.Context(), "ok://u:pa/55word@h/p", nil)
 	assert.EqualError(t, err, "test.Open: malformed URL: invalid port")
+}
+
+// TestOpenMessages: a bad character is named; a plain path is told apart
+// from an unknown scheme, with the URL of each local scheme registered.
+func TestOpenMessages(t *testing.T) {
+	r := New[string, int]("test")
+	open := func(_ context.Context, u *url.URL, _ *int) (string, error) { return u.Path, nil }
+	r.Register("file", open)
+	r.Register("s3", open)
+	_, err := r.Open(t.Context(), "s3://my bucket", nil)
+	assert.EqualError(t, err, `test.Open: malformed URL: invalid character " " (a space) in host name`)
+	_, err = r.Open(t.Context(), "s3://buck|et/p", nil)
+	assert.EqualError(t, err, `test.Open: malformed URL: invalid character "|" in host name`)
+
+	dir := t.TempDir()
+	_, err = r.Open(t.Context(), filepath.ToSlash(dir)+"/landing", nil)
+	want := (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir) + "/landing"}).String()
+	assert.EqualError(t, err, `test.Open: "`+filepath.ToSlash(dir)+`/landing" is a path, not a URL (no scheme): for a local path, write `+want+` (registered: file, s3)`)
+
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	_, err = r.Open(t.Context(), "rel/dir", nil)
+	assert.ErrorContains(t, err, "write "+(&url.URL{Scheme: "file", Path: filepath.ToSlash(filepath.Join(wd, "rel", "dir"))}).String())
+
+	both := New[string, int]("both")
+	both.Register("duckdb", open)
+	both.Register("file", open)
+	_, err = both.Open(t.Context(), "/var/x", nil)
+	assert.ErrorContains(t, err, "write file:///var/x or duckdb:///var/x")
+
+	none := New[string, int]("none")
+	none.Register("mem", open)
+	_, err = none.Open(t.Context(), "/var/x", nil)
+	assert.EqualError(t, err, `none.Open: "/var/x" is a path, not a URL (no scheme) (registered: mem)`)
 }
 
 func TestRegisterPanics(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -55,12 +56,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := &transform.CompileOptions{Incremental: *incremental}
 	if *runDate != "" {
-		d, err := time.Parse(time.DateOnly, *runDate)
+		d, err := parseDay(*runDate)
 		if err != nil {
-			fmt.Fprintf(stderr, "compile: invalid value %q for -run-date: want a date as YYYY-MM-DD\n", *runDate)
+			fmt.Fprintf(stderr, "compile: invalid value %q for -run-date: %v\n", *runDate, err)
 			return 2
 		}
 		opts.RunDate = d
+	}
+	if *models != "" {
+		if err := checkFolder(*models); err != nil {
+			fmt.Fprintf(stderr, "compile: invalid value %q for -models: %v\n", *models, err)
+			return 2
+		}
 	}
 	out, err := compile(*dialect, *models, *only, opts)
 	if err != nil {
@@ -69,6 +76,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, out)
 	return 0
+}
+
+// parseDay parses a YYYY-MM-DD day, telling a date that does not exist
+// (2026-02-30) from one in another form.
+func parseDay(s string) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err == nil {
+		return d, nil
+	}
+	var y, m, day int
+	if n, _ := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &m, &day); n != 3 || len(s) != len(time.DateOnly) {
+		return time.Time{}, errors.New("want a date as YYYY-MM-DD")
+	}
+	if m < 1 || m > 12 {
+		return time.Time{}, fmt.Errorf("there is no month %d", m)
+	}
+	last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return time.Time{}, fmt.Errorf("the date does not exist: %s %d has %d days", time.Month(m), y, last)
+}
+
+// checkFolder tells why dir cannot be a models folder, if it cannot.
+func checkFolder(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errors.New("no such folder")
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return errors.New("a file, not a folder")
+	}
+	return nil
 }
 
 // compile builds the project and renders its script.

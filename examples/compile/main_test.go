@@ -70,13 +70,16 @@ func TestCompileBadInput(t *testing.T) {
 	}{
 		{[]string{"-dialect", "oracle"}, 1, `unknown dialect "oracle"`},
 		{[]string{"-model", "nope"}, 1, "no model named nope"},
-		{[]string{"-models", "/no/such/folder"}, 1, "/no/such/folder"},
-		{[]string{"-run-date", "2026-13-01"}, 2, `invalid value "2026-13-01" for -run-date`},
+		{[]string{"-models", "/no/such/folder"}, 2, `invalid value "/no/such/folder" for -models: no such folder`},
+		{[]string{"-models", "main.go"}, 2, `invalid value "main.go" for -models: a file, not a folder`},
+		{[]string{"-run-date", "2026-02-30"}, 2, `invalid value "2026-02-30" for -run-date: the date does not exist: February 2026 has 28 days`},
+		{[]string{"-run-date", "10/03/2026"}, 2, `invalid value "10/03/2026" for -run-date: want a date as YYYY-MM-DD`},
+		{[]string{"-run-date", "2026-13-01"}, 2, `invalid value "2026-13-01" for -run-date: there is no month 13`},
 		{[]string{"-nosuchflag"}, 2, "flag provided but not defined"},
 		{[]string{"extra"}, 2, `unexpected argument "extra"`},
 	} {
 		code, _, errOut := runCompile(t, c.args...)
-		if code != c.code || !strings.Contains(errOut, c.want) {
+		if code != c.code || !strings.Contains(errOut, c.want) || strings.Contains(errOut, "open .") {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errOut, c.code, c.want)
 		}
 	}

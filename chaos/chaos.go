@@ -48,9 +48,17 @@
 // status with its accepted values. The same spec serves string tables, Arrow
 // records and structs; a column is an Arrow field name or a struct field's
 // edqm tag (or, without a tag, its Go name). Variants that need a role the
-// spec leaves out are never drawn. A spec that names a column the data
-// lacks, a foreign key without its key set, and a probability outside
-// [0, 1] are errors that name the field.
+// spec leaves out are never drawn: a kind's rate in [Rates] goes to the
+// variants the table can take (without a foreign key with Since, "future"
+// takes the whole Temporal rate), while a probability set in
+// [VariantRates] for a variant the table can never take is an error
+// ([ErrVariantUnavailable]). A spec that names a column the data lacks, a
+// foreign key without its key set, a table without a name, and a
+// probability outside [0, 1] are errors that name the field.
+//
+// Each row of the output is named, as labels name it, by a [RowKey]: its
+// key and its occurrence. [SliceRows] names the rows of a slice, so a test
+// can tell a duplicated row's clean first copy from its added copy.
 //
 // # Determinism
 //
@@ -232,6 +240,18 @@ func (v VariantRates) Of(variant string) float64 {
 		}
 	}
 	return 0
+}
+
+// With returns a copy of v with the variant of the given label name
+// ("scaled", "before_signup", ...) at probability p; an unknown name
+// leaves the copy as v is, as [VariantRates.Of] reads it as 0.
+func (v VariantRates) With(variant string, p float64) VariantRates {
+	for _, d := range variantDefs {
+		if d.name == variant {
+			*d.rate(&v) = p
+		}
+	}
+	return v
 }
 
 // Config configures an injector.

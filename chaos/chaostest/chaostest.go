@@ -6,20 +6,35 @@
 // [Orders] generates a day of orders with package generate, corrupts them
 // with package chaos and returns the clean rows, the dirty rows and the
 // labels: the ground truth a validator, a parser or a data-quality check
-// under test must match.
+// under test must match. A row is named by its [chaos.RowKey], its key and
+// occurrence (2 for an added duplicate), so that a duplicated order's
+// clean first copy is not taken for a corrupted one:
 //
 //	func TestMyValidator(t *testing.T) {
 //		ds := chaostest.Orders(t, nil)
-//		bad := ds.Labelled() // keys of the corrupted orders
-//		for _, o := range ds.Dirty {
-//			if rejected := myValidator(o) != nil; rejected != bad[o.OrderID] {
-//				t.Errorf("order %s: rejected %v, labelled %v", o.OrderID, rejected, bad[o.OrderID])
+//		var rejected []chaos.RowKey
+//		for i, o := range ds.Dirty {
+//			if myValidator(o) != nil {
+//				rejected = append(rejected, ds.Rows[i])
 //			}
 //		}
+//		chaostest.RequireRejected(t, ds.Labels, rejected) // exactly the corrupted rows
 //	}
 //
+// [AssertRejected] and [RequireRejected] take testify's TestingT (a
+// *testing.T is one), and sit beside testify's assertions.
+//
 // [Inject] and [Record] do the same with the test's own rows: a slice of
-// structs or an Arrow record batch, described by a chaos.TableSpec.
+// structs or an Arrow record batch, described by a chaos.TableSpec;
+// [RowKeys] names the rows of a slice.
+//
+// # Scoring a validator
+//
+// [Score] measures a validator against every kind and variant of chaos:
+// per variant, how many corrupted rows it rejects (recall) and how many of
+// its rejections are corrupted rows (precision), with examples of misses
+// and false alarms; [Scorecard.Require] turns thresholds into a test
+// failure that names the variant missed and the seed that replays it.
 //
 // # Seeds and replay
 //
@@ -103,6 +118,9 @@ type Dataset struct {
 	// Clean are the orders as generated; Dirty the same orders corrupted,
 	// with duplicates right after their row.
 	Clean, Dirty []generate.Order
+	// Rows names each row of Dirty as the labels do: Rows[i] is the order
+	// id and occurrence of Dirty[i].
+	Rows []chaos.RowKey
 	// Labels say what was corrupted: order id, occurrence, kind, variant,
 	// column, original and injected value.
 	Labels []chaos.Label
@@ -111,9 +129,32 @@ type Dataset struct {
 }
 
 // Labelled returns the keys (order ids) of the rows labelled with any of
-// kinds, or with any kind when none is given.
+// kinds, or with any kind when none is given. An order id does not name a
+// row when the order is duplicated: the clean first copy of a duplicated
+// order is in the set too. To tell the corrupted rows, use [Dataset.Corrupted]
+// with [Dataset.Rows].
 func (d *Dataset) Labelled(kinds ...chaos.Kind) map[string]bool {
 	return labelled(d.Labels, kinds)
+}
+
+// Corrupted returns the rows of Dirty with a detectable label (one that
+// no other corruption masks, see chaos.Label.MaskedBy) of any of kinds, or
+// of any kind when none is given: the rows a perfect validator rejects.
+func (d *Dataset) Corrupted(kinds ...chaos.Kind) map[chaos.RowKey]bool {
+	return Corrupted(d.Labels, kinds...)
+}
+
+// Corrupted returns the rows that labels give a detectable label (one that
+// no other corruption masks, see chaos.Label.MaskedBy) of any of kinds, or
+// of any kind when none is given.
+func Corrupted(labels []chaos.Label, kinds ...chaos.Kind) map[chaos.RowKey]bool {
+	rows := map[chaos.RowKey]bool{}
+	for _, l := range labels {
+		if l.MaskedBy == "" && (len(kinds) == 0 || contains(kinds, l.Kind)) {
+			rows[l.Row()] = true
+		}
+	}
+	return rows
 }
 
 func labelled(labels []chaos.Label, kinds []chaos.Kind) map[string]bool {
@@ -164,6 +205,9 @@ func New(ctx context.Context, opts *Options) (*Dataset, error) {
 	if d.Dirty, d.Labels, err = chaos.InjectSlice(ctx, inj, o.Day, d.Spec, d.Clean); err != nil {
 		return nil, err
 	}
+	if d.Rows, err = chaos.SliceRows(d.Spec, d.Dirty); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -204,7 +248,8 @@ func Orders(t testing.TB, opts *Options) *Dataset {
 
 // Inject corrupts the test's own rows as spec describes them and returns
 // the dirty rows and the labels, or stops the test with t.Fatal (a bad
-// spec, say). Only Seed, Day and Chaos of opts count. When the test fails,
+// spec, say: spec.Table is required, as chaos.InjectSlice requires it).
+// [RowKeys] names the dirty rows as the labels do. Only Seed, Day and Chaos of opts count. When the test fails,
 // its log tells the seed and how to replay it.
 func Inject[T any](t testing.TB, spec chaos.TableSpec, rows []T, opts *Options) ([]T, []chaos.Label) {
 	t.Helper()
@@ -219,6 +264,18 @@ func Inject[T any](t testing.TB, spec chaos.TableSpec, rows []T, opts *Options) 
 		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
 	}
 	return dirty, labels
+}
+
+// RowKeys returns the [chaos.RowKey] of each of rows (the dirty rows
+// [Inject] returned), as labels name them; or stops the test with t.Fatal
+// when spec's Key names no field of T. See chaos.SliceRows.
+func RowKeys[T any](t testing.TB, spec chaos.TableSpec, rows []T) []chaos.RowKey {
+	t.Helper()
+	keys, err := chaos.SliceRows(spec, rows)
+	if err != nil {
+		t.Fatalf("chaostest: %v", err)
+	}
+	return keys
 }
 
 // Record corrupts the test's own Arrow record batch as spec describes it

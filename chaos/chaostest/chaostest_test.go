@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/chaos/chaostest"
@@ -23,58 +25,82 @@ import (
 // The Example functions have no *testing.T: they use the background context,
 // as a program would.
 
-// validOrder is a validator such as a team would test: it must reject
-// every corrupted order and no clean one.
-func validOrder(o generate.Order, d *chaostest.Dataset, seen map[string]int) error {
-	seen[o.OrderID]++
-	price := map[string]int64{}
-	for _, p := range d.Products {
-		price[p.ProductID] = p.PriceCents
-	}
-	signup, known := d.Generator.SignupDate(o.CustomerID)
-	unit, ok := price[o.ProductID]
-	switch {
-	case seen[o.OrderID] > 1:
-		return fmt.Errorf("duplicate")
-	case !known || !ok:
-		return fmt.Errorf("orphan")
-	case o.Quantity < 1 || o.Quantity > generate.MaxQuantity:
-		return fmt.Errorf("quantity")
-	case o.TotalCents < 0 || o.TotalCents != int64(o.Quantity)*unit:
-		return fmt.Errorf("amount")
-	case o.OrderDate.After(d.Day) || o.OrderDate.Before(signup):
-		return fmt.Errorf("date")
-	case o.Status != "COMPLETED" && o.Status != "PENDING" && o.Status != "SHIPPED" && o.Status != "CANCELLED":
-		return fmt.Errorf("status")
-	}
-	return nil
-}
-
 // TestOrdersInATest is what a Go team writes: one call for the data and
-// its ground truth, then the validator against the labels.
+// its ground truth, then the validator against the corrupted rows, each
+// named by its key and occurrence. Duplication is on: the clean first copy
+// of a duplicated order is accepted, and the test still holds.
 func TestOrdersInATest(t *testing.T) {
 	ds := chaostest.Orders(t, &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Uniform(0.03)}})
-	bad := ds.Labelled()
-	seen := map[string]int{}
-	rejected := 0
-	for _, o := range ds.Dirty {
-		err := validOrder(o, ds, seen)
-		if err != nil {
-			rejected++
-		}
-		if first := seen[o.OrderID] == 1; first && (err != nil) != bad[o.OrderID] && !ds.Labelled(chaos.Duplication)[o.OrderID] {
-			t.Errorf("order %s: rejected %v, labelled %v", o.OrderID, err, bad[o.OrderID])
+	require.Len(t, ds.Rows, len(ds.Dirty))
+	validate := orderValidator(ds)
+	var rejected []chaos.RowKey
+	for i, o := range ds.Dirty {
+		if validate(o) != nil {
+			rejected = append(rejected, ds.Rows[i])
 		}
 	}
-	if len(ds.Clean) != chaostest.DefaultOrders || len(bad) == 0 || rejected == 0 {
-		t.Fatalf("%d clean orders, %d labelled, %d rejected", len(ds.Clean), len(bad), rejected)
+	chaostest.RequireRejected(t, ds.Labels, rejected)
+
+	dups := ds.Corrupted(chaos.Duplication)
+	require.NotEmpty(t, dups)
+	for r := range dups {
+		assert.Equal(t, 2, r.Occurrence, "a duplication names the added copy")
+		assert.True(t, ds.Labelled()[r.Key], "Labelled, by order id, counts the first copy of %s too", r.Key)
 	}
-	if n := len(ds.Labelled(chaos.Duplication)); len(ds.Dirty) != len(ds.Clean)+n {
-		t.Errorf("%d dirty rows, %d clean and %d duplicated", len(ds.Dirty), len(ds.Clean), n)
+	assert.Len(t, ds.Dirty, len(ds.Clean)+len(dups))
+	assert.Len(t, ds.Clean, chaostest.DefaultOrders)
+	assert.NotEmpty(t, ds.Customers)
+	assert.Len(t, ds.Products, generate.DefaultProducts)
+	assert.Equal(t, chaostest.DefaultDay, ds.Day)
+}
+
+// recordT is a chaostest.TestingT (testify's require.TestingT) that
+// records what it is told.
+type recordT struct {
+	errors []string
+	failed bool
+}
+
+func (r *recordT) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+func (r *recordT) FailNow() { r.failed = true }
+
+// TestAssertRejected: a validator that misses a row or rejects a clean one
+// is told which, with the labels.
+func TestAssertRejected(t *testing.T) {
+	ds := chaostest.Orders(t, &chaostest.Options{Orders: 300, Chaos: chaos.Config{Rates: chaos.Rates{Domain: 0.05, Duplication: 0.05}}})
+	corrupted := ds.Corrupted()
+	require.NotEmpty(t, corrupted)
+	var all []chaos.RowKey
+	for r := range corrupted {
+		all = append(all, r, r) // a row listed twice counts once
 	}
-	if len(ds.Customers) == 0 || len(ds.Products) != generate.DefaultProducts || ds.Day != chaostest.DefaultDay {
-		t.Errorf("customers %d, products %d, day %s", len(ds.Customers), len(ds.Products), ds.Day)
+	var ok recordT
+	require.True(t, chaostest.AssertRejected(&ok, ds.Labels, all))
+	require.Empty(t, ok.errors)
+
+	missed := ds.Labels[0]
+	var fewer []chaos.RowKey
+	for _, r := range all {
+		if r != missed.Row() {
+			fewer = append(fewer, r)
+		}
 	}
+	clean := ds.Rows[0]
+	if corrupted[clean] {
+		clean = ds.Rows[1]
+	}
+	require.False(t, corrupted[clean])
+	fewer = append(fewer, clean)
+	var bad recordT
+	chaostest.RequireRejected(&bad, ds.Labels, fewer)
+	require.True(t, bad.failed)
+	require.Len(t, bad.errors, 1)
+	msg := bad.errors[0]
+	assert.Contains(t, msg, fmt.Sprintf("1 of %d corrupted rows accepted, 1 clean rows rejected", len(corrupted)))
+	assert.Contains(t, msg, fmt.Sprintf("missed row %s: %s/%s", missed.Row(), missed.Kind, missed.Variant))
+	assert.Contains(t, msg, fmt.Sprintf("false alarm: row %s is clean", clean))
 }
 
 func TestSeeds(t *testing.T) {
@@ -116,10 +142,11 @@ type fakeTB struct {
 	cleanups   []func()
 }
 
-func (f *fakeTB) Helper()          {}
-func (f *fakeTB) Name() string     { return f.name }
-func (f *fakeTB) Cleanup(c func()) { f.mu.Lock(); f.cleanups = append(f.cleanups, c); f.mu.Unlock() }
-func (f *fakeTB) Failed() bool     { f.mu.Lock(); defer f.mu.Unlock(); return f.failed }
+func (f *fakeTB) Helper()                  {}
+func (f *fakeTB) Context() context.Context { return context.Background() }
+func (f *fakeTB) Name() string             { return f.name }
+func (f *fakeTB) Cleanup(c func())         { f.mu.Lock(); f.cleanups = append(f.cleanups, c); f.mu.Unlock() }
+func (f *fakeTB) Failed() bool             { f.mu.Lock(); defer f.mu.Unlock(); return f.failed }
 func (f *fakeTB) Logf(format string, a ...any) {
 	f.mu.Lock()
 	f.logs = append(f.logs, fmt.Sprintf(format, a...))

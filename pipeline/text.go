@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/landing"
@@ -16,15 +19,31 @@ import (
 // value.
 type TextOptions struct {
 	// Lander is the run's landing zone: when it is a
-	// [landing.LocalPather], the snapshot's line shows the file's path.
+	// [landing.LocalPather], the snapshot's lines show the files' paths.
 	Lander landing.Lander
 	// LandingURL is the landing zone's URL: when the Lander gives no
-	// path, the snapshot's line shows "<key> in <DescribeURL(LandingURL)>";
+	// path, the snapshot's lines show "<key> in <DescribeURL(LandingURL)>";
 	// empty shows the key alone.
 	LandingURL string
 	// DayName names the run's day in the up-to-date line ("-now" for a
 	// program whose flag sets it); empty means "the run's day".
 	DayName string
+	// Live shows the work of the stage running on one line that is
+	// rewritten in place (a carriage return, then the ANSI "erase to the
+	// end of the line" sequence): the stage's name when it starts
+	// ("Loading files…"), then its count as Progress reports it ("Landing
+	// days: 412 of 1,500 (27%)"), at most once per percent; the line is
+	// erased before the stage's own line. Set it only when w is a
+	// terminal ([IsTerminal]): without it nothing but the lines below is
+	// written, so a log or a pipe gets them alone.
+	Live bool
+}
+
+// IsTerminal reports whether w is an *os.File open on a terminal, where
+// [TextOptions.Live] belongs.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // TextProgress returns an [Options.Progress] callback that writes one line
@@ -39,11 +58,13 @@ type TextOptions struct {
 //	Built 5 models (266ms)
 //	Models are current: nothing rebuilt.
 //	Report snapshot /home/you/edqm-data/landing/_reports/report-2026-11-26.json
+//	Report page     /home/you/edqm-data/landing/_reports/report-2026-11-26.html
 //
 // The land line counts the land and advance stages' time; durations are
-// rounded to the millisecond. No line is written for the other stages, nor
-// for a snapshot that was current. Write errors are ignored: the lines are
-// for a person watching.
+// rounded to the millisecond. No line is written for the other stages,
+// nor for a snapshot that was current. With [TextOptions.Live], the work
+// within each stage is shown too, on a line rewritten in place. Write
+// errors are ignored: the lines are for a person watching.
 func TextProgress(w io.Writer, opts *TextOptions) func(Progress) {
 	var o TextOptions
 	if opts != nil {
@@ -52,13 +73,71 @@ func TextProgress(w io.Writer, opts *TextOptions) func(Progress) {
 	if o.DayName == "" {
 		o.DayName = "the run's day"
 	}
+	var live liveLine
 	return func(p Progress) {
-		if !p.End || p.Result == nil {
+		if !p.End {
+			if o.Live {
+				live.show(w, p)
+			}
+			return
+		}
+		live.clear(w)
+		if p.Result == nil {
 			return
 		}
 		if line := o.line(p); line != "" {
 			_, _ = io.WriteString(w, line+"\n")
 		}
+	}
+}
+
+// liveLine is the line TextOptions.Live rewrites: what it shows and the
+// last percentage shown.
+type liveLine struct {
+	shown   bool
+	stage   Stage
+	percent int
+}
+
+// liveWork names each stage's work on the live line; a stage missing
+// from it shows nothing.
+var liveWork = map[Stage]struct{ doing, unit string }{
+	StageLand:     {"Landing", "days"},
+	StageLoad:     {"Loading", "files"},
+	StageBuild:    {"Building", "models"},
+	StageQuality:  {"Testing", "tests"},
+	StageSnapshot: {"Writing", "reports"},
+}
+
+// eraseLine moves to the start of the line and erases it.
+const eraseLine = "\r\x1b[K"
+
+// show rewrites the live line for p: the stage's work when it starts,
+// its count when it has more than one unit, at most once per percent.
+func (l *liveLine) show(w io.Writer, p Progress) {
+	work, ok := liveWork[p.Stage]
+	if !ok {
+		return
+	}
+	text := work.doing + " " + work.unit + "…"
+	percent := -1
+	if p.Total > 1 && p.Done > 0 {
+		percent = int(int64(p.Done) * 100 / int64(p.Total))
+		text = fmt.Sprintf("%s %s: %s of %s (%d%%)", work.doing, work.unit,
+			quality.FormatCount(int64(p.Done)), quality.FormatCount(int64(p.Total)), percent)
+	}
+	if l.shown && l.stage == p.Stage && l.percent == percent {
+		return
+	}
+	l.shown, l.stage, l.percent = true, p.Stage, percent
+	_, _ = io.WriteString(w, eraseLine+text)
+}
+
+// clear erases the live line, if one is shown.
+func (l *liveLine) clear(w io.Writer) {
+	if l.shown {
+		_, _ = io.WriteString(w, eraseLine)
+		l.shown = false
 	}
 }
 
@@ -100,13 +179,17 @@ func (o *TextOptions) line(p Progress) string {
 		if r.SnapshotKey == "" {
 			return ""
 		}
-		return "Report snapshot " + o.snapshotWhere(r.SnapshotKey)
+		line := "Report snapshot " + o.snapshotWhere(r.SnapshotKey)
+		if r.HTMLKey != "" {
+			line += "\nReport page     " + o.snapshotWhere(r.HTMLKey)
+		}
+		return line
 	}
 	return ""
 }
 
-// snapshotWhere tells where the snapshot's key is: a local path, or the
-// key in the landing zone's URL.
+// snapshotWhere tells where a report's key is: a local path, or the key
+// in the landing zone's URL.
 func (o *TextOptions) snapshotWhere(key string) string {
 	if lp, ok := o.Lander.(landing.LocalPather); ok {
 		if path, err := lp.LocalPath(key); err == nil {

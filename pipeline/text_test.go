@@ -56,6 +56,8 @@ func TestTextProgressLines(t *testing.T) {
 		{"built", pipeline.StageBuild, pipeline.Result{ModelsBuilt: 5, Timings: timings}, "Built 5 models (1.266s)\n"},
 		{"current", pipeline.StageBuild, pipeline.Result{}, "Models are current: nothing rebuilt.\n"},
 		{"snapshot", pipeline.StageSnapshot, pipeline.Result{SnapshotKey: "_reports/r.json"}, "Report snapshot _reports/r.json\n"},
+		{"snapshot and page", pipeline.StageSnapshot, pipeline.Result{SnapshotKey: "_reports/r.json", HTMLKey: "_reports/r.html"},
+			"Report snapshot _reports/r.json\nReport page     _reports/r.html\n"},
 		{"snapshot current", pipeline.StageSnapshot, pipeline.Result{}, ""},
 		{"plan", pipeline.StagePlan, pipeline.Result{Days: days(3)}, ""},
 		{"quality", pipeline.StageQuality, pipeline.Result{}, ""},
@@ -99,6 +101,40 @@ func TestTextProgressOptions(t *testing.T) {
 	}
 }
 
+// TestTextProgressLive: with Live, each stage's work shows on a line
+// rewritten in place, at most once per percent, erased before the stage's
+// own line; without it, the same calls write the lines alone.
+func TestTextProgressLive(t *testing.T) {
+	res := &pipeline.Result{Files: 2, Rows: 10, Timings: []pipeline.Timing{{Stage: pipeline.StageLoad, Duration: time.Millisecond}}}
+	calls := []pipeline.Progress{{Stage: pipeline.StagePlan, Total: 1, Result: res}}
+	for done := range 401 {
+		calls = append(calls, pipeline.Progress{Stage: pipeline.StageLand, Done: done, Total: 400, Result: res})
+	}
+	calls = append(calls,
+		pipeline.Progress{Stage: pipeline.StageLand, Done: 400, Total: 400, End: true, Result: res},
+		pipeline.Progress{Stage: pipeline.StageLoad, Total: 1, Result: res},
+		pipeline.Progress{Stage: pipeline.StageLoad, Done: 1, Total: 1, End: true, Result: res})
+	var live, plain strings.Builder
+	showLive := pipeline.TextProgress(&live, &pipeline.TextOptions{Live: true})
+	showPlain := pipeline.TextProgress(&plain, nil)
+	for _, p := range calls {
+		showLive(p)
+		showPlain(p)
+	}
+	assert.Equal(t, "Loaded 2 files: 10 rows, 0 rejected (1ms)\n", plain.String())
+	const erase = "\r\x1b[K"
+	out := live.String()
+	assert.True(t, strings.HasPrefix(out, erase+"Landing days…"+erase+"Landing days: 1 of 400 (0%)"+erase+"Landing days: 4 of 400 (1%)"), out)
+	assert.Equal(t, 101, strings.Count(out, "Landing days: "), "one update per percent")
+	assert.Contains(t, out, erase+"Landing days: 400 of 400 (100%)"+erase+erase+"Loading files…"+erase+"Loaded 2 files")
+	assert.True(t, strings.HasSuffix(out, erase+"Loaded 2 files: 10 rows, 0 rejected (1ms)\n"), out)
+	assert.False(t, pipeline.IsTerminal(&live), "a strings.Builder is no terminal")
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	require.NoError(t, err)
+	defer f.Close()
+	assert.False(t, pipeline.IsTerminal(f), "a file is no terminal")
+}
+
 // TestTextProgressRun prints a real backfill, then the same day again.
 func TestTextProgressRun(t *testing.T) {
 	w := newWorld(t, 3)
@@ -107,11 +143,13 @@ func TestTextProgressRun(t *testing.T) {
 	_, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)
 	require.NoError(t, err)
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	require.Len(t, lines, 4, b.String())
+	require.Len(t, lines, 5, b.String())
 	assert.Regexp(t, `^Backfilled 3 days \(2026-03-08 to 2026-03-10\): [0-9,]+ orders in [0-9,]+ rows, [0-9,]+ chaos labels \([0-9.]+m?s\)$`, lines[0])
 	assert.Regexp(t, `^Loaded 10 files: [0-9,]+ rows, 0 rejected \([0-9.]+m?s\)$`, lines[1])
 	assert.Regexp(t, `^Built 5 models \([0-9.]+m?s\)$`, lines[2])
 	assert.Equal(t, "Report snapshot _reports/report-2026-03-10.json in mem://", lines[3])
+	assert.Equal(t, "Report page     _reports/report-2026-03-10.html in mem://", lines[4])
+	assert.NotContains(t, b.String(), "\r", "live lines without TextOptions.Live")
 
 	b.Reset()
 	_, err = pipeline.Run(t.Context(), w.land, w.wh, w.opts)

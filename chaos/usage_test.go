@@ -161,3 +161,17 @@ func TestSliceRowsMatchLabels(t *testing.T) {
 	_, err = chaos.SliceRows(chaos.TableSpec{Key: "nope"}, dirty)
 	require.ErrorIs(t, err, chaos.ErrInvalidSpec)
 }
+
+// TestVariantRatesWith: With sets one variant by its label name.
+func TestVariantRatesWith(t *testing.T) {
+	for _, k := range chaos.Kinds {
+		for _, v := range chaos.Variants[k] {
+			vr := chaos.VariantRates{}.With(v, 0.25)
+			assert.InDelta(t, 0.25, vr.Of(v), 0, v)
+			cfg := chaos.Config{VariantRates: vr}
+			require.NoError(t, cfg.Validate(), v)
+			assert.InDelta(t, 0.25, cfg.VariantRate(v), 0, v)
+		}
+	}
+	assert.Equal(t, chaos.VariantRates{}, chaos.VariantRates{}.With("nope", 0.5))
+}

@@ -36,6 +36,16 @@
 // and false alarms; [Scorecard.Require] turns thresholds into a test
 // failure that names the variant missed and the seed that replays it.
 //
+//	func TestPaymentValidator(t *testing.T) {
+//		chaostest.Score(t, spec, rows, validate).Require(
+//			chaostest.Recall(chaos.Domain, 0.99), chaostest.Precision("", 0.95))
+//	}
+//
+// validate is the team's check, as a func(T) error, a func(T) bool or a
+// func([]T) []int returning the rows it rejects; spec, a chaos.TableSpec,
+// says which field of T plays which role. With testify,
+// require.NoError(t, card.Check(...)) reads the same.
+//
 // # Seeds and replay
 //
 // Every dataset is seeded. The seed is, in order: the environment variable

@@ -41,8 +41,8 @@ type ScoreOptions struct {
 	// Day is the batch day of the chaos: the reference of "future" dates.
 	// Zero means [DefaultDay].
 	Day time.Time
-	// Examples is how many missed rows and false alarms each score keeps.
-	// Zero means 3.
+	// Examples is how many missed rows and false alarms each score keeps
+	// (see [VariantScore]). Zero means 3.
 	Examples int
 }
 
@@ -93,7 +93,7 @@ func Score[T any, V Validator[T]](t testing.TB, spec chaos.TableSpec, rows []T, 
 	o.Seed = seeded.Seed
 	card, err := ScoreSeed(t.Context(), o.Seed, spec, rows, validate, o)
 	if err != nil {
-		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
+		t.Fatalf("%v", err)
 	}
 	card.t, card.test = t, t.Name()
 	return card
@@ -132,7 +132,7 @@ func ScoreSeed[T any, V Validator[T]](ctx context.Context, seed uint64, spec cha
 					break
 				}
 				if err != nil {
-					return nil, fmt.Errorf("%s/%s, seed %d: %w", k, v, sd, err)
+					return nil, fmt.Errorf("chaostest: scoring %s/%s, seed %d: %w", k, v, sd, err)
 				}
 			}
 			card.Variants = append(card.Variants, vs)
@@ -141,7 +141,7 @@ func ScoreSeed[T any, V Validator[T]](ctx context.Context, seed uint64, spec cha
 	card.Mixed = VariantScore{Variant: "mixed"}
 	for _, sd := range card.Seeds {
 		if err := s.run(ctx, chaos.Config{Seed: sd, Rates: o.Rates}, &card.Mixed); err != nil {
-			return nil, fmt.Errorf("mixed run, seed %d: %w", sd, err)
+			return nil, fmt.Errorf("chaostest: scoring every kind at once, seed %d: %w", sd, err)
 		}
 	}
 	return card, nil
@@ -226,21 +226,21 @@ func (s *scorer[T]) run(ctx context.Context, cfg chaos.Config, vs *VariantScore)
 		case corrupted:
 			vs.Injected++
 			if len(vs.Misses) < s.opts.Examples {
-				vs.Misses = append(vs.Misses, Example{Seed: cfg.Seed, Row: key, Value: dirty[i], Labels: ls})
+				vs.Misses = append(vs.Misses, ScoredRow{Seed: cfg.Seed, Row: key, Value: dirty[i], Labels: ls})
 			}
 		case rejected[i]:
 			vs.Rejected++
 			if len(vs.FalseAlarms) < s.opts.Examples {
-				vs.FalseAlarms = append(vs.FalseAlarms, Example{Seed: cfg.Seed, Row: key, Value: dirty[i]})
+				vs.FalseAlarms = append(vs.FalseAlarms, ScoredRow{Seed: cfg.Seed, Row: key, Value: dirty[i]})
 			}
 		}
 	}
 	return nil
 }
 
-// Example is one row of a scored batch: a corrupted row the validator
+// ScoredRow is one row of a scored batch: a corrupted row the validator
 // accepted (a miss) or a clean row it rejected (a false alarm).
-type Example struct {
+type ScoredRow struct {
 	// Seed is the seed of the run the row comes from.
 	Seed uint64
 	// Row is the row's key and occurrence.
@@ -251,8 +251,8 @@ type Example struct {
 	Labels []chaos.Label
 }
 
-// String writes the example as "row KEY (seed S): VALUE: LABELS".
-func (e Example) String() string {
+// String writes the row as "row KEY (seed S): VALUE: LABELS".
+func (e ScoredRow) String() string {
 	s := fmt.Sprintf("row %s (seed %d): %+v", e.Row, e.Seed, e.Value)
 	var parts []string
 	for _, l := range e.Labels {
@@ -281,7 +281,7 @@ type VariantScore struct {
 	Injected, Rejected, Caught, Masked int
 	// Misses are examples of corrupted rows accepted, FalseAlarms of clean
 	// rows rejected.
-	Misses, FalseAlarms []Example
+	Misses, FalseAlarms []ScoredRow
 }
 
 // Recall is Caught / Injected: the share of corrupted rows rejected; NaN

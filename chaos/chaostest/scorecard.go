@@ -203,7 +203,7 @@ func (c *Scorecard) failures(th Threshold) []string {
 }
 
 // firstOf writes the first example as "; missed row ...", or "".
-func firstOf(examples []Example, what string) string {
+func firstOf(examples []ScoredRow, what string) string {
 	if len(examples) == 0 {
 		return ""
 	}

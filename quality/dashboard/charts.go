@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type chart struct {
 	X0, X1, Y0, Y1 float64
 	XTicks         []tick
 	YTicks         []tick
+	// YUnit names the unit of the y axis ("USD", "rows", "hours", "%"),
+	// drawn above it.
+	YUnit string
 	// Zero is the y of the value 0 when it is inside the plot.
 	Zero   float64
 	Paths  []path
@@ -38,6 +42,9 @@ type chart struct {
 type tick struct {
 	Pos   float64
 	Label string
+	// Long is the label with its year, for a month tick that becomes the
+	// first.
+	Long string
 	// Anchor is the label's text-anchor; empty means middle.
 	Anchor string
 }
@@ -107,41 +114,120 @@ func (s timeScale) index(day string) int {
 func (s timeScale) left(day string) float64 { return s.x0 + float64(s.index(day))*s.slot() }
 func (s timeScale) mid(day string) float64  { return s.left(day) + s.slot()/2 }
 
-// ticks labels months (or weeks, or days, for short spans).
+// tickStep is one candidate spacing of date ticks: every n days, or
+// every n months.
+type tickStep struct {
+	days, months int
+}
+
+// tickSteps are the candidate spacings, finest first.
+var tickSteps = []tickStep{{days: 1}, {days: 2}, {days: 7}, {days: 14}, {months: 1}, {months: 2}, {months: 3}, {months: 6}, {months: 12}, {months: 24}, {months: 60}}
+
+// ticks returns the finest date ticks whose labels fit the axis without
+// overlapping: days or weeks ("Mar 9") over short spans, months ("Jan",
+// with the year on the first tick and on each January) or years over long
+// ones. Any span of two days or more gets at least two ticks.
 func (s timeScale) ticks() []tick {
-	var out []tick
-	last := s.first.AddDate(0, 0, s.n-1)
-	at := func(d time.Time, label string) {
-		out = append(out, tick{Pos: s.x0 + float64(int(math.Round(d.Sub(s.first).Hours()/24)))*s.slot(), Label: label})
-	}
-	switch {
-	case s.n > 62:
-		every := 1
-		if s.n > 800 {
-			every = 3
+	var last []tick
+	for _, st := range tickSteps {
+		ts := s.stepTicks(st)
+		if len(ts) == 0 {
+			continue
 		}
+		if fits(ts, s.x0, s.x1) {
+			return ts
+		}
+		// A first tick close to the axis may make room for the rest,
+		// handing its year on.
+		if len(ts) > 4 && fits(ts[1:], s.x0, s.x1) {
+			if ts[1].Long != "" {
+				ts[1].Label = ts[1].Long
+			}
+			if fits(ts[1:], s.x0, s.x1) {
+				return ts[1:]
+			}
+		}
+		last = ts
+	}
+	return last
+}
+
+// stepTicks places the ticks of one spacing, labels grown inwards at the
+// ends of the axis.
+func (s timeScale) stepTicks(st tickStep) []tick {
+	var out []tick
+	lastDay := s.first.AddDate(0, 0, s.n-1)
+	at := func(d time.Time, label string) {
+		pos := s.x0 + (float64(int(math.Round(d.Sub(s.first).Hours()/24)))+0.5)*s.slot()
+		t := tick{Pos: pos, Label: label}
+		if st.months > 0 && st.months < 12 {
+			t.Long = d.Format("Jan 2006")
+		}
+		out = append(out, t)
+	}
+	if st.days > 0 {
+		for d := s.first; !d.After(lastDay); d = d.AddDate(0, 0, st.days) {
+			at(d, d.Format("Jan 2"))
+		}
+	} else {
 		m := time.Date(s.first.Year(), s.first.Month(), 1, 0, 0, 0, 0, time.UTC)
 		if m.Before(s.first) {
 			m = m.AddDate(0, 1, 0)
 		}
-		for first := true; !m.After(last); m = m.AddDate(0, every, 0) {
+		if st.months >= 12 {
+			for m.Month() != time.January {
+				m = m.AddDate(0, 1, 0)
+			}
+		}
+		for first := true; !m.After(lastDay); m = m.AddDate(0, st.months, 0) {
 			label := m.Format("Jan")
-			if first || m.Month() == time.January {
+			switch {
+			case st.months >= 12:
+				label = m.Format("2006")
+			case first || m.Month() == time.January:
 				label = m.Format("Jan 2006")
 			}
 			at(m, label)
 			first = false
 		}
-	case s.n > 10:
-		for d := s.first; !d.After(last); d = d.AddDate(0, 0, 7) {
-			at(d, d.Format("Jan 2"))
+		if st.months == 1 && len(out) < 2 {
+			return nil // a span of a month or less reads better by day
 		}
-	default:
-		for d := s.first; !d.After(last); d = d.AddDate(0, 0, 1) {
-			at(d, d.Format("Jan 2"))
+	}
+	for i := range out {
+		switch {
+		case out[i].Pos-s.x0 < 24:
+			out[i].Anchor = "start"
+		case s.x1-out[i].Pos < 24:
+			out[i].Anchor = "end"
 		}
 	}
 	return out
+}
+
+// tickExtent returns the x range a tick's label takes (11 px text).
+func tickExtent(t tick) (float64, float64) {
+	w := 6.3 * float64(len([]rune(t.Label)))
+	switch t.Anchor {
+	case "start":
+		return t.Pos, t.Pos + w
+	case "end":
+		return t.Pos - w, t.Pos
+	}
+	return t.Pos - w/2, t.Pos + w/2
+}
+
+// fits reports whether the labels stay within the chart and apart.
+func fits(ticks []tick, x0, x1 float64) bool {
+	prevEnd := math.Inf(-1)
+	for _, t := range ticks {
+		a, b := tickExtent(t)
+		if a < prevEnd+8 || a < x0-40 || b > x1+10 {
+			return false
+		}
+		prevEnd = b
+	}
+	return true
 }
 
 // linScale maps values to y (or x) linearly.
@@ -235,53 +321,10 @@ func shortNum(v float64) string {
 
 // timeChart returns an empty chart with a time axis over days.
 func timeChart(id, title string, w, h float64, first, last string) (*chart, timeScale) {
-	c := &chart{ID: id, Title: title, W: w, H: h, X0: 64, X1: w - 12, Y0: 14, Y1: h - 26}
+	c := &chart{ID: id, Title: title, W: w, H: h, X0: 64, X1: w - 12, Y0: 24, Y1: h - 26}
 	ts := newTimeScale(first, last, c.X0, c.X1)
 	c.XTicks = ts.ticks()
-	c.XTicks = spaceTicks(c.XTicks, c.X0, c.X1)
 	return c, ts
-}
-
-// spaceTicks makes x tick labels readable: labels at the ends grow
-// inwards, clear of the y axis's labels, and a label that would overlap
-// the next is dropped (the first one, if they are the first two, handing
-// its year on).
-func spaceTicks(ticks []tick, x0, x1 float64) []tick {
-	extent := func(t tick) (float64, float64) {
-		w := 6.3 * float64(len([]rune(t.Label)))
-		switch t.Anchor {
-		case "start":
-			return t.Pos, t.Pos + w
-		case "end":
-			return t.Pos - w, t.Pos
-		}
-		return t.Pos - w/2, t.Pos + w/2
-	}
-	for i := range ticks {
-		switch {
-		case ticks[i].Pos-x0 < 24:
-			ticks[i].Anchor = "start"
-		case x1-ticks[i].Pos < 24:
-			ticks[i].Anchor = "end"
-		}
-	}
-	var out []tick
-	for _, t := range ticks {
-		if len(out) > 0 {
-			_, prevEnd := extent(out[len(out)-1])
-			if start, _ := extent(t); start < prevEnd+6 {
-				if len(out) == 1 {
-					if y := strings.Fields(out[0].Label); len(y) == 2 && !strings.Contains(t.Label, " ") {
-						t.Label += " " + y[1]
-					}
-					out[0] = t
-				}
-				continue
-			}
-		}
-		out = append(out, t)
-	}
-	return out
 }
 
 // yAxis sets the chart's y ticks and zero line.
@@ -299,6 +342,7 @@ func revenueChart(days []dayRow) *chart {
 	}
 	c, ts := timeChart("chart-revenue", "Reported vs clean revenue per day", 960, 280, days[0].Day, days[len(days)-1].Day)
 	c.Desc = "Two lines: the revenue every order reports, and the revenue of the orders without any quality flag."
+	c.YUnit = "USD per day"
 	lo, hi := 0.0, 0.0
 	for _, d := range days {
 		lo = math.Min(lo, float64(min(d.Raw, d.Clean)))
@@ -338,6 +382,7 @@ func riskChart(days []dayRow) *chart {
 	}
 	c, ts := timeChart("chart-risk", "Revenue at Risk per day", 960, 220, days[0].Day, days[len(days)-1].Day)
 	c.Desc = "One bar per day: reported minus clean revenue."
+	c.YUnit = "USD per day"
 	lo, hi := 0.0, 0.0
 	for _, d := range days {
 		lo, hi = math.Min(lo, float64(d.Risk)), math.Max(hi, float64(d.Risk))
@@ -348,6 +393,10 @@ func riskChart(days []dayRow) *chart {
 	gap := 0.0
 	if w > 3 {
 		gap = w * 0.2
+	}
+	c.Legend = []legend{{"s-risk", "Revenue at Risk (reported − clean)"}}
+	if slices.ContainsFunc(days, func(d dayRow) bool { return d.Risk < 0 }) {
+		c.Legend = append(c.Legend, legend{"s-neg", "below zero: the day's flagged orders sum to a negative total"})
 	}
 	for _, d := range days {
 		y0, y1 := ys.at(0), ys.at(float64(d.Risk))
@@ -370,6 +419,7 @@ func kindDaysChart(days []kindDay, q query) *chart {
 	}
 	c, ts := timeChart("chart-kind-days", "Issues per kind per day", 960, 240, days[0].Day, days[len(days)-1].Day)
 	c.Desc = "One stacked bar per day: the orders each chaos kind's flags mark."
+	c.YUnit = "orders per day"
 	hi := 0.0
 	for _, d := range days {
 		var sum int64
@@ -480,6 +530,10 @@ func statusChart(rows []statusRow) *chart {
 	c := hbarChart("chart-status", "Orders by status", 130, 320, bars)
 	if c != nil {
 		c.Desc = "Accepted statuses one by one; every other value (typos, NULL) grouped as dirty."
+		c.Legend = []legend{{"s-status", "accepted status (orders · share)"}}
+		if nDirty > 0 {
+			c.Legend = append(c.Legend, legend{"s-dirty", "outside the accepted set"})
+		}
 	}
 	return c
 }
@@ -503,6 +557,7 @@ func flagsChart(rows []issueRow) *chart {
 	c := hbarChart("chart-flags", "Flagged rows by flag", 150, 370, bars)
 	if c != nil {
 		c.Desc = "One bar per quality flag, coloured by the chaos kind it catches."
+		c.Legend = kindLegend(rows)
 	}
 	return c
 }
@@ -512,7 +567,7 @@ func scorecardChart(kinds []kindScore) *chart {
 	if len(kinds) == 0 {
 		return nil
 	}
-	c := &chart{ID: "chart-scorecard", Title: "Detection: precision and recall of the flags", W: 460, H: 240, X0: 44, X1: 448, Y0: 12, Y1: 206}
+	c := &chart{ID: "chart-scorecard", Title: "Detection: precision and recall of the flags", W: 460, H: 240, X0: 44, X1: 448, Y0: 22, Y1: 206, YUnit: "% of rows"}
 	ys := newLinScale(0, 1, c.Y1, c.Y0, 4)
 	c.yAxis(ys, func(v float64) string { return trimFloat(v*100) + "%" })
 	group := (c.X1 - c.X0) / float64(len(kinds))
@@ -545,7 +600,7 @@ func monitorCharts(m monitorRow, idx int) []*chart {
 		if i == maxDims {
 			break
 		}
-		out = append(out, monitorChart(fmt.Sprintf("chart-monitor-%d-%d", idx, i), dim, byDim[dim]))
+		out = append(out, monitorChart(fmt.Sprintf("chart-monitor-%d-%d", idx, i), m, dim, byDim[dim]))
 	}
 	return out
 }
@@ -574,14 +629,44 @@ func monitorDims(m monitorRow) ([]string, map[string][]bucketRow) {
 	return ordered, byDim
 }
 
+// monitorUnit returns what a monitor's values count, for its y axis,
+// and its chart's title.
+func monitorUnit(m monitorRow) (unit, title string) {
+	switch m.Type {
+	case string(quality.VolumeMonitor):
+		return "rows per day", "Rows per day"
+	case string(quality.FreshnessMonitor):
+		return "hours", "Hours since the latest data, at each day's end"
+	case string(quality.DimensionMonitor):
+		return "rows per day", "Rows per day"
+	}
+	switch quality.Metric(m.Metric) {
+	case quality.NullPercent, quality.ZeroPercent:
+		return "% of rows", strings.ReplaceAll(m.Metric, "_", " ") + " of " + m.Column + " per day"
+	case quality.NullCount, quality.ZeroCount:
+		return "rows per day", strings.ReplaceAll(m.Metric, "_", " ") + " of " + m.Column + " per day"
+	}
+	unit = m.Column
+	if m.Column == "rows_rejected" {
+		unit = "rows rejected"
+	}
+	if m.Metric == "" {
+		return unit, m.Column + " per day"
+	}
+	return unit, m.Metric + " of " + m.Column + " per day"
+}
+
 // monitorChart draws the chart id of one dimension value's buckets bs: the
 // expected band of the trained ones and the value of those that have one.
-func monitorChart(id, dim string, bs []bucketRow) *chart {
-	title := "Value and expected band"
+// A freshness chart starts at 0 hours, so a steady 24 reads as "a batch a
+// day" rather than as noise on a narrow axis.
+func monitorChart(id string, m monitorRow, dim string, bs []bucketRow) *chart {
+	unit, title := monitorUnit(m)
 	if dim != "" {
-		title = dim + " · value and expected band"
+		title = dim + " · " + strings.ToLower(title[:1]) + title[1:]
 	}
-	c, ts := timeChart(id, title, 460, 200, bs[0].Day, bs[len(bs)-1].Day)
+	c, ts := timeChart(id, title, 460, 210, bs[0].Day, bs[len(bs)-1].Day)
+	c.YUnit = unit
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, b := range bs {
 		if b.HasValue {
@@ -595,6 +680,9 @@ func monitorChart(id, dim string, bs []bucketRow) *chart {
 		lo, hi = 0, 1
 	}
 	ys := newBandScale(lo, hi, c.Y1, c.Y0, 4)
+	if m.Type == string(quality.FreshnessMonitor) || m.Type == string(quality.VolumeMonitor) {
+		ys = newLinScale(math.Max(lo, 0), hi*1.1, c.Y1, c.Y0, 4)
+	}
 	c.yAxis(ys, shortNum)
 	c.Zero = 0
 	w := ts.slot()
@@ -603,7 +691,7 @@ func monitorChart(id, dim string, bs []bucketRow) *chart {
 		if b.Trained {
 			yl, yu := ys.at(b.Lower), ys.at(b.Upper)
 			c.Marks = append(c.Marks, mark{X: ts.left(b.Day), Y: yu, W: w, H: math.Max(yl-yu, 0.5), Class: "band", Day: b.Day, Series: "band",
-				Title: fmt.Sprintf("%s · expected %s (band %s to %s)", b.Day, shortNum(b.Expected), shortNum(b.Lower), shortNum(b.Upper))})
+				Title: fmt.Sprintf("%s · expected %s %s (band %s to %s)", b.Day, shortNum(b.Expected), unit, shortNum(b.Lower), shortNum(b.Upper))})
 		}
 	}
 	for _, b := range bs {
@@ -612,22 +700,21 @@ func monitorChart(id, dim string, bs []bucketRow) *chart {
 		}
 		x, y := ts.mid(b.Day), ys.at(b.Value)
 		pts = append(pts, f1(x)+","+f1(y))
-		class := "pt s-metric"
-		if b.Anomalous {
-			class += " anomalous"
+		class, r, note := "pt s-metric", 1.6, ""
+		if len(bs) < 60 {
+			r = 2.2
 		}
-		r := 2.2
 		if b.Anomalous {
-			r = 4
+			class, r, note = class+" anomalous", 4, " · anomalous"
 		}
 		c.Marks = append(c.Marks, mark{Circle: true, X: x, Y: y, R: r, Class: class, Day: b.Day, Series: "value",
 			Value: strconv.FormatFloat(b.Value, 'g', -1, 64), Anomalous: b.Anomalous,
-			Title: fmt.Sprintf("%s · %s%s", b.Day, shortNum(b.Value), map[bool]string{true: " · anomalous", false: ""}[b.Anomalous])})
+			Title: fmt.Sprintf("%s · %s %s%s", b.Day, shortNum(b.Value), unit, note)})
 	}
 	if len(pts) > 1 {
 		c.Paths = append(c.Paths, path{Class: "line s-metric", Points: strings.Join(pts, " "), Series: "value"})
 	}
-	c.Legend = []legend{{"s-metric", "value"}, {"band", "expected band"}, {"anomalous", "anomaly"}}
+	c.Legend = []legend{{"s-metric", "value (" + unit + ")"}, {"band", "expected band"}, {"anomalous", "anomaly"}}
 	c.Points = len(bs)
 	return c
 }
@@ -653,5 +740,23 @@ func kindRiskChart(s *summary, ex *extras, ranged bool, span string) (*chart, st
 		note += " These cover the whole snapshot (" + span + "), not the date range."
 	}
 	c := hbarChart("chart-kind-risk", "Revenue at Risk by chaos kind", 96, 226, bars)
+	if c != nil {
+		for _, k := range s.Kinds {
+			c.Legend = append(c.Legend, legend{"k-" + string(k.Kind), string(k.Kind) + " (USD)"})
+		}
+	}
 	return c, note
+}
+
+// kindLegend returns one legend entry per chaos kind of rows, in order.
+func kindLegend(rows []issueRow) []legend {
+	var out []legend
+	seen := map[chaos.Kind]bool{}
+	for _, r := range rows {
+		if !seen[r.Kind] {
+			seen[r.Kind] = true
+			out = append(out, legend{"k-" + string(r.Kind), string(r.Kind)})
+		}
+	}
+	return out
 }

@@ -74,12 +74,32 @@ func TestTimeScaleLeavesGaps(t *testing.T) {
 	if len(c.XTicks) != 11 || c.XTicks[0].Label != "Jan 2026" {
 		t.Errorf("chart ticks %+v", c.XTicks)
 	}
-	sp := spaceTicks([]tick{{Pos: 10, Label: "Nov 2025"}, {Pos: 40, Label: "Dec"}, {Pos: 200, Label: "Jan 2026"}}, 0, 1000)
-	if len(sp) != 2 || sp[0].Label != "Dec 2025" || sp[0].Anchor != "" {
-		t.Errorf("spaceTicks %+v", sp)
-	}
-	if w := newTimeScale("2026-03-01", "2026-03-28", 0, 1000).ticks(); len(w) != 4 {
+	if w := newTimeScale("2026-03-01", "2026-03-28", 0, 1000).ticks(); len(w) < 4 {
 		t.Errorf("4-week ticks %+v", w)
+	}
+}
+
+// TestTimeTicksFitEverySpan: a monitor chart (the narrowest) gets at least
+// 4 readable date ticks over a year, a month and a week, and 1 over a day;
+// labels never overlap.
+func TestTimeTicksFitEverySpan(t *testing.T) {
+	for _, tc := range []struct {
+		first, last string
+		min         int
+	}{
+		{"2025-11-27", "2026-11-26", 4},
+		{"2024-01-01", "2026-12-31", 4},
+		{"2026-02-01", "2026-03-02", 4},
+		{"2026-03-01", "2026-03-07", 4},
+		{"2026-03-01", "2026-03-01", 1},
+	} {
+		c, _ := timeChart("x", "x", 460, 200, tc.first, tc.last)
+		if len(c.XTicks) < tc.min {
+			t.Errorf("%s to %s: %d ticks %+v, want at least %d", tc.first, tc.last, len(c.XTicks), c.XTicks, tc.min)
+		}
+		if !fits(c.XTicks, c.X0, c.X1) {
+			t.Errorf("%s to %s: labels overlap: %+v", tc.first, tc.last, c.XTicks)
+		}
 	}
 }
 

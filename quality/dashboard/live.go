@@ -28,6 +28,9 @@ type data struct {
 	release func()
 	labels  bool // the labels table exists
 	extras  *extras
+	// history holds each test's and monitor's latest runs (live mode,
+	// or a figures file).
+	history histories
 }
 
 func (d *data) close() {
@@ -134,6 +137,9 @@ func (h *Handler) live(ctx context.Context, q query, withExtras bool) (_ *data, 
 	}
 	if withExtras {
 		if d.extras, err = h.readExtras(ctx, w, q); err != nil {
+			return nil, err
+		}
+		if d.history, err = readHistory(ctx, w, h.o.HistoryTable); err != nil {
 			return nil, err
 		}
 	}

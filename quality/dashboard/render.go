@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"io"
 	"math"
@@ -61,8 +62,12 @@ type pageData struct {
 	Revenue, Risk, Status *chart
 	DirtyStatuses         []statusRow
 	OverviewNote          string
-	KindRisk              *chart
-	KindRiskNote          string
+	// Empty is true when the date range holds no orders.
+	Empty bool
+	// NegativeNote and IssuesNegNote explain negative Revenue at Risk.
+	NegativeNote, IssuesNegNote string
+	KindRisk                    *chart
+	KindRiskNote                string
 	// Quarantine Zone.
 	Issues       []issueRow
 	IssuesNote   string
@@ -76,10 +81,15 @@ type pageData struct {
 	Scorecard     []kindScore
 	ScoreChart    *chart
 	ScorecardNote string
-	Datasets      *datasetScore
-	Monitors      []monitorView
-	MetricsLink   string
-	ReportLink    string
+	// ScoreReading reads the scorecard out, a line per kind.
+	ScoreReading []string
+	Datasets     *datasetScore
+	Monitors     []monitorView
+	// Schemas are the schema monitors (and others without buckets), shown
+	// compactly.
+	Schemas     []monitorView
+	MetricsLink string
+	ReportLink  string
 }
 
 // filterView is the filter form's state.
@@ -119,6 +129,7 @@ type testView struct {
 	testRow
 	Link     string
 	LinkText string
+	History  *historyView
 }
 
 // drillView is a drill-down with its links.
@@ -133,7 +144,8 @@ type drillView struct {
 // monitorView is a monitor with its charts.
 type monitorView struct {
 	monitorRow
-	Charts []*chart
+	Charts  []*chart
+	History *historyView
 }
 
 // errorPage is what the "error" template draws.
@@ -158,7 +170,7 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 			return err
 		}
 	}
-	addDetection(p, d.sum, q, ranged)
+	addDetection(p, d, q, ranged)
 	return h.page.ExecuteTemplate(w, "page", p)
 }
 
@@ -196,11 +208,25 @@ func (h *Handler) addOverview(p *pageData, d *data, q query, ranged bool) {
 	if ranged {
 		t = rangeTotals(filterDays(s.Days, q), s.Totals.Labels)
 	}
-	p.KPIs = kpis(t, s.Incidents)
+	p.Empty = ranged && len(days) == 0
+	inc := s.Incidents
+	if p.Empty {
+		inc = incidentCount{}
+	}
+	p.KPIs = kpis(t, inc)
+	if p.Empty {
+		p.KPIs[len(p.KPIs)-1].Sub = "no orders in this range"
+	}
 
 	p.Revenue, p.Risk = revenueChart(days), riskChart(days)
+	if slices.ContainsFunc(days, func(d dayRow) bool { return d.Risk < 0 }) {
+		p.NegativeNote = negativeNote
+	}
 	if d.extras != nil {
 		p.Status = statusChart(d.extras.Statuses)
+		if p.Status == nil {
+			p.OverviewNote = "No orders in this range."
+		}
 		for _, r := range d.extras.Statuses {
 			if r.Dirty {
 				p.DirtyStatuses = append(p.DirtyStatuses, r)
@@ -223,6 +249,10 @@ func (h *Handler) addIssues(p *pageData, d *data, q query, static, ranged bool) 
 			if d.extras != nil {
 				st := d.extras.Flags[f]
 				r.Rows, r.Revenue, r.HasRevenue = st.Rows, st.Revenue.String(), true
+				if st.Revenue < 0 {
+					p.IssuesNegNote = "A negative revenue impact (" + f + ": " + st.Revenue.String() + ") is the sum of those orders' totals, which are below zero: " +
+						"they lower raw revenue, so leaving them out of clean revenue lowers Revenue at Risk by as much. The amount is still misstated."
+				}
 			} else {
 				r.Rows = d.sum.FlagRows[f]
 			}
@@ -241,6 +271,9 @@ func (h *Handler) addIssues(p *pageData, d *data, q query, static, ranged bool) 
 	p.FlagsChart = flagsChart(p.Issues)
 	if d.extras != nil {
 		p.KindDays = kindDaysChart(d.extras.KindDays, q)
+		if p.KindDays == nil {
+			p.KindDaysNote = "No orders in this range."
+		}
 	} else {
 		p.KindDaysNote = "The snapshot has no counts per kind and day: live mode (a warehouse) shows issues per kind over time."
 	}
@@ -252,7 +285,7 @@ func (h *Handler) addTests(p *pageData, d *data, q query, static bool) {
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, tr.Kind) {
 			continue
 		}
-		tv := testView{testRow: tr}
+		tv := testView{testRow: tr, History: newHistoryView(d.history[historyKey("test", tr.Name)], "failing rows")}
 		switch {
 		case tr.Failures == 0:
 		case d.w != nil && tr.trusted:
@@ -328,13 +361,15 @@ func (h *Handler) addDrill(ctx context.Context, p *pageData, d *data, q query) e
 
 // addDetection fills the Detection section: the scorecard, the datasets
 // and the monitors.
-func addDetection(p *pageData, s *summary, q query, ranged bool) {
+func addDetection(p *pageData, d *data, q query, ranged bool) {
+	s := d.sum
 	for _, k := range s.Kinds {
 		if q.hasKind(k.Kind) {
 			p.Scorecard = append(p.Scorecard, k)
 		}
 	}
 	p.ScoreChart = scorecardChart(p.Scorecard)
+	p.ScoreReading = scoreReading(p.Scorecard)
 	if !s.Totals.Labels {
 		p.ScorecardNote = "No chaos labels: the scorecard needs the labels table to compare the flags with."
 	} else if ranged {
@@ -342,8 +377,34 @@ func addDetection(p *pageData, s *summary, q query, ranged bool) {
 	}
 	p.Datasets = s.Datasets
 	for i, m := range s.Monitors {
-		p.Monitors = append(p.Monitors, monitorView{monitorRow: m, Charts: monitorCharts(m, i)})
+		mv := monitorView{monitorRow: m, History: newHistoryView(d.history[historyKey("monitor", m.Name)], "anomalous days")}
+		if len(m.Buckets) == 0 || m.Type == string(quality.SchemaMonitor) {
+			p.Schemas = append(p.Schemas, mv)
+			continue
+		}
+		mv.Charts = monitorCharts(m, i)
+		p.Monitors = append(p.Monitors, mv)
 	}
+}
+
+// negativeNote explains a day with a negative Revenue at Risk.
+const negativeNote = "Revenue at Risk is the total of the flagged orders. An order whose total_amount is negative " +
+	"(has_negative_amount) lowers raw revenue by its amount, so on a day where such orders outweigh the other flagged ones, " +
+	"reported minus clean revenue is below zero (grey bars): the revenue is still misstated, by the negative amount."
+
+// scoreReading reads the scorecard out, one sentence per kind.
+func scoreReading(kinds []kindScore) []string {
+	var out []string
+	for _, k := range kinds {
+		if k.Labelled == 0 && k.Flagged == 0 {
+			out = append(out, fmt.Sprintf("%s: nothing injected and nothing flagged.", k.Kind))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s of the %s rows flagged carry a %s label (precision %s); the flags caught %s of the %s labelled rows (recall %s).",
+			k.Kind, quality.FormatCount(k.Caught), quality.FormatCount(k.Flagged), k.Kind, ratioPct(k.Precision),
+			quality.FormatCount(k.Caught), quality.FormatCount(k.Labelled), ratioPct(k.Recall)))
+	}
+	return out
 }
 
 // filterOnly returns q without its drill-down.

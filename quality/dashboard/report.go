@@ -89,6 +89,10 @@ type monitorRow struct {
 	Anomalies                         int
 	Buckets                           []bucketRow
 	Changes                           []string
+	// Columns are a schema monitor's columns; SQL the query the monitor
+	// ran (shown, never run).
+	Columns []string
+	SQL     string
 }
 
 // bucketRow is one day of a monitor's series with its band.
@@ -164,7 +168,7 @@ func fromReport(rep *quality.Report, trusted bool) *summary {
 	}
 	for _, m := range rep.Monitors {
 		mr := monitorRow{Name: m.Name, Type: string(m.Type), Model: m.Model, Column: m.Column, Metric: string(m.Metric),
-			Status: string(m.Status), Message: m.Message, Anomalies: m.Anomalies}
+			Status: string(m.Status), Message: m.Message, Anomalies: m.Anomalies, Columns: m.Columns, SQL: m.SQL}
 		for _, b := range m.Buckets {
 			mr.Buckets = append(mr.Buckets, bucketRow{Day: b.Day, Dimension: b.Dimension, Value: b.Value, HasValue: b.HasValue,
 				Expected: b.Expected, Lower: b.Lower, Upper: b.Upper, Trained: b.Trained, Anomalous: b.Anomalous})

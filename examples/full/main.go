@@ -8,6 +8,8 @@
 //	go run ./examples/full                 # first run: backfill 365 days
 //	go run ./examples/full                 # same day again: up to date
 //	go run ./examples/full -now 2026-12-01 # later: only the new days
+//	go run ./examples/full -days 1500 -orders-per-day 1000  # years of history
+//	go run ./examples/full -storage-faults 0.2              # a flaky store
 //
 // Everything goes under one folder (-data, default ./edqm-data): landing/
 // and warehouse.duckdb. -landing and -warehouse take URLs instead
@@ -17,8 +19,30 @@
 // Snowflake driver's lines) to stderr as text records of that level and
 // above; the default, off, writes none. No credential is logged.
 //
+// -days is the first run's backfill, ending on -now; it may reach back
+// before 2024: the data's calendar starts on the first day ever landed
+// when that day is before 2024-01-01 (or a century after it), and on
+// 2024-01-01 otherwise (generate.EpochFor), so every run on a landing zone
+// agrees on it. -orders-per-day sets the volume: a day holds between half
+// and one and a half times it. -storage-faults fails that share of the
+// landing zone's calls with seeded transient faults (landing/faultlanding)
+// and retries each, as a client of a flaky store does: the run lands the
+// same bytes as without faults, and prints how many calls failed.
+//
+// On a terminal, the work within each stage is shown on a line rewritten
+// in place (days landed, files loaded...); to a file or a pipe, only the
+// stage lines are written.
+//
+// Every flag is checked, alone and against the others, before anything
+// is written: a date that does not exist, a rate outside [0, 1], a URL
+// that does not parse or has no opener (a plain path gets the file:// URL
+// to write), a -data folder whose name DuckDB cannot take, a run day so
+// late that chaos's dates would pass 9999-12-31, a backfill over a
+// billion orders.
+//
 // Exit codes: 0 done (or up to date); 1 the pipeline failed, with an error
-// naming what failed; 2 a bad command line; 3 another run got in the way
+// naming what failed, or was interrupted (Ctrl+C: running again resumes);
+// 2 a bad command line; 3 another run got in the way
 // and this one stopped, changing nothing ("another run is using the
 // warehouse …") or with its files landed ("another run advanced the
 // watermark …"): run again later. A run killed at any point is repaired by
@@ -34,8 +58,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,6 +74,7 @@ import (
 	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
 	_ "github.com/edqm/edqm/landing/s3landing"   // s3://
 	"github.com/edqm/edqm/pipeline"
+	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/warehouse"
 	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse"    // duckdb://
 	_ "github.com/edqm/edqm/warehouse/snowflakewarehouse" // snowflake://
@@ -59,11 +87,14 @@ func main() {
 }
 
 // config is the parsed command line: the URLs, and the run's options but
-// its Progress. httpClient (S3 requests) and beforeAdvance (between landing
-// and the watermark's advance) are set by tests only.
+// its Generator (made once the first day landed is known, see
+// runPipeline) and Progress. httpClient (S3 requests) and beforeAdvance
+// (between landing and the watermark's advance) are set by tests only.
 type config struct {
 	dataDir, landingURL, warehouseURL string
 	s3Attempts                        int
+	storageFaults                     float64          // -storage-faults: the share of landing calls that fail
+	gen                               generate.Config  // Epoch set by runPipeline
 	opts                              pipeline.Options // with Logger: -log, on stderr
 	httpClient                        *http.Client
 	beforeAdvance                     func()
@@ -72,6 +103,25 @@ type config struct {
 // Exit codes: ok; the pipeline failed; bad command line; another run held
 // the warehouse or moved the watermark (run again later).
 const exitOK, exitFailed, exitUsage, exitConflict = 0, 1, 2, 3
+
+// Limits of the flags, each with its reason in the error that cites it.
+const (
+	maxDays          = 100 * 366
+	maxOrdersPerDay  = 1_000_000
+	maxOrdersPerRun  = 1_000_000_000 // about 100 GB of CSV
+	maxStorageFaults = 0.5
+	futureDays       = 365 // chaos's "future" variant moves a date up to a year past its batch day
+)
+
+// lastDate is the last date written as YYYY-MM-DD.
+var lastDate = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
+
+// usageError is a bad command line found after the flags were parsed (a
+// URL no opener takes): exit code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func() time.Time) int {
@@ -88,8 +138,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func
 
 // finish prints a pipeline's error and returns its exit code.
 func finish(err error, stderr io.Writer) int {
-	if err == nil {
+	var usage usageError
+	switch {
+	case err == nil:
 		return exitOK
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "edqm: interrupted: what was landed and loaded is kept; run the same command again to resume")
+		return exitFailed
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "edqm: %v\n", err)
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "edqm: %v\n", err)
 	if errors.Is(err, warehouse.ErrLocked) || errors.Is(err, landing.ErrConflict) {
@@ -98,70 +156,226 @@ func finish(err error, stderr io.Writer) int {
 	return exitFailed
 }
 
-func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (cfg config, err error) {
-	fs := flag.NewFlagSet("full", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var now, mode, logLevel string
-	var cc chaos.Config
-	r, o := &cc.Rates, &cfg.opts
+// flagValues are the flags parsed into something other than config.
+type flagValues struct {
+	now, mode, logLevel string
+	cc                  chaos.Config
+	perDay              int
+}
+
+// defineFlags declares the flags on fs, into cfg and the returned values.
+func defineFlags(fs *flag.FlagSet, cfg *config) *flagValues {
+	f := &flagValues{}
+	r, o := &f.cc.Rates, &cfg.opts
 	fs.StringVar(&cfg.dataDir, "data", "edqm-data", "data `folder`: landing files, watermark and the DuckDB warehouse go here")
 	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` (file:///path, s3://bucket/prefix?region=..., mem://); default the folder landing/ under -data")
 	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb, duckdb://memory, snowflake://user@account/db/schema?warehouse=...); default warehouse.duckdb under -data")
-	fs.StringVar(&now, "now", "", "the run's `day` (YYYY-MM-DD); default today (UTC). A later day lands only the days since the last run")
-	fs.IntVar(&o.Days, "days", 365, "days to backfill on the first run")
-	fs.Uint64Var(&cc.Seed, "seed", 42, "random seed: the same seed gives the same data and the same chaos")
+	fs.StringVar(&f.now, "now", "", "the run's `day` (YYYY-MM-DD); default today (UTC). A later day lands only the days since the last run")
+	fs.IntVar(&o.Days, "days", 365, "days to backfill on the first run, ending on -now (any years: the data's calendar starts on the first day landed when that is before 2024)")
+	fs.IntVar(&f.perDay, "orders-per-day", 100, "orders on an average day (a day lies between half and one and a half times it, by weekday, season and growth)")
+	fs.Uint64Var(&f.cc.Seed, "seed", 42, "random seed: the same seed gives the same data, the same chaos and the same storage faults")
 	fs.Float64Var(&r.Calculation, "calculation", 0.02, "share of orders with a Calculation error (total ≠ quantity × price)")
 	fs.Float64Var(&r.Temporal, "temporal", 0.02, "share of orders with a Temporal error (future date, before signup)")
 	fs.Float64Var(&r.Integrity, "integrity", 0.02, "share of orders with an Integrity error (ghost or NULL key)")
 	fs.Float64Var(&r.Domain, "domain", 0.02, "share of orders with a Domain error (negative amount, bad status, bad quantity)")
 	fs.Float64Var(&r.Duplication, "duplication", 0.02, "share of orders duplicated (exact or conflicting)")
-	fs.StringVar(&mode, "mode", "exclusive", "chaos `mode`: exclusive (at most one kind per order) or stacked")
+	fs.StringVar(&f.mode, "mode", "exclusive", "chaos `mode`: exclusive (at most one kind per order) or stacked")
+	fs.Float64Var(&cfg.storageFaults, "storage-faults", 0, "share of landing calls that fail with a seeded transient fault (0 to 0.5), each retried: watch the run ride out a faulty store")
 	fs.IntVar(&cfg.s3Attempts, "s3-attempts", 10, "attempts per S3 call, the first included, with exponential back-off (s3:// landing only)")
-	fs.StringVar(&logLevel, "log", "off", "log `level` on stderr: off, debug, info, warn or error")
+	fs.StringVar(&f.logLevel, "log", "off", "log `level` on stderr: off, debug, info, warn or error")
+	return f
+}
+
+func parseFlags(args []string, stderr io.Writer, wall func() time.Time) (cfg config, err error) {
+	fs := flag.NewFlagSet("full", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := defineFlags(fs, &cfg)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/full [flags]\n\nRuns the whole EDQM pipeline on a local folder and an embedded DuckDB.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	o := &cfg.opts
 	o.Clock, o.Day = edqm.ClockFunc(wall), edqm.Day(wall().UTC())
-	err = fs.Parse(args)
-	level, logOn := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[logLevel]
-	switch {
-	case err != nil:
+	if err := fs.Parse(args); err != nil {
 		return cfg, err
-	case fs.NArg() > 0:
-		return cfg, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
-	case mode != "exclusive" && mode != "stacked":
-		return cfg, fmt.Errorf("invalid value %q for -mode: want exclusive or stacked", mode)
-	case o.Days < 1 || o.Days > 100*366:
-		return cfg, fmt.Errorf("invalid value %d for -days: want 1 to 36600", o.Days)
-	case cfg.dataDir == "":
-		return cfg, errors.New("invalid value for -data: empty folder name")
-	case cfg.s3Attempts < 1 || cfg.s3Attempts > 100:
-		return cfg, fmt.Errorf("invalid value %d for -s3-attempts: want 1 to 100", cfg.s3Attempts)
-	case !logOn && logLevel != "off":
-		return cfg, fmt.Errorf("invalid value %q for -log: want off, debug, info, warn or error", logLevel)
 	}
-	if now != "" {
-		if o.Day, err = time.Parse(edqm.DateLayout, now); err != nil {
-			return cfg, fmt.Errorf("invalid value %q for -now: want a date as YYYY-MM-DD", now)
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (flags start with -)", fs.Arg(0))
+	}
+	if err := f.check(&cfg); err != nil {
+		return cfg, err
+	}
+	if f.now != "" {
+		if o.Day, err = parseDay(f.now); err != nil {
+			return cfg, fmt.Errorf("invalid value %q for -now: %w", f.now, err)
 		}
 		o.Clock = edqm.FixedClock(o.Day)
 	}
+	if err := checkSpan(o.Day, o.Days, f.perDay, f.now != ""); err != nil {
+		return cfg, err
+	}
+	level, _ := logLevels[f.logLevel]
 	o.Logger = slog.New(slog.DiscardHandler) // not nil: the Snowflake driver logs to the last Logger given
-	if logOn {
+	if f.logLevel != "off" {
 		o.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	}
-	cc.Mode = map[string]chaos.Mode{"exclusive": chaos.Exclusive, "stacked": chaos.Stacked}[mode]
-	if o.Injector, err = chaos.New(cc); err != nil {
+	f.cc.Mode = map[string]chaos.Mode{"exclusive": chaos.Exclusive, "stacked": chaos.Stacked}[f.mode]
+	if o.Injector, err = chaos.New(f.cc); err != nil {
 		return cfg, fmt.Errorf("invalid chaos flags: %w", err)
 	}
-	o.Generator, err = generate.New(generate.Config{Seed: cc.Seed})
-	return cfg, err
+	cfg.gen = generate.Config{Seed: f.cc.Seed}
+	if cfg.gen.MinOrders, cfg.gen.MaxOrders, err = generate.OrderBand(f.perDay); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.gen.Validate()
+}
+
+// logLevels are -log's values but off.
+var logLevels = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+
+// check refuses a flag out of its range, naming the flag.
+func (f *flagValues) check(cfg *config) error {
+	_, logOn := logLevels[f.logLevel]
+	switch {
+	case f.mode != "exclusive" && f.mode != "stacked":
+		return fmt.Errorf("invalid value %q for -mode: want exclusive or stacked", f.mode)
+	case cfg.opts.Days < 1 || cfg.opts.Days > maxDays:
+		return fmt.Errorf("invalid value %d for -days: want 1 to %d", cfg.opts.Days, maxDays)
+	case f.perDay < 1 || f.perDay > maxOrdersPerDay:
+		return fmt.Errorf("invalid value %d for -orders-per-day: want 1 to %s", f.perDay, quality.FormatCount(maxOrdersPerDay))
+	case !(cfg.storageFaults >= 0 && cfg.storageFaults <= maxStorageFaults):
+		return fmt.Errorf("invalid value %v for -storage-faults: want a share of calls from 0 to %v", cfg.storageFaults, maxStorageFaults)
+	case cfg.dataDir == "":
+		return errors.New("invalid value for -data: empty folder name")
+	case cfg.warehouseURL == "" && strings.ContainsRune(cfg.dataDir, '?'):
+		return fmt.Errorf("invalid value %q for -data: the folder's name holds \"?\", which the DuckDB warehouse under it would read as the start of its settings; choose a folder without \"?\" (or give -warehouse)", cfg.dataDir)
+	case cfg.s3Attempts < 1 || cfg.s3Attempts > 100:
+		return fmt.Errorf("invalid value %d for -s3-attempts: want 1 to 100", cfg.s3Attempts)
+	case !logOn && f.logLevel != "off":
+		return fmt.Errorf("invalid value %q for -log: want off, debug, info, warn or error", f.logLevel)
+	}
+	r := f.cc.Rates
+	for _, rate := range []struct {
+		flag string
+		v    float64
+	}{{"calculation", r.Calculation}, {"temporal", r.Temporal}, {"integrity", r.Integrity}, {"domain", r.Domain}, {"duplication", r.Duplication}} {
+		if !(rate.v >= 0 && rate.v <= 1) {
+			return fmt.Errorf("invalid value %v for -%s: want a share of orders from 0 to 1", rate.v, rate.flag)
+		}
+	}
+	return nil
+}
+
+// parseDay parses a YYYY-MM-DD day, telling a date that does not exist
+// (2026-02-30) from one in another form.
+func parseDay(s string) (time.Time, error) {
+	d, err := time.Parse(edqm.DateLayout, s)
+	if err == nil {
+		return d, nil
+	}
+	var y, m, day int
+	if n, _ := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &m, &day); n != 3 || len(s) != len(edqm.DateLayout) {
+		return time.Time{}, errors.New("want a date as YYYY-MM-DD")
+	}
+	if m < 1 || m > 12 {
+		return time.Time{}, fmt.Errorf("there is no month %d", m)
+	}
+	last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return time.Time{}, fmt.Errorf("the date does not exist: %s %d has %d days", time.Month(m), y, last)
+}
+
+// checkSpan checks -now, -days and -orders-per-day against each other:
+// every date of the run, chaos's included, must be written as YYYY-MM-DD,
+// and the backfill must stay under maxOrdersPerRun orders. nowGiven says
+// whether the day came from -now (else it is today).
+func checkSpan(day time.Time, days, perDay int, nowGiven bool) error {
+	name := "today"
+	if nowGiven {
+		name = "-now " + day.Format(edqm.DateLayout)
+	}
+	if latest := lastDate.AddDate(0, 0, -futureDays); day.After(latest) {
+		return fmt.Errorf("%s is too late: chaos moves an order's date up to %d days past its day, and a date after %s cannot be written as YYYY-MM-DD; want -now on or before %s",
+			name, futureDays, lastDate.Format(edqm.DateLayout), latest.Format(edqm.DateLayout))
+	}
+	if first := day.AddDate(0, 0, -(days - 1)); first.Year() < 1 {
+		return fmt.Errorf("-days %d from %s starts before the year 1, which YYYY-MM-DD cannot write; want fewer days or a later -now", days, name)
+	}
+	if total := int64(days) * int64(perDay); total > maxOrdersPerRun {
+		return fmt.Errorf("-days %d with -orders-per-day %d is about %s orders (%s GB of CSV); want at most %s on a first run: fewer days or orders per day",
+			days, perDay, quality.FormatCount(total), quality.FormatCount(total/10_000_000), quality.FormatCount(maxOrdersPerRun))
+	}
+	return nil
+}
+
+// checkURLs refuses a -landing or -warehouse URL that does not parse or
+// whose scheme this program does not import: landing.Open and
+// warehouse.Open refuse such a URL without calling an opener, so nothing is
+// created, and their error says what is wrong (a bad character, a path
+// given for a URL). The error is a usageError.
+func checkURLs(ctx context.Context, cfg config) error {
+	if cfg.landingURL != "" && !openable(cfg.landingURL, "file", "mem", "s3") {
+		l, err := landing.Open(ctx, cfg.landingURL, nil)
+		if err != nil {
+			return usageError{fmt.Errorf("invalid value for -landing: %w", err)}
+		}
+		return l.Close()
+	}
+	if cfg.warehouseURL != "" && !openable(cfg.warehouseURL, "duckdb", "snowflake") {
+		w, err := warehouse.Open(ctx, cfg.warehouseURL, nil)
+		if err != nil {
+			return usageError{fmt.Errorf("invalid value for -warehouse: %w", err)}
+		}
+		return w.Close()
+	}
+	return nil
+}
+
+// openable reports whether raw parses as a URL of one of the schemes.
+func openable(raw string, schemes ...string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && slices.Contains(schemes, u.Scheme)
+}
+
+// firstDay returns the first day landed in l: the day of its product
+// catalogue, which a backfill lands on its first day; ok is false when
+// none is landed.
+func firstDay(ctx context.Context, l landing.Lander) (day time.Time, ok bool, err error) {
+	objs, err := l.List(ctx, "products/")
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("find the first day landed: %w", err)
+	}
+	for _, o := range objs {
+		_, rest, found := strings.Cut(o.Key, "/date=")
+		if d, err := time.Parse(edqm.DateLayout, rest[:min(len(rest), len(edqm.DateLayout))]); found && err == nil {
+			return d, true, nil
+		}
+	}
+	return time.Time{}, false, nil
+}
+
+// generator makes the run's generator, whose calendar starts where the
+// landing zone's first day asks (generate.EpochFor): the first day ever
+// landed, or on a first run the backfill's first day, so that every run
+// on a landing zone uses the same Epoch.
+func generator(ctx context.Context, cfg config, l landing.Lander) (generate.Generator, error) {
+	first, ok, err := firstDay(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		first = cfg.opts.Day.AddDate(0, 0, -(cfg.opts.Days - 1))
+	}
+	cfg.gen.Epoch = generate.EpochFor(first)
+	return generate.New(cfg.gen)
 }
 
 // runPipeline opens the landing and the warehouse, runs pipeline.Run and
-// prints each stage's line as it ends, then the report's summary.
+// prints each stage's line as it ends (with the work within each stage on
+// a terminal), then the report's summary.
 func runPipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
+	if err := checkURLs(ctx, cfg); err != nil {
+		return err
+	}
 	landURL, whURL, err := pipeline.FolderURLs(cfg.dataDir)
 	if err != nil {
 		return err
@@ -173,15 +387,25 @@ func runPipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
+	if cfg.opts.Generator, err = generator(ctx, cfg, st.Lander); err != nil {
+		return err
+	}
+	land, faults, err := withFaults(st.Lander, cfg.storageFaults, cfg.gen.Seed)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "EDQM data\n  landing   %s\n  warehouse %s\n\n", pipeline.DescribeURL(landURL), pipeline.DescribeURL(whURL))
-	show := pipeline.TextProgress(out, &pipeline.TextOptions{Lander: st.Lander, LandingURL: landURL, DayName: "-now"})
+	show := pipeline.TextProgress(out, &pipeline.TextOptions{Lander: land, LandingURL: landURL, DayName: "-now", Live: pipeline.IsTerminal(out)})
 	cfg.opts.Progress = func(p pipeline.Progress) {
 		if p.Stage == pipeline.StageAdvance && !p.End && cfg.beforeAdvance != nil && !p.Result.UpToDate() {
 			cfg.beforeAdvance() // the tests' hook
 		}
 		show(p)
 	}
-	res, err := pipeline.Run(ctx, st.Lander, st.Warehouse, &cfg.opts)
+	res, err := pipeline.Run(ctx, land, st.Warehouse, &cfg.opts)
+	if faults != nil {
+		fmt.Fprintf(out, "Storage faults: %s; %s\n", faults.fault.Stats(), faults.summary())
+	}
 	if err != nil {
 		return err
 	}

@@ -254,8 +254,8 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{"-mode", "chaotic"}, 2, `invalid value "chaotic" for -mode`},
-		{[]string{"-calculation", "1.5"}, 2, "rate of calculation is 1.5"},
-		{[]string{"-temporal", "-0.1"}, 2, "rate of temporal is -0.1"},
+		{[]string{"-calculation", "1.5"}, 2, "invalid value 1.5 for -calculation: want a share of orders from 0 to 1"},
+		{[]string{"-temporal", "-0.1"}, 2, "invalid value -0.1 for -temporal"},
 		{[]string{"-now", "2026-13-01"}, 2, `invalid value "2026-13-01" for -now`},
 		{[]string{"-days", "0"}, 2, "invalid value 0 for -days"},
 		{[]string{"-nosuchflag"}, 2, "flag provided but not defined: -nosuchflag"},

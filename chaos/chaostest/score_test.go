@@ -154,3 +154,13 @@ func TestScoreReplaysFromTheEnvironment(t *testing.T) {
 	card := chaostest.Score(t, paymentSpec, payments(50, chaostest.DefaultDay), checkPayment, noDuplication)
 	assert.Equal(t, []uint64{77, 78, 79}, card.Seeds)
 }
+
+// TestPaymentValidator is the README's test: one call with thresholds the
+// team's validator reaches (it misses domain/bad_status, which
+// ExampleScore shows failing).
+func TestPaymentValidator(t *testing.T) {
+	day := chaostest.DefaultDay
+	opts := chaostest.ScoreOptions{Rates: chaos.Rates{Temporal: 0.02, Integrity: 0.02, Domain: 0.02, Duplication: 0.02}}
+	chaostest.Score(t, paymentSpec, payments(400, day), validatePayments(day), opts).
+		Require(chaostest.Recall(chaos.Temporal, 0.99), chaostest.Recall(chaos.Duplication, 0.99), chaostest.Precision("", 0.99))
+}

@@ -150,8 +150,10 @@ func setVariantRate(vr *chaos.VariantRates, v string, rate float64) error {
 }
 
 // Score scores opts.Tests on target: one clean trial, then one trial per
-// variant and seed (see the package documentation). The error of a trial
-// names its variant and seed.
+// variant and seed (see the package documentation). A variant whose trial
+// fails with chaos.ErrVariantUnavailable (the target's spec lacks the role
+// it needs) is not injected and goes to Scorecard.NotInjected; any other
+// error of a trial stops Score and names the variant and the seed.
 func Score(ctx context.Context, target Target, opts *Options) (*Scorecard, error) {
 	if target == nil {
 		return nil, fmt.Errorf("%w: no target", ErrInvalidOptions)
@@ -170,6 +172,9 @@ func Score(ctx context.Context, target Target, opts *Options) (*Scorecard, error
 	for _, v := range o.Variants {
 		for _, seed := range o.Seeds {
 			tr, err := runTrial(ctx, target, &o, v, seed)
+			if errors.Is(err, chaos.ErrVariantUnavailable) {
+				break // the target cannot take v: not injected
+			}
 			if err != nil {
 				return nil, fmt.Errorf("checkscore: trial %s seed %d: %w", v, seed, err)
 			}

@@ -9,7 +9,9 @@ import (
 
 // WriteText writes sc for a terminal: the variants (killed by which tests,
 // rows caught of rows injected), the mutation score, the gaps, then the
-// tests and the columns. It returns the first write error.
+// rows missed by variants the tests caught only in part (one example each,
+// with its seed), the tests and the columns. It returns the first write
+// error.
 func WriteText(w io.Writer, sc *Scorecard) error {
 	ew := &errWriter{w: w}
 	writeVariants(ew, sc)
@@ -20,6 +22,7 @@ func WriteText(w io.Writer, sc *Scorecard) error {
 			fmt.Fprintf(ew, "  %s\n", g)
 		}
 	}
+	writeMisses(ew, sc)
 	if len(sc.NotInjected) > 0 {
 		fmt.Fprintf(ew, "\nnot injected (the target has no column for them): %s\n", strings.Join(sc.NotInjected, ", "))
 	}
@@ -39,6 +42,30 @@ func writeVariants(w io.Writer, sc *Scorecard) {
 		fmt.Fprintf(tw, "%s\t%s\t%d/%d\n", v.Name(), by, v.Caught, v.Injected)
 	}
 	tw.Flush()
+}
+
+func writeMisses(w io.Writer, sc *Scorecard) {
+	head := false
+	for _, v := range sc.Variants {
+		if !v.Killed || v.Caught == v.Injected || len(v.Missed) == 0 {
+			continue
+		}
+		if !head {
+			fmt.Fprintln(w, "\nkilled, but rows missed (one each):")
+			head = true
+		}
+		l := v.Missed[0]
+		fmt.Fprintf(w, "  %s: %d of %d missed, e.g. %s occurrence %d, %s %s -> %s (seed %d)\n", v.Name(), v.Injected-v.Caught, v.Injected,
+			l.Label.Key, l.Label.Occurrence, l.Label.Column, cell(l.Label.Original), cell(l.Label.Injected), l.Seed)
+	}
+}
+
+// cell quotes a label's value; the empty string is NULL.
+func cell(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 func writeTests(w io.Writer, sc *Scorecard) {

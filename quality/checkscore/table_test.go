@@ -1,0 +1,112 @@
+package checkscore_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/quality/checkscore"
+	"github.com/edqm/edqm/warehouse"
+)
+
+// testScore returns the score of the test named name.
+func testScore(t *testing.T, sc *checkscore.Scorecard, name string) checkscore.TestScore {
+	t.Helper()
+	i := slices.IndexFunc(sc.Tests, func(ts checkscore.TestScore) bool { return ts.Name == name })
+	require.GreaterOrEqual(t, i, 0, "no test %s", name)
+	return sc.Tests[i]
+}
+
+// columnScore returns the score of the column named name.
+func columnScore(t *testing.T, sc *checkscore.Scorecard, name string) checkscore.ColumnScore {
+	t.Helper()
+	i := slices.IndexFunc(sc.Columns, func(cs checkscore.ColumnScore) bool { return cs.Column == name })
+	require.GreaterOrEqual(t, i, 0, "no column %s", name)
+	return sc.Columns[i]
+}
+
+// TestTableTestsAndColumns scores a team's own table and checks the
+// per-test and per-column tallies: rows matched through _file and _line,
+// a unique test's duplicates, a test not attributed to rows killing by its
+// count, and a test that fails on clean data counted as false alarms.
+func TestTableTestsAndColumns(t *testing.T) {
+	rows, spec := payments()
+	suite, err := quality.ParseSchema("schema.yml", []byte(paymentsSchema), nil)
+	require.NoError(t, err)
+	tests := append(suite.Tests,
+		quality.Test{Type: quality.TypeCustomSQL, ID: "at_most_200_payments", Model: "payments",
+			SQL: "SELECT COUNT(*) AS n FROM payments HAVING COUNT(*) > 200"},
+		quality.Test{Type: quality.TypeExpression, ID: "no_refunds", Model: "payments", Expression: "status <> 'REFUNDED'"})
+	sc, err := checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows},
+		&checkscore.Options{Tests: tests, Seeds: []uint64{7}, Rate: 0.1,
+			Variants: []string{"bad_status", "exact", "conflicting"}})
+	require.NoError(t, err)
+
+	status := testScore(t, sc, "accepted_values_payments_status")
+	assert.True(t, status.Attributed)
+	assert.Positive(t, status.Caught)
+	assert.Zero(t, status.FalseAlarms)
+	assert.Equal(t, []checkscore.Kill{{Variant: "domain/bad_status", Caught: status.Caught}}, status.Kills)
+
+	unique := testScore(t, sc, "unique_payments_payment_id")
+	assert.Equal(t, []string{"duplication/exact", "duplication/conflicting"},
+		[]string{unique.Kills[0].Variant, unique.Kills[1].Variant})
+	assert.Zero(t, unique.FalseAlarms, "only the duplicates, not their source rows")
+
+	count := testScore(t, sc, "at_most_200_payments")
+	assert.False(t, count.Attributed)
+	assert.Equal(t, []checkscore.Kill{{Variant: "duplication/exact"}, {Variant: "duplication/conflicting"}}, count.Kills)
+
+	refunds := testScore(t, sc, "no_refunds")
+	assert.Positive(t, refunds.CleanFailures)
+	assert.Positive(t, refunds.FalseAlarms)
+	assert.Less(t, refunds.Precision, 1.0)
+
+	col := columnScore(t, sc, "status")
+	assert.Equal(t, []string{"accepted_values_payments_status"}, col.Declared)
+	assert.Contains(t, col.CaughtBy, "accepted_values_payments_status")
+	assert.Equal(t, []string{"domain/bad_status", "duplication/conflicting"}, col.Variants)
+	assert.Equal(t, 3, sc.Mutants)
+	assert.Equal(t, 4, sc.Trials)
+}
+
+// TestScoreRefuses checks the options Score cannot run with.
+func TestScoreRefuses(t *testing.T) {
+	rows, spec := payments()
+	target := &checkscore.Table{Spec: spec, Rows: rows}
+	tests := []quality.Test{{Type: quality.TypeNotNull, Model: "payments", Column: "payment_id"}}
+	for name, o := range map[string]*checkscore.Options{
+		"nil options":     nil,
+		"no tests":        {},
+		"rate above 1":    {Tests: tests, Rate: 1.5},
+		"unknown variant": {Tests: tests, Variants: []string{"typo"}},
+		"no seeds":        {Tests: tests, Seeds: []uint64{}},
+		"bad test":        {Tests: []quality.Test{{Type: "nope", Model: "payments"}}},
+	} {
+		_, err := checkscore.Score(t.Context(), target, o)
+		assert.ErrorIs(t, err, checkscore.ErrInvalidOptions, name)
+	}
+	_, err := checkscore.Score(t.Context(), nil, &checkscore.Options{Tests: tests})
+	assert.ErrorIs(t, err, checkscore.ErrInvalidOptions)
+}
+
+// TestScoreNeedsAnEmptyWarehouse checks that a warehouse that already has a
+// load ledger is refused, naming the trial.
+func TestScoreNeedsAnEmptyWarehouse(t *testing.T) {
+	rows, spec := payments()
+	open := func(ctx context.Context) (warehouse.Warehouse, error) {
+		wh, err := warehouse.Open(ctx, checkscore.DefaultWarehouseURL, nil)
+		if err != nil {
+			return nil, err
+		}
+		return wh, wh.Exec(ctx, "CREATE TABLE "+warehouse.LedgerTable+" (file VARCHAR)")
+	}
+	_, err := checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows},
+		&checkscore.Options{Tests: []quality.Test{{Type: quality.TypeNotNull, Model: "payments", Column: "payment_id"}}, Open: open})
+	require.ErrorIs(t, err, checkscore.ErrNotEmpty)
+	assert.ErrorContains(t, err, "clean trial")
+}

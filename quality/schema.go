@@ -21,17 +21,37 @@ var ErrBadSchema = errors.New("quality: bad schema.yml")
 // SchemaError is an error at a place in a schema.yml. It wraps
 // [ErrBadSchema] (and the underlying error, if any).
 type SchemaError struct {
-	// File, Line and Column locate the error (1-based); Msg says what is
-	// wrong; Err is the underlying error, if any.
+	// File, Line and Column locate the error (1-based); Column is 0 when
+	// only the line is known (a YAML syntax error: the line the YAML
+	// parser names, where the construct it could not read starts). Msg
+	// says what is wrong; Err is the underlying error, if any.
 	File         string
 	Line, Column int
 	Msg          string
 	Err          error
 }
 
-// Error renders "file:line:column: message".
+// Error renders "file:line:column: message", or "file:line: message"
+// when the column is unknown.
 func (e *SchemaError) Error() string {
+	if e.Column == 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Msg)
+}
+
+// yamlLine reads the YAML parser's "yaml: line N: message": the line
+// (1 when the message names none) and the message without its prefix.
+func yamlLine(err error) (line int, msg string) {
+	msg = strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, after, ok := strings.Cut(rest, ": "); ok {
+			if l, err := strconv.Atoi(n); err == nil && l > 0 {
+				return l, after
+			}
+		}
+	}
+	return 1, msg
 }
 
 // Unwrap returns ErrBadSchema and the underlying error.
@@ -156,7 +176,8 @@ func ParseSchema(name string, data []byte, opts *SchemaOptions) (*Suite, error) 
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &SchemaError{File: name, Line: 1, Column: 1, Msg: err.Error(), Err: err}
+		line, msg := yamlLine(err)
+		return nil, &SchemaError{File: name, Line: line, Msg: "YAML syntax: " + msg, Err: err}
 	}
 	if len(doc.Content) == 0 {
 		return p.suite, nil

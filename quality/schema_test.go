@@ -122,7 +122,10 @@ func TestSchemaErrorsNameFileAndLine(t *testing.T) {
 			`x.yml:8:19: relationships: to: unknown source raw.x`},
 		{"version: 2\nmodels:\n  - name: m\n    tests:\n      - elementary.volume_anomalies:\n          time_bucket: {period: hour, count: 1}\n",
 			`x.yml:6:24: elementary.volume_anomalies: time_bucket: want a positive count of days or weeks`},
-		{"models: [\n", "x.yml:1:1: yaml:"},
+		{"models: [\n", "x.yml:1: YAML syntax: did not find expected node content"},
+		{"version: 2\nmodels:\n  - name: m\n    description: \"open\n", "x.yml:4: YAML syntax: found unexpected end of stream"},
+		{"version: 2\nmodels:\n  - name: m\n    columns:\n\t- name: c\n", "x.yml:5: YAML syntax: found character that cannot start any token"},
+		{"version: 2\nmodels:\n  - name: m\n    columns: *nope\n", "x.yml:1: YAML syntax: unknown anchor 'nope' referenced"},
 	} {
 		_, err := quality.ParseSchema("x.yml", []byte(c.yaml), nil)
 		if !errors.Is(err, quality.ErrBadSchema) || !strings.HasPrefix(err.Error(), c.want) {

@@ -41,7 +41,9 @@ type markJSON struct {
 
 // Load returns the current mark. ok is false when no mark was ever written
 // (a first run). A mark that cannot be parsed is an error wrapping
-// [ErrCorruptWatermark] that names the key; it is never silently reset.
+// [ErrCorruptWatermark] that names the key and the remedy (delete it: a
+// run of package pipeline rebuilds it from the day manifests,
+// [ManifestPrefix]); it is never silently reset.
 func (w *Watermark) Load(ctx context.Context) (m Mark, ok bool, err error) {
 	data, ver, err := w.l.ReadVersioned(ctx, w.key)
 	if errors.Is(err, ErrNotFound) {
@@ -52,7 +54,7 @@ func (w *Watermark) Load(ctx context.Context) (m Mark, ok bool, err error) {
 	}
 	m, err = parseMark(data)
 	if err != nil {
-		return Mark{}, false, fmt.Errorf("%w %s: %v (delete it to backfill again)", ErrCorruptWatermark, w.key, err)
+		return Mark{}, false, fmt.Errorf("%w %s: %v (delete it: the next run rebuilds it from the manifests under %s, landing only the days that have none and loading no file twice)", ErrCorruptWatermark, w.key, err, ManifestPrefix)
 	}
 	m.version = ver
 	return m, true, nil

@@ -118,4 +118,5 @@ func ExampleOptions_progress() {
 	// quality done (1/1)
 	// snapshot done (1/1)
 	// history done (1/1)
+	// checkpoint done (1/1)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,6 +90,17 @@ type Options struct {
 	Progress func(p Progress)
 	// Logger gets a record per stage; nil logs nothing.
 	Logger *slog.Logger
+	// Reland lists days to land again from the options, byte for byte as
+	// their manifests record: the remedy for a landed file deleted, cut
+	// short or changed before it was loaded. A file the warehouse loaded
+	// keeps its bytes, and options that would give other bytes than the
+	// manifest records stop the run with nothing landed (wrapping
+	// [ErrLoadedFileChanged]). Run with the options the day was landed
+	// with; a day the run lands anyway is left to it.
+	Reland []time.Time
+	// Verify, when set, reads every table of the warehouse first ([Verify])
+	// and stops the run, changing nothing, when one cannot be read.
+	Verify bool
 }
 
 // Stage is a stage of a run, in the order they run.
@@ -104,6 +116,12 @@ const (
 	StageQuality  Stage = "quality"
 	StageSnapshot Stage = "snapshot"
 	StageHistory  Stage = "history"
+	// StageVerify runs first, when Options.Verify is set.
+	StageVerify Stage = "verify"
+	// StageCheckpoint runs last: the warehouse writes its changes back to
+	// its database file ([warehouse.Checkpointer]), so that the run ends
+	// only when its data is durable.
+	StageCheckpoint Stage = "checkpoint"
 )
 
 // Progress reports how far a run is.
@@ -132,8 +150,15 @@ type Result struct {
 	// Day is the run's day; RunID its id in the report and history.
 	Day   time.Time
 	RunID string
-	// Backfill is true on a first run (no watermark).
+	// Backfill is true on a first run (no watermark): its first day
+	// lands with the product catalogue and every earlier customer.
 	Backfill bool
+	// Rebuilt is true when the watermark was missing and the run rebuilt
+	// it from the manifests landed: it landed only the days without one
+	// (Days), and no file twice.
+	Rebuilt bool
+	// Relanded are the days of Options.Reland landed again.
+	Relanded []time.Time
 	// Days are the days landed, in order; empty when up to date.
 	Days []time.Time
 	// Watermark is the last day landed after the run; zero when no day
@@ -148,6 +173,12 @@ type Result struct {
 	// rows loaded and rows rejected (kept in the rejects table).
 	Files          int
 	Rows, Rejected int64
+	// LeftOut are the landed files the load left out (see [ErrLeftOut]);
+	// the run goes on to the report, records no history, and returns an
+	// error naming them.
+	LeftOut []LeftOut
+	// Verified is the check of Options.Verify; nil when not asked.
+	Verified *Verified
 	// ModelsBuilt is the number of models built; 0 when they were current.
 	ModelsBuilt int
 	// Report is the quality report: its Tests and Monitors are the
@@ -159,6 +190,10 @@ type Result struct {
 	// SnapshotKey and HTMLKey are the keys written; empty when the
 	// snapshot was current.
 	SnapshotKey, HTMLKey string
+	// Checkpointed is true when the warehouse wrote the run's changes back
+	// to its database file (warehouse.Checkpointer); false for a
+	// warehouse without checkpoints.
+	Checkpointed bool
 	// Timings holds each stage's duration, in the order they ran.
 	Timings []Timing
 }
@@ -265,6 +300,12 @@ type runner struct {
 	headers *quality.MonitorResult
 	// stale is set when this run built the models.
 	stale bool
+	// guard holds the ledger's files and the manifests, read by plan.
+	guard *landGuard
+	// upTo is the day the watermark advances to; zero when it stays.
+	upTo time.Time
+	// leftOut is the load's error when it left files out.
+	leftOut error
 }
 
 // stage runs f as stage st: it reports the start and the end, records the
@@ -304,10 +345,15 @@ func Run(ctx context.Context, land landing.Lander, wh warehouse.Warehouse, opts 
 	}
 	r := &runner{s: s, land: land, wh: wh, res: &Result{Day: s.Day, RunID: s.RunID}}
 	var mark landing.Mark
-	steps := []struct {
+	type step struct {
 		stage Stage
 		f     func() error
-	}{
+	}
+	var steps []step
+	if s.Verify {
+		steps = append(steps, step{StageVerify, func() error { return r.verify(ctx) }})
+	}
+	steps = append(steps, []step{
 		{StagePlan, func() error { mark, err = r.plan(ctx); return err }},
 		{StageLand, func() error { return r.landDays(ctx) }},
 		{StageAdvance, func() error { return r.advance(ctx, mark) }},
@@ -316,40 +362,89 @@ func Run(ctx context.Context, land landing.Lander, wh warehouse.Warehouse, opts 
 		{StageQuality, func() error { return r.quality(ctx) }},
 		{StageSnapshot, func() error { return r.snapshot(ctx) }},
 		{StageHistory, func() error { return r.history(ctx) }},
-	}
+		{StageCheckpoint, func() error { return r.checkpoint(ctx) }},
+	}...)
 	for _, st := range steps {
 		if err := r.stage(ctx, st.stage, st.f); err != nil {
 			return r.res, err
 		}
 	}
-	return r.res, nil
+	return r.res, r.leftOut
 }
 
-// plan reads the watermark and lists the days to land.
+// plan reads the watermark, the ledger and the manifests, and lists the
+// days to land: after the watermark; or, with no watermark, the Days days
+// ending on the run's day (a backfill) when no manifest landed, else
+// every day without a manifest from the first one landed (see
+// planRebuild).
 func (r *runner) plan(ctx context.Context) (landing.Mark, error) {
 	mark, marked, err := landing.NewWatermark(r.land).Load(ctx)
 	if err != nil {
 		return mark, fmt.Errorf("pipeline: %w", err)
 	}
+	if r.guard, err = newLandGuard(ctx, r.land, r.wh); err != nil {
+		return mark, err
+	}
 	first := r.s.Day.AddDate(0, 0, -(r.s.Days - 1))
-	r.res.Backfill = !marked
-	if marked {
+	switch {
+	case marked:
 		first = mark.LastDay.AddDate(0, 0, 1)
 		r.res.Watermark = mark.LastDay
+	case len(r.guard.manifests) > 0:
+		r.planRebuild(first)
+		return mark, nil
+	case len(r.guard.loaded) > 0:
+		return mark, fmt.Errorf("pipeline: the landing zone has no watermark (%s) and no manifest (%s), but the warehouse has loaded %d files: a backfill would land and load its days again. Restore the watermark: write {\"last_day\":\"YYYY-MM-DD\"} with the last day landed to %s",
+			landing.WatermarkKey, landing.ManifestPrefix, len(r.guard.loaded), landing.WatermarkKey)
+	default:
+		r.res.Backfill = true
 	}
 	for d := first; !d.After(r.s.Day); d = d.AddDate(0, 0, 1) {
 		r.res.Days = append(r.res.Days, d)
 	}
+	if len(r.res.Days) > 0 {
+		r.upTo = r.res.Days[len(r.res.Days)-1]
+	}
 	return mark, nil
+}
+
+// planRebuild plans a run whose watermark is missing while manifests
+// landed: the days to land are those without a manifest, from the first
+// day landed (the backfill's, its manifest says First) to the run's day;
+// when no manifest says First (a backfill interrupted before its first
+// day's manifest), from windowStart too, the first of them landing as a
+// backfill's first day. The watermark then moves to the run's day, or to
+// the last manifest's day when later.
+func (r *runner) planRebuild(windowStart time.Time) {
+	ms := r.guard.sortedManifests()
+	r.res.Rebuilt = true
+	start := ms[0].Day
+	hasFirst := slices.ContainsFunc(ms, func(m *landing.Manifest) bool { return m.First })
+	if !hasFirst && windowStart.Before(start) {
+		start = windowStart
+		r.res.Backfill = true
+	}
+	for d := start; !d.After(r.s.Day); d = d.AddDate(0, 0, 1) {
+		if r.guard.manifest(d) == nil {
+			r.res.Days = append(r.res.Days, d)
+		}
+	}
+	r.upTo = r.s.Day
+	if last := ms[len(ms)-1].Day; last.After(r.upTo) {
+		r.upTo = last
+	}
 }
 
 // landDays lands the planned days, reporting each one.
 func (r *runner) landDays(ctx context.Context) error {
+	if err := r.relandDays(ctx, r.guard, r.res.Days); err != nil {
+		return err
+	}
 	if len(r.res.Days) == 0 {
 		return nil
 	}
 	done := 0
-	got, err := landDays(ctx, r.land, r.res.Days, r.res.Backfill, &r.s.Options, func() {
+	got, err := landDays(ctx, r.land, r.res.Days, r.res.Backfill, &r.s.Options, r.guard, func() {
 		if r.s.Progress == nil {
 			return
 		}

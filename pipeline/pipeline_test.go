@@ -148,11 +148,11 @@ func TestProgress(t *testing.T) {
 	res, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)
 	require.NoError(t, err)
 	want := []string{"plan ", "plan | end", "land ", "land |", "land ||", "land |||", "land ||||", "land |||| end"}
-	for _, s := range []string{"advance", "load", "build", "quality", "snapshot", "history"} {
+	for _, s := range []string{"advance", "load", "build", "quality", "snapshot", "history", "checkpoint"} {
 		want = append(want, s+" ", s+" | end")
 	}
 	assert.Equal(t, want, seen)
-	require.Len(t, res.Timings, 8)
+	require.Len(t, res.Timings, 9)
 	for _, tm := range res.Timings {
 		assert.Equal(t, tm.Duration, res.Duration(tm.Stage))
 	}

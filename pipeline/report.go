@@ -5,18 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/quality/dashboard"
+	"github.com/edqm/edqm/warehouse"
 )
 
-// advance moves the watermark past the days landed.
+// advance moves the watermark past the days landed (or, rebuilding it,
+// to the day plan chose).
 func (r *runner) advance(ctx context.Context, mark landing.Mark) error {
-	if len(r.res.Days) == 0 {
+	if r.upTo.IsZero() {
 		return nil
 	}
-	last := r.res.Days[len(r.res.Days)-1]
+	last := r.upTo
 	if _, err := landing.NewWatermark(r.land).Advance(ctx, mark, last, r.s.Clock.Now()); err != nil {
 		if errors.Is(err, landing.ErrConflict) {
 			return fmt.Errorf("pipeline: another run advanced the watermark at the same time; its files are landed, run again to load them: %w", err)
@@ -27,14 +30,33 @@ func (r *runner) advance(ctx context.Context, mark landing.Mark) error {
 	return nil
 }
 
-// load loads every landed file the ledger does not hold yet.
+// load loads every landed file the ledger does not hold yet. Files left
+// out (ErrLeftOut) do not stop the run: it goes on to the report, which
+// shows them, and returns the error at its end.
 func (r *runner) load(ctx context.Context) error {
-	got, err := LoadAll(ctx, r.wh, r.land, r.s.Dataset != nil)
+	got, err := loadAll(ctx, r.wh, r.land, r.s.Dataset != nil, r.guard)
 	if got != nil {
 		r.res.Files, r.res.Rows, r.res.Rejected = got.Files, got.Rows, got.Rejected
-		r.headers = got.Headers
+		r.headers, r.res.LeftOut = got.Headers, got.LeftOut
+	}
+	if errors.Is(err, ErrLeftOut) {
+		r.leftOut, err = err, nil
 	}
 	return err
+}
+
+// leftOutResult shows the files left out in the report, as a failed
+// check of error severity with a bucket per file.
+func leftOutResult(files []LeftOut) quality.MonitorResult {
+	r := quality.MonitorResult{Name: "landed_files_left_out", Type: quality.SchemaMonitor, Model: "landing", Severity: quality.Error,
+		Status: quality.Fail, SQL: "-- each landed file against its manifest and its table's header", Anomalies: len(files)}
+	parts := make([]string, len(files))
+	for i, f := range files {
+		r.Buckets = append(r.Buckets, quality.Bucket{Day: partitionDay(f.Key), Value: 1, HasValue: true, Trained: true, Anomalous: true})
+		parts[i] = f.String()
+	}
+	r.Message = fmt.Sprintf("%d landed file(s) not loaded: %s", len(files), strings.Join(parts, " | "))
+	return r
 }
 
 // build builds the models when the ledger moved since their last build
@@ -61,6 +83,9 @@ func (r *runner) quality(ctx context.Context) error {
 	if r.headers != nil {
 		opts.MonitorResults = []quality.MonitorResult{*r.headers}
 	}
+	if len(r.res.LeftOut) > 0 {
+		opts.MonitorResults = append(opts.MonitorResults, leftOutResult(r.res.LeftOut))
+	}
 	rep, err := quality.NewReporter(opts)
 	if err != nil {
 		return fmt.Errorf("pipeline: %w", err)
@@ -69,38 +94,62 @@ func (r *runner) quality(ctx context.Context) error {
 	return err
 }
 
-// snapshot writes the report as JSON and HTML when something changed, or
-// when a run interrupted before writing it left none for this day.
+// snapshot writes the report as JSON and HTML when something changed
+// (this run landed, built or left files out), and otherwise each of the
+// two a run interrupted before writing it left missing.
 func (r *runner) snapshot(ctx context.Context) error {
-	if !r.stale && len(r.res.Days) == 0 {
-		rc, err := r.land.Get(ctx, r.s.SnapshotKey)
-		switch {
-		case errors.Is(err, landing.ErrNotFound):
-		case err != nil:
-			return fmt.Errorf("pipeline: read the report snapshot: %w", err)
-		default:
-			return rc.Close()
+	writeJSON, writeHTML := true, true
+	if !r.stale && len(r.res.Days) == 0 && len(r.res.LeftOut) == 0 {
+		var err error
+		if writeJSON, err = r.missing(ctx, r.s.SnapshotKey); err != nil {
+			return err
+		}
+		if writeHTML, err = r.missing(ctx, r.s.HTMLKey); err != nil {
+			return err
 		}
 	}
-	if err := quality.WriteSnapshot(ctx, r.land, r.s.SnapshotKey, r.res.Report); err != nil {
-		return fmt.Errorf("pipeline: %w", err)
+	if writeJSON {
+		if err := quality.WriteSnapshot(ctx, r.land, r.s.SnapshotKey, r.res.Report); err != nil {
+			return fmt.Errorf("pipeline: %w", err)
+		}
+		r.res.SnapshotKey = r.s.SnapshotKey
 	}
-	// The same views as the dashboard, as one self-contained page.
-	var page bytes.Buffer
-	if err := dashboard.WriteHTML(ctx, &page, &dashboard.Options{Warehouse: r.wh, Report: r.res.Report, Clock: r.s.Clock}); err != nil {
-		return fmt.Errorf("pipeline: HTML report: %w", err)
+	if writeHTML {
+		// The same views as the dashboard, as one self-contained page.
+		var page bytes.Buffer
+		if err := dashboard.WriteHTML(ctx, &page, &dashboard.Options{Warehouse: r.wh, Report: r.res.Report, Clock: r.s.Clock}); err != nil {
+			return fmt.Errorf("pipeline: HTML report: %w", err)
+		}
+		if err := put(ctx, r.land, r.s.HTMLKey, page.Bytes()); err != nil {
+			return err
+		}
+		r.res.HTMLKey = r.s.HTMLKey
 	}
-	if err := put(ctx, r.land, r.s.HTMLKey, page.Bytes()); err != nil {
-		return err
-	}
-	r.res.SnapshotKey, r.res.HTMLKey = r.s.SnapshotKey, r.s.HTMLKey
 	return nil
+}
+
+// missing reports whether the landing zone lacks key.
+func (r *runner) missing(ctx context.Context, key string) (bool, error) {
+	rc, err := r.land.Get(ctx, key)
+	switch {
+	case errors.Is(err, landing.ErrNotFound):
+		return true, nil
+	case err != nil:
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return false, ctx.Err()
+		}
+		return false, fmt.Errorf("pipeline: read %s: %w", key, err)
+	}
+	return false, rc.Close()
 }
 
 // history appends the report's results to the results history unless it
 // already holds the run id; quality.History.Append adds a run whole or not
 // at all.
 func (r *runner) history(ctx context.Context) error {
+	if r.leftOut != nil {
+		return nil // recorded by the run that loads every file
+	}
 	n, err := r.s.History.Append(ctx, r.wh, r.res.Report)
 	if errors.Is(err, quality.ErrRunExists) {
 		return nil // recorded by an earlier run
@@ -109,5 +158,23 @@ func (r *runner) history(ctx context.Context) error {
 		return fmt.Errorf("pipeline: %w", err)
 	}
 	r.res.HistoryRows = n
+	return nil
+}
+
+// checkpoint has the warehouse write the run's changes back to its
+// database file, when it can ([warehouse.Checkpointer]): a run ends only
+// once its data is durable, and says so when it cannot be.
+func (r *runner) checkpoint(ctx context.Context) error {
+	c, ok := r.wh.(warehouse.Checkpointer)
+	if !ok {
+		return nil
+	}
+	if err := c.Checkpoint(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return ctx.Err()
+		}
+		return fmt.Errorf("pipeline: the run's changes are not yet durable: %w (free disk space, then run again: the run is repeated from what is landed)", err)
+	}
+	r.res.Checkpointed = true
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -65,19 +66,24 @@ func LandDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 	if err != nil {
 		return nil, err
 	}
-	return landDays(ctx, l, days, backfill, &s.Options, func() {})
+	return landDays(ctx, l, days, backfill, &s.Options, nil, func() {})
 }
 
 // landDays is LandDays with defaults filled in; onDay is called after each
-// day landed, from the goroutine that landed it.
-func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, o *Options, onDay func()) (*Landed, error) {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
+// day landed, from the goroutine that landed it. g, when not nil, keeps
+// the landing from changing files the warehouse loaded (see writeDay).
+func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, o *Options, g *landGuard, onDay func()) (*Landed, error) {
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.SetLimit(runtime.GOMAXPROCS(0))
 	var orders, orderIDs, labels, dsLabels atomic.Int64
 	for i, day := range days {
-		g.Go(func() error {
-			got, err := landDay(gctx, l, day, backfill && i == 0, o)
+		eg.Go(func() error {
+			first := backfill && i == 0
+			files, got, err := genDay(gctx, day, first, o)
 			if err != nil {
+				return err
+			}
+			if err := writeDay(gctx, l, day, first, files, g, false); err != nil {
 				return err
 			}
 			orders.Add(got.Orders)
@@ -88,7 +94,7 @@ func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 			return nil
 		})
 	}
-	err := g.Wait()
+	err := eg.Wait()
 	got := &Landed{Orders: orders.Load(), OrderIDs: orderIDs.Load(), Labels: labels.Load(), DatasetLabels: dsLabels.Load()}
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return got, ctx.Err()
@@ -96,46 +102,61 @@ func landDays(ctx context.Context, l landing.Lander, days []time.Time, backfill 
 	return got, err
 }
 
-// landDay lands one day: its customers (and, first, the catalogue and
-// every earlier customer), its orders with chaos, and the labels.
-func landDay(ctx context.Context, l landing.Lander, day time.Time, first bool, o *Options) (*Landed, error) {
+// dayFile is a file of a day, held in memory until it lands.
+type dayFile struct {
+	key  string
+	data []byte
+}
+
+// genDay generates a day's files: its customers (and, first, the
+// catalogue and every earlier customer), its orders with chaos, and the
+// labels.
+func genDay(ctx context.Context, day time.Time, first bool, o *Options) ([]dayFile, *Landed, error) {
 	gen := o.Generator
 	var tabs []*edqm.Table
 	from := day
 	if first {
 		p, err := gen.Products(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		tabs, from = append(tabs, p), time.Time{}
 	}
 	c, err := gen.Customers(ctx, from, day)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tabs = append(tabs, c)
+	var files []dayFile
 	for _, t := range tabs {
-		if err := putCSV(ctx, l, landing.DataKey(t.Name, day, "csv"), t); err != nil {
-			return nil, err
+		key := landing.DataKey(t.Name, day, "csv")
+		data, err := csvBytes(key, t)
+		if err != nil {
+			return nil, nil, err
 		}
+		files = append(files, dayFile{key, data})
 	}
 	orders, err := gen.Orders(ctx, day)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return landOrders(ctx, l, day, orders, chaos.OrdersSpec(gen.SignupDate), o)
+	more, got, err := genOrders(ctx, day, orders, chaos.OrdersSpec(gen.SignupDate), o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(files, more...), got, nil
 }
 
-// landOrders applies the chaos to a day's orders and lands them with
-// their labels. A late partition (dataset chaos) lands under its landing
-// day, and its record-level chaos is relative to that day.
-func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *edqm.Table, spec chaos.TableSpec, o *Options) (*Landed, error) {
+// genOrders applies the chaos to a day's orders and returns their file
+// and their labels'. A late partition (dataset chaos) lands under its
+// landing day, and its record-level chaos is relative to that day.
+func genOrders(ctx context.Context, day time.Time, orders *edqm.Table, spec chaos.TableSpec, o *Options) ([]dayFile, *Landed, error) {
 	var ds []chaosdataset.Label
 	key, landOn := landing.DataKey(orders.Name, day, "csv"), day
 	if o.Dataset != nil {
 		shaped, dl, err := o.Dataset.ApplyTable(ctx, day, spec, orders)
 		if err != nil {
-			return nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
+			return nil, nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
 		}
 		orders, ds = shaped, dl
 		if landOn = edqm.Day(o.Dataset.LandingDay(orders.Name, day)); !landOn.Equal(edqm.Day(day)) {
@@ -146,36 +167,39 @@ func landOrders(ctx context.Context, l landing.Lander, day time.Time, orders *ed
 	if o.Injector != nil {
 		dirty, lbls, err := o.Injector.Inject(ctx, landOn, spec, orders)
 		if err != nil {
-			return nil, fmt.Errorf("pipeline: chaos %s: %w", day.Format(edqm.DateLayout), err)
+			return nil, nil, fmt.Errorf("pipeline: chaos %s: %w", day.Format(edqm.DateLayout), err)
 		}
 		orders, labels = dirty, lbls
 	}
 	data, err := csvBytes(key, orders)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if o.Dataset != nil {
 		out, dl, err := o.Dataset.ApplyCSV(ctx, day, orders.Name, data)
 		if err != nil {
-			return nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
+			return nil, nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
 		}
 		data, ds = out, append(ds, dl...)
 	}
-	if err := put(ctx, l, key, data); err != nil {
-		return nil, err
+	files := []dayFile{{key, data}}
+	add := func(key string, t *edqm.Table) error {
+		data, err := csvBytes(key, t)
+		files = append(files, dayFile{key, data})
+		return err
 	}
 	if o.Injector != nil {
-		if err := putCSV(ctx, l, landing.LabelsKey(orders.Name, day), chaos.LabelsTable(labels)); err != nil {
-			return nil, err
+		if err := add(landing.LabelsKey(orders.Name, day), chaos.LabelsTable(labels)); err != nil {
+			return nil, nil, err
 		}
 	}
 	if len(ds) > 0 {
 		d := day.Format(edqm.DateLayout)
-		if err := putCSV(ctx, l, DatasetLabelsPrefix+"date="+d+"/dataset-labels-"+d+".csv", chaosdataset.LabelsTable(ds)); err != nil {
-			return nil, err
+		if err := add(DatasetLabelsPrefix+"date="+d+"/dataset-labels-"+d+".csv", chaosdataset.LabelsTable(ds)); err != nil {
+			return nil, nil, err
 		}
 	}
-	return &Landed{Orders: int64(len(orders.Rows)), OrderIDs: distinctKeys(orders, spec.Key), Labels: int64(len(labels)), DatasetLabels: int64(len(ds))}, nil
+	return files, &Landed{Orders: int64(len(orders.Rows)), OrderIDs: distinctKeys(orders, spec.Key), Labels: int64(len(labels)), DatasetLabels: int64(len(ds))}, nil
 }
 
 // distinctKeys counts the distinct values of t's column key; 0 when t has
@@ -201,15 +225,6 @@ func csvBytes(key string, t *edqm.Table) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// putCSV writes t as CSV and lands it under key.
-func putCSV(ctx context.Context, l landing.Lander, key string, t *edqm.Table) error {
-	data, err := csvBytes(key, t)
-	if err != nil {
-		return err
-	}
-	return put(ctx, l, key, data)
-}
-
 // put lands data under key; the error names the key.
 func put(ctx context.Context, l landing.Lander, key string, data []byte) error {
 	if err := l.Put(ctx, key, bytes.NewReader(data)); err != nil {
@@ -230,6 +245,26 @@ type Loaded struct {
 	// Headers is the check of the orders files' headers, made when
 	// checkHeaders is set; nil otherwise.
 	Headers *quality.MonitorResult
+	// LeftOut are the landed files left out of the load, sorted by key
+	// (see [ErrLeftOut]).
+	LeftOut []LeftOut
+}
+
+// source is a landing prefix whose CSV files load into a raw table.
+type source struct {
+	prefix, table string
+	columns       []string
+}
+
+// sources lists what loads, in load order.
+func sources() []source {
+	var out []source
+	for _, t := range tables {
+		out = append(out, source{t.name + "/", "raw_" + t.name, t.columns})
+	}
+	return append(out,
+		source{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
+		source{DatasetLabelsPrefix, "raw_chaos_dataset_labels", chaosdataset.LabelColumns})
 }
 
 // LoadAll loads every landed data and label file into its raw table
@@ -238,47 +273,74 @@ type Loaded struct {
 // are skipped, so files landed by a run that crashed before its load are
 // loaded by the next one.
 //
+// Every file not loaded yet is read and checked first, against its day's
+// manifest ([landing.Manifest]) and the table's header: a file its
+// manifest lists that is missing, cut short or changed, and a file that
+// cannot be loaded at all (empty, a byte order mark, another header), is
+// left out, with its day's labels when it is an orders file; every other
+// file loads. The files left out are in Loaded.LeftOut and
+// [QuarantineTable], and the error wraps [ErrLeftOut], naming each with its
+// remedy. A file fixed since (re-landed, or replaced) loads on the next
+// call and leaves the table.
+//
 // With checkHeaders, the header of each orders file is checked first
 // ([quality.CheckHeaders]): a file whose header changed (dataset chaos's
 // schema change) is not loaded, nor are its day's labels, and the check
-// is returned in Loaded.Headers for the report.
+// is returned in Loaded.Headers for the report; such a file is not
+// counted as left out.
 func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, checkHeaders bool) (*Loaded, error) {
+	g, err := newLandGuard(ctx, l, wh)
+	if err != nil {
+		return nil, err
+	}
+	return loadAll(ctx, wh, l, checkHeaders, g)
+}
+
+// loadAll is LoadAll with the ledger and manifests read.
+func loadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, checkHeaders bool, g *landGuard) (*Loaded, error) {
 	got := &Loaded{}
-	type source struct {
-		prefix, table string
-		columns       []string
-	}
-	sources := []source{}
-	for _, t := range tables {
-		sources = append(sources, source{t.name + "/", "raw_" + t.name, t.columns})
-	}
-	sources = append(sources,
-		source{"_chaos/orders/", "raw_chaos_labels", chaos.LabelColumns},
-		source{DatasetLabelsPrefix, "raw_chaos_dataset_labels", chaosdataset.LabelColumns})
-	quarantined := map[string]bool{} // days whose orders file is not loaded
-	for _, s := range sources {
-		keys, err := csvKeys(ctx, l, s.prefix)
+	idx := g.index()
+	skipDays := map[string]bool{} // days whose orders file is not loaded
+	for _, s := range sources() {
+		all, err := csvKeys(ctx, l, s.prefix)
 		if err != nil {
 			return got, err
 		}
-		if len(keys) == 0 && s.prefix == DatasetLabelsPrefix {
-			continue // no dataset chaos: no empty table either
-		}
-		if checkHeaders && s.table == "raw_orders" {
+		keys := all
+		if checkHeaders && s.table == "raw_orders" && len(keys) > 0 {
 			ok, res, err := quality.CheckHeaders(ctx, l, s.table, keys, s.columns)
 			if err != nil {
 				return got, fmt.Errorf("pipeline: %w", err)
 			}
 			got.Headers, keys = &res, ok
 			for _, b := range res.Buckets {
-				quarantined[b.Day] = quarantined[b.Day] || b.Anomalous
+				skipDays[b.Day] = skipDays[b.Day] || b.Anomalous
 			}
 		}
-		if s.table == "raw_chaos_labels" {
-			if len(quarantined) > 0 {
-				keys = withoutDays(keys, quarantined)
+		keys, left, err := checkSource(ctx, l, s, all, keys, g, idx)
+		if err != nil {
+			return got, err
+		}
+		got.LeftOut = append(got.LeftOut, left...)
+		if s.table == "raw_orders" {
+			for _, f := range left {
+				skipDays[partitionDay(f.Key)] = true
 			}
-			if err := checkLabels(ctx, l, keys); err != nil {
+		}
+		if len(keys) == 0 && s.prefix == DatasetLabelsPrefix {
+			continue // no dataset chaos: no empty table either
+		}
+		if s.table == "raw_chaos_labels" {
+			keys = withoutDays(keys, skipDays)
+			// A label file that changed is also read, so that a
+			// malformed line is named with its line.
+			check := slices.Clone(keys)
+			for _, f := range left {
+				if f.Problem == ProblemChanged {
+					check = append(check, f.Key)
+				}
+			}
+			if err := checkLabels(ctx, l, check); err != nil {
 				return got, err
 			}
 		}
@@ -291,7 +353,24 @@ func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 			return got, err
 		}
 	}
+	slices.SortFunc(got.LeftOut, func(a, b LeftOut) int { return strings.Compare(a.Key, b.Key) })
+	if err := recordLeftOut(ctx, wh, got.LeftOut); err != nil {
+		return got, err
+	}
+	if len(got.LeftOut) > 0 {
+		return got, leftOutError(got.LeftOut)
+	}
 	return got, nil
+}
+
+// partitionDay returns the YYYY-MM-DD of a key's date= segment, "" when
+// it has none.
+func partitionDay(key string) string {
+	_, rest, ok := strings.Cut(key, "date=")
+	if !ok || len(rest) < len(edqm.DateLayout) {
+		return ""
+	}
+	return rest[:len(edqm.DateLayout)]
 }
 
 // checkLabels reads every label file of keys with chaos.ReadLabels (label

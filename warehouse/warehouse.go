@@ -71,6 +71,10 @@ var (
 	// database file open elsewhere); nothing was changed. Running again
 	// once the other process is done succeeds.
 	ErrLocked = errors.New("warehouse: locked by another process")
+	// ErrCorrupt: the warehouse's storage cannot be read back (a damaged
+	// database file). The error says what could not be read and the
+	// remedy.
+	ErrCorrupt = errors.New("warehouse: corrupt")
 )
 
 var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
@@ -150,6 +154,16 @@ type AtomicExecer interface {
 	// transaction: either all of them take effect or, on error or
 	// cancellation, none does.
 	ExecAtomic(ctx context.Context, statements ...string) error
+}
+
+// Checkpointer is an optional capability of a [Warehouse] that keeps
+// recent changes in a write-ahead log: Checkpoint writes them back to the
+// database file and returns an error when it cannot (a full disk), so that
+// a caller reports success only once its data is durable.
+// warehouse/duckdbwarehouse implements it; Snowflake commits are durable
+// and it does not.
+type Checkpointer interface {
+	Checkpoint(ctx context.Context) error
 }
 
 // Warehouse is a SQL engine with idempotent file loads.

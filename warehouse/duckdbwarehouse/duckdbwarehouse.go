@@ -129,6 +129,7 @@ type Warehouse struct {
 var (
 	_ warehouse.Warehouse    = (*Warehouse)(nil)
 	_ warehouse.AtomicExecer = (*Warehouse)(nil)
+	_ warehouse.Checkpointer = (*Warehouse)(nil)
 )
 
 type dialect struct{}
@@ -227,6 +228,22 @@ WHERE lower(table_name) = lower(?) AND table_schema = current_schema() AND table
 		return false, sqlError("query", q, err)
 	}
 	return n > 0, nil
+}
+
+// Checkpoint writes every committed change held in DuckDB's write-ahead
+// log (PATH.wal) back to the database file and truncates the log; on an
+// in-memory database it does nothing. It implements
+// [warehouse.Checkpointer]. When it fails (a full disk), the error names
+// the file and says that the changes are still only in the log, which the
+// next open replays.
+func (w *Warehouse) Checkpoint(ctx context.Context) error {
+	if _, err := w.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("duckdbwarehouse: checkpoint %q: %w (the changes are in its write-ahead log %q, which the next open replays)", w.path, err, w.path+".wal")
+	}
+	return nil
 }
 
 // Close closes the database. For a file database, everything committed is

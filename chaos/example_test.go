@@ -152,3 +152,46 @@ func ExampleInjectSlice() {
 	// Output:
 	// 41 invoices corrupted, 0 missed, 0 wrongly rejected
 }
+
+// Name each row of a corrupted slice as its labels do, by key and
+// occurrence: the added copy of a duplicated invoice is "key#2", and its
+// clean first copy has no label. Integer foreign keys go in IntKeys.
+func ExampleSliceRows() {
+	type invoice struct {
+		ID       int64  `edqm:"invoice_id"`
+		Customer int64  `edqm:"customer_id"`
+		State    string `edqm:"state"`
+	}
+	invoices := make([]invoice, 40)
+	for i := range invoices {
+		invoices[i] = invoice{ID: int64(100 + i), Customer: int64(1 + i%3), State: "OPEN"}
+	}
+	spec := chaos.TableSpec{Table: "invoices", Key: "invoice_id", Status: "state", Accepted: []string{"OPEN", "PAID"},
+		ForeignKeys: []chaos.ForeignKey{{Column: "customer_id", IntKeys: []int64{1, 2, 3}}}}
+	inj, err := chaos.New(chaos.Config{Seed: 3, VariantRates: chaos.VariantRates{Ghost: 0.05, Exact: 0.05}})
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	dirty, labels, err := chaos.InjectSlice(ctx, inj, time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC), spec, invoices)
+	if err != nil {
+		panic(err)
+	}
+	rows, err := chaos.SliceRows(spec, dirty)
+	if err != nil {
+		panic(err)
+	}
+	labelled := map[chaos.RowKey]chaos.Label{}
+	for _, l := range labels {
+		labelled[l.Row()] = l
+	}
+	for i, r := range rows {
+		if l, ok := labelled[r]; ok {
+			fmt.Printf("row %d %s: %s/%s %s %q → %q\n", i, r, l.Kind, l.Variant, l.Column, l.Original, l.Injected)
+		}
+	}
+	// Output:
+	// row 17 116#2: duplication/exact * "" → "116"
+	// row 20 119: integrity/ghost customer_id "2" → "448"
+	// row 39 137#2: duplication/exact * "" → "137"
+}

@@ -19,6 +19,11 @@
 //   - incremental: land, load and build one more day on that history;
 //   - incremental report: the report after that day.
 //
+// Each stage's figures are printed as one line when it ends. On a
+// terminal, the work within the stage shows until then on a line
+// rewritten in place (days landed, files read by the load); to a file or
+// a pipe, only the figures are written.
+//
 // Peak memory is the process's VmHWM (Linux), reset before each stage by
 // writing 5 to /proc/self/clear_refs; CPU time is the process's user and
 // system time (DuckDB's threads included).
@@ -101,6 +106,7 @@ type config struct {
 	cpuProfile  string
 	seed        uint64
 	last        time.Time // the last day of the history
+	live        bool      // show the work within each stage (the output is a terminal)
 }
 
 // Results is the JSON the program writes with -json.
@@ -213,6 +219,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bench: %v\n", err)
 		return 2
 	}
+	cfg.live = pipeline.IsTerminal(stdout)
 	res, err := bench(ctx, cfg, args, stdout)
 	if err == nil && cfg.jsonPath != "" {
 		err = writeJSON(cfg.jsonPath, res)
@@ -437,11 +444,12 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 	if err != nil {
 		return sr, err
 	}
-	land, err := landing.Open(ctx, fileURL("file", filepath.Join(dir, "landing")), nil)
+	opened, err := landing.Open(ctx, fileURL("file", filepath.Join(dir, "landing")), nil)
 	if err != nil {
 		return sr, err
 	}
-	defer land.Close()
+	defer opened.Close()
+	land := &progressLander{Lander: opened, live: &liveLine{w: out, on: cfg.live}}
 	clock := edqm.FixedClock(cfg.last)
 	wh, err := warehouse.Open(ctx, fileURL("duckdb", filepath.Join(dir, "warehouse.duckdb")), &warehouse.OpenOptions{Clock: clock})
 	if err != nil {
@@ -486,7 +494,7 @@ type scaleRun struct {
 	cfg   config
 	out   io.Writer
 	sr    *ScaleResult
-	land  landing.Lander
+	land  *progressLander
 	wh    warehouse.Warehouse
 	proj  *transform.Project
 	flow  *pipeline.Options
@@ -513,9 +521,13 @@ func (r *scaleRun) report(ctx context.Context, clock edqm.Clock) (*quality.Repor
 	return rep.Report(ctx, r.wh)
 }
 
-// stage measures f as the stage name, adds it to the results and prints it.
-func (r *scaleRun) stage(name string, f func() (int64, error)) error {
+// stage measures f as the stage name, which lands days days (0 for a
+// stage that lands none), adds it to the results and prints it; on a
+// terminal, the work within the stage shows until then.
+func (r *scaleRun) stage(name string, days int, f func() (int64, error)) error {
+	r.land.start(name, days)
 	st, err := measure(name, f)
+	r.land.live.clear()
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -529,7 +541,7 @@ func (r *scaleRun) stage(name string, f func() (int64, error)) error {
 func (r *scaleRun) endToEnd(ctx context.Context) error {
 	sr := r.sr
 	fmt.Fprintf(r.out, rowFormat, "stage", "wall", "CPU", "rows", "rows/s", "peak RSS")
-	if err := r.stage(stageLand, func() (int64, error) {
+	if err := r.stage(stageLand, len(r.days), func() (int64, error) {
 		got, err := pipeline.LandDays(ctx, r.land, r.days, true, r.flow)
 		if err != nil {
 			return 0, err
@@ -539,7 +551,7 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := r.stage(stageLoad, func() (int64, error) {
+	if err := r.stage(stageLoad, 0, func() (int64, error) {
 		got, err := pipeline.LoadAll(ctx, r.wh, r.land, false)
 		if err != nil {
 			return 0, err
@@ -552,10 +564,10 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 	if err := warehouse.QueryRow(ctx, r.wh, "SELECT COUNT(*) FROM raw_orders", nil, &sr.RawOrders); err != nil {
 		return fmt.Errorf("count raw_orders: %w", err)
 	}
-	if err := r.stage(stageTransform, func() (int64, error) { return sr.RawOrders, r.build(ctx) }); err != nil {
+	if err := r.stage(stageTransform, 0, func() (int64, error) { return sr.RawOrders, r.build(ctx) }); err != nil {
 		return err
 	}
-	if err := r.stage(stageReport, func() (int64, error) {
+	if err := r.stage(stageReport, 0, func() (int64, error) {
 		rep, err := r.report(ctx, r.clock)
 		if err != nil {
 			return 0, err
@@ -581,7 +593,7 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 // report.
 func (r *scaleRun) incremental(ctx context.Context) error {
 	next := r.cfg.last.AddDate(0, 0, 1)
-	if err := r.stage(stageIncremental, func() (int64, error) {
+	if err := r.stage(stageIncremental, 1, func() (int64, error) {
 		got, err := pipeline.LandDays(ctx, r.land, []time.Time{next}, false, r.flow)
 		if err != nil {
 			return 0, err
@@ -593,7 +605,7 @@ func (r *scaleRun) incremental(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	return r.stage(stageIncReport, func() (int64, error) {
+	return r.stage(stageIncReport, 0, func() (int64, error) {
 		rep, err := r.report(ctx, edqm.FixedClock(next))
 		if err != nil {
 			return 0, err

@@ -12,8 +12,12 @@
 //
 // Without -schema it scores the original pipeline's schema.yml (a copy of
 // quality/testdata/schema.yml, embedded). Each trial runs in a fresh
-// warehouse: the default in-memory DuckDB is one; a -warehouse URL must open
-// an empty warehouse every time (see package quality/checkscore).
+// warehouse: the default in-memory DuckDB is one; in a -warehouse URL,
+// {trial} is replaced by the trial's number, for a schema per trial:
+//
+//	go run ./examples/score -warehouse 'snowflake://me@acct/EDQM_DB/SCORE_{trial}?warehouse=WH&setup=all'
+//
+// (see checkscore.URLOpener).
 //
 // Exit codes: 0 done; 1 scoring failed, with an error naming what failed;
 // 2 a bad command line.
@@ -116,7 +120,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.days, "days", 3, "the `number` of days of orders")
 	fs.Float64Var(&cfg.rate, "rate", checkscore.DefaultRate, "the per-row `probability` of the variant in each trial")
 	fs.StringVar(&cfg.schema, "schema", "", "a dbt schema.yml `file`; empty scores the seed project's (embedded)")
-	fs.StringVar(&cfg.warehouseURL, "warehouse", checkscore.DefaultWarehouseURL, "the warehouse `URL` opened for each trial (duckdb://memory or snowflake://…)")
+	fs.StringVar(&cfg.warehouseURL, "warehouse", checkscore.DefaultWarehouseURL, "the warehouse `URL` opened for each trial, {trial} replaced by its number")
 	fs.BoolVar(&cfg.json, "json", false, "write the scorecard as JSON")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/score [flags]\n\nScores a schema.yml's tests against labelled chaos: which variants they kill, which survive.\n\nFlags:\n")

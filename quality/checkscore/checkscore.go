@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/edqm/edqm/chaos"
@@ -53,11 +56,26 @@ type Options struct {
 	Examples int
 }
 
+// TrialPlaceholder, in a URL given to URLOpener, is replaced by the
+// number of the trial.
+const TrialPlaceholder = "{trial}"
+
 // URLOpener returns an Options.Open that opens rawURL with warehouse.Open
-// at every trial. The scheme's package must be imported.
+// at every trial, TrialPlaceholder replaced by the trial's number (0 for the
+// first call, 1 for the next...), so that each trial can have a database or
+// schema of its own: duckdb:///tmp/score/t{trial}.duckdb, or
+// snowflake://me@acct/DB/SCORE_{trial}?warehouse=WH&setup=all (set-up all
+// creates the schema; see package warehouse/snowflakewarehouse). The
+// scheme's package must be imported.
 func URLOpener(rawURL string, opts *warehouse.OpenOptions) func(ctx context.Context) (warehouse.Warehouse, error) {
+	var mu sync.Mutex
+	n := 0
 	return func(ctx context.Context) (warehouse.Warehouse, error) {
-		return warehouse.Open(ctx, rawURL, opts)
+		mu.Lock()
+		u := strings.ReplaceAll(rawURL, TrialPlaceholder, strconv.Itoa(n))
+		n++
+		mu.Unlock()
+		return warehouse.Open(ctx, u, opts)
 	}
 }
 
@@ -216,10 +234,8 @@ func runTrial(ctx context.Context, target Target, o *Options, v string, seed uin
 			err = fmt.Errorf("close warehouse: %w", cerr)
 		}
 	}()
-	if used, err := wh.TableExists(ctx, warehouse.LedgerTable); err != nil {
+	if err := checkEmpty(ctx, wh); err != nil {
 		return nil, err
-	} else if used {
-		return nil, fmt.Errorf("%w: it has a load ledger (%s); Options.Open must give an empty warehouse per trial", ErrNotEmpty, warehouse.LedgerTable)
 	}
 	loaded, err := target.Load(ctx, wh, inj)
 	if err != nil {
@@ -239,6 +255,23 @@ func runTrial(ctx context.Context, target Target, o *Options, v string, seed uin
 		}
 	}
 	return tr, nil
+}
+
+// checkEmpty returns an error wrapping ErrNotEmpty when wh's load ledger
+// holds a file (an engine may create the ledger empty when it opens).
+func checkEmpty(ctx context.Context, wh warehouse.Warehouse) error {
+	ok, err := wh.TableExists(ctx, warehouse.LedgerTable)
+	if err != nil || !ok {
+		return err
+	}
+	var n int64
+	if err := warehouse.QueryRow(ctx, wh, "SELECT COUNT(*) FROM "+warehouse.LedgerTable, nil, &n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: its load ledger (%s) lists %d files; Options.Open must give an empty warehouse per trial", ErrNotEmpty, warehouse.LedgerTable, n)
+	}
+	return nil
 }
 
 // sortedKeys returns m's keys, sorted.

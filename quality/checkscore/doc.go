@@ -56,10 +56,12 @@
 //
 // Every trial needs an empty warehouse. Options.Open is called once per
 // trial; the default opens an in-memory DuckDB, which is empty at every
-// open. URLOpener opens a URL, such as snowflake://…, per trial: a
-// warehouse that keeps its tables between opens must be emptied (or be a
-// fresh schema) by the caller's Open, and a trial that finds a load ledger
-// already there stops with an error wrapping ErrNotEmpty.
+// open. URLOpener opens a URL per trial and replaces {trial} in it by the
+// trial's number, so that a warehouse that keeps its tables between opens
+// (a DuckDB file, Snowflake) gets a database or schema per trial:
+// snowflake://me@acct/DB/SCORE_{trial}?warehouse=WH&setup=all. A trial
+// whose warehouse's load ledger already lists a file stops with an error
+// wrapping ErrNotEmpty, rather than mixing two trials' rows.
 //
 // # Reports
 //

@@ -2,6 +2,7 @@ package checkscore_test
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -103,10 +104,31 @@ func TestScoreNeedsAnEmptyWarehouse(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return wh, wh.Exec(ctx, "CREATE TABLE "+warehouse.LedgerTable+" (file VARCHAR)")
+		return wh, wh.Exec(ctx, "CREATE TABLE "+warehouse.LedgerTable+" AS SELECT 'orders/x.csv' AS file")
 	}
 	_, err := checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows},
 		&checkscore.Options{Tests: []quality.Test{{Type: quality.TypeNotNull, Model: "payments", Column: "payment_id"}}, Open: open})
 	require.ErrorIs(t, err, checkscore.ErrNotEmpty)
 	assert.ErrorContains(t, err, "clean trial")
+}
+
+// TestURLOpenerTrialPlaceholder scores on a DuckDB file per trial, named
+// by the trial's number: the same warehouse URL without the placeholder
+// fails at the second trial, whose file is not empty.
+func TestURLOpenerTrialPlaceholder(t *testing.T) {
+	rows, spec := payments()
+	dir := t.TempDir()
+	opts := &checkscore.Options{Tests: []quality.Test{{Type: quality.TypeNotNull, Model: "payments", Column: "customer_id"}},
+		Variants: []string{"null"}, Seeds: []uint64{1, 2}}
+	opts.Open = checkscore.URLOpener("duckdb://"+filepath.ToSlash(dir)+"/t{trial}.duckdb", nil)
+	sc, err := checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows}, opts)
+	require.NoError(t, err)
+	assert.Equal(t, 1, sc.Killed)
+	for _, name := range []string{"t0.duckdb", "t1.duckdb", "t2.duckdb"} {
+		assert.FileExists(t, filepath.Join(dir, name))
+	}
+	opts.Open = checkscore.URLOpener("duckdb://"+filepath.ToSlash(dir)+"/shared.duckdb", nil)
+	_, err = checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows}, opts)
+	require.ErrorIs(t, err, checkscore.ErrNotEmpty)
+	assert.ErrorContains(t, err, "trial null seed 1")
 }

@@ -160,6 +160,10 @@ func ExampleScore() {
 	// duplication  exact            65        65        65      100.0%     100.0%
 	// duplication  conflicting      61        61        61      100.0%     100.0%
 	// all          mixed            93        85        85      100.0%     91.4%
+	// temporal     mixed            21        -         21      -          100.0%
+	// integrity    mixed            29        -         29      -          100.0%
+	// domain       mixed            21        -         13      -          61.9%
+	// duplication  mixed            22        -         22      -          100.0%
 	// missed domain/bad_status: row 1002 (seed 7): {ID:1002 Account:3 Amount:5.74 Day:2025-06-02 Status:Cancelled (User)}: domain/bad_status status "PAID" → "Cancelled (User)"
 	// missed mixed: row 1017 (seed 7): {ID:1017 Account:18 Amount:11.29 Day:2025-06-02 Status:completed}: domain/bad_status status "PAID" → "completed"
 	//

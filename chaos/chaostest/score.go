@@ -35,9 +35,13 @@ type ScoreOptions struct {
 	// in each variant's runs. Zero means 0.05.
 	VariantRate float64
 	// Rates are the kinds scored, and the per-row probabilities of the
-	// mixed run, which injects every kind at once (in chaos.Exclusive
-	// mode). A kind at zero is not scored. Zero means [DefaultRates].
+	// mixed run, which injects every kind at once. A kind at zero is not
+	// scored. Zero means [DefaultRates].
 	Rates chaos.Rates
+	// Mode is the mode of the mixed run: chaos.Exclusive (the default) or
+	// chaos.Stacked, where a row can take several kinds and a corruption
+	// another one hides is labelled masked (and is then no miss).
+	Mode chaos.Mode
 	// Day is the batch day of the chaos: the reference of "future" dates.
 	// Zero means [DefaultDay].
 	Day time.Time
@@ -89,8 +93,7 @@ func Score[T any, V Validator[T]](t testing.TB, spec chaos.TableSpec, rows []T, 
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	seeded := seeded(t, &Options{Seed: o.Seed})
-	o.Seed = seeded.Seed
+	o.Seed = seeded(t, &Options{Seed: o.Seed}).Seed
 	card, err := ScoreSeed(t.Context(), o.Seed, spec, rows, validate, o)
 	if err != nil {
 		t.Fatalf("%v", err)
@@ -125,7 +128,7 @@ func ScoreSeed[T any, V Validator[T]](ctx context.Context, seed uint64, spec cha
 			vs := VariantScore{Kind: k, Variant: v}
 			for _, sd := range card.Seeds {
 				cfg := chaos.Config{Seed: sd, VariantRates: chaos.VariantRates{}.With(v, o.VariantRate)}
-				err := s.run(ctx, cfg, &vs)
+				err := s.run(ctx, cfg, &vs, nil)
 				if errors.Is(err, chaos.ErrVariantUnavailable) {
 					_, why, _ := strings.Cut(err.Error(), "cannot be drawn: ")
 					vs = VariantScore{Kind: k, Variant: v, Skipped: why}
@@ -139,9 +142,20 @@ func ScoreSeed[T any, V Validator[T]](ctx context.Context, seed uint64, spec cha
 		}
 	}
 	card.Mixed = VariantScore{Variant: "mixed"}
+	byKind := map[chaos.Kind]*VariantScore{}
+	for _, k := range chaos.Kinds {
+		if o.Rates.Of(k) > 0 {
+			byKind[k] = &VariantScore{Kind: k, Variant: "mixed"}
+		}
+	}
 	for _, sd := range card.Seeds {
-		if err := s.run(ctx, chaos.Config{Seed: sd, Rates: o.Rates}, &card.Mixed); err != nil {
+		if err := s.run(ctx, chaos.Config{Seed: sd, Rates: o.Rates, Mode: o.Mode}, &card.Mixed, byKind); err != nil {
 			return nil, fmt.Errorf("chaostest: scoring every kind at once, seed %d: %w", sd, err)
+		}
+	}
+	for _, k := range chaos.Kinds {
+		if ks := byKind[k]; ks != nil {
+			card.MixedKinds = append(card.MixedKinds, *ks)
 		}
 	}
 	return card, nil
@@ -185,8 +199,8 @@ type scorer[T any] struct {
 }
 
 // run injects rows with cfg, validates the dirty rows and adds the tally
-// to vs.
-func (s *scorer[T]) run(ctx context.Context, cfg chaos.Config, vs *VariantScore) error {
+// to vs, and to byKind (when not nil) each kind's.
+func (s *scorer[T]) run(ctx context.Context, cfg chaos.Config, vs *VariantScore, byKind map[chaos.Kind]*VariantScore) error {
 	j, err := chaos.New(cfg)
 	if err != nil {
 		return err
@@ -211,31 +225,47 @@ func (s *scorer[T]) run(ctx context.Context, cfg chaos.Config, vs *VariantScore)
 		byRow[l.Row()] = append(byRow[l.Row()], l)
 	}
 	for i, key := range keys {
-		ls := byRow[key]
-		corrupted, masked := false, len(ls) > 0
-		for _, l := range ls {
-			corrupted = corrupted || l.MaskedBy == ""
-		}
-		switch {
-		case !corrupted && masked:
-			vs.Masked++
-		case corrupted && rejected[i]:
-			vs.Injected++
-			vs.Rejected++
-			vs.Caught++
-		case corrupted:
-			vs.Injected++
-			if len(vs.Misses) < s.opts.Examples {
-				vs.Misses = append(vs.Misses, ScoredRow{Seed: cfg.Seed, Row: key, Value: dirty[i], Labels: ls})
-			}
-		case rejected[i]:
-			vs.Rejected++
-			if len(vs.FalseAlarms) < s.opts.Examples {
-				vs.FalseAlarms = append(vs.FalseAlarms, ScoredRow{Seed: cfg.Seed, Row: key, Value: dirty[i]})
-			}
+		row := ScoredRow{Seed: cfg.Seed, Row: key, Value: dirty[i], Labels: byRow[key]}
+		vs.tally(row, "", rejected[i], s.opts.Examples)
+		for k, ks := range byKind {
+			ks.tally(row, k, rejected[i], s.opts.Examples)
 		}
 	}
 	return nil
+}
+
+// tally counts row, rejected or not, with its labels of kind k (of any
+// kind when k is empty). A row whose labels are all masked is counted in
+// Masked only; a row without labels is clean, a false alarm when rejected
+// (not counted for a kind).
+func (vs *VariantScore) tally(row ScoredRow, k chaos.Kind, rejected bool, examples int) {
+	corrupted, masked := false, false
+	for _, l := range row.Labels {
+		if k == "" || l.Kind == k {
+			corrupted = corrupted || l.MaskedBy == ""
+			masked = true
+		}
+	}
+	switch {
+	case !corrupted && masked:
+		vs.Masked++
+	case corrupted && rejected:
+		vs.Injected++
+		vs.Caught++
+		if k == "" {
+			vs.Rejected++
+		}
+	case corrupted:
+		vs.Injected++
+		if len(vs.Misses) < examples {
+			vs.Misses = append(vs.Misses, row)
+		}
+	case rejected && k == "" && len(row.Labels) == 0:
+		vs.Rejected++
+		if len(vs.FalseAlarms) < examples {
+			vs.FalseAlarms = append(vs.FalseAlarms, row)
+		}
+	}
 }
 
 // ScoredRow is one row of a scored batch: a corrupted row the validator
@@ -266,10 +296,13 @@ func (e ScoredRow) String() string {
 
 // VariantScore is the tally of one variant over every seed (or of a kind,
 // or of the mixed run). Rows are counted by key and occurrence; a row whose
-// labels are all masked (chaos.Label.MaskedBy) is counted in Masked only.
+// labels are all masked (chaos.Label.MaskedBy) is counted in Masked only,
+// neither a miss nor a false alarm.
 type VariantScore struct {
 	// Kind and Variant name what was injected; Kind is empty and Variant
-	// "mixed" for the mixed run, Variant is empty for a kind's total.
+	// "mixed" for the mixed run, Variant is "mixed" for a kind within the
+	// mixed run (which counts no rejections: a clean row rejected is no
+	// kind's), Variant is empty for a kind's total.
 	Kind    chaos.Kind
 	Variant string
 	// Skipped, when set, says why the table cannot take the variant; it
@@ -292,11 +325,14 @@ func (s VariantScore) Recall() float64 { return ratio(s.Caught, s.Injected) }
 // corrupted; NaN when nothing was rejected.
 func (s VariantScore) Precision() float64 { return ratio(s.Caught, s.Rejected) }
 
-// Name is "kind/variant", the kind alone for a kind's total, or "mixed".
+// Name is "kind/variant", the kind alone for a kind's total, "mixed", or
+// "kind in the mixed run".
 func (s VariantScore) Name() string {
 	switch {
 	case s.Kind == "":
 		return s.Variant
+	case s.Variant == "mixed":
+		return string(s.Kind) + " in the mixed run"
 	case s.Variant == "":
 		return string(s.Kind)
 	}

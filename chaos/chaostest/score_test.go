@@ -164,3 +164,43 @@ func TestPaymentValidator(t *testing.T) {
 	chaostest.Score(t, paymentSpec, payments(400, day), validatePayments(day), opts).
 		Require(chaostest.Recall(chaos.Temporal, 0.99), chaostest.Recall(chaos.Duplication, 0.99), chaostest.Precision("", 0.99))
 }
+
+// TestScoreMaskedIsNoMiss: in a stacked mixed run, a calculation error that
+// a ghost product hides (no product, no unit price) is labelled masked and
+// is not a miss of a validator that cannot see it; the ghost itself is.
+func TestScoreMaskedIsNoMiss(t *testing.T) {
+	ds := chaostest.Orders(t, &chaostest.Options{Orders: 600})
+	price := map[string]int64{}
+	for _, p := range ds.Products {
+		price[p.ProductID] = p.PriceCents
+	}
+	statuses := map[string]bool{"COMPLETED": true, "PENDING": true, "SHIPPED": true, "CANCELLED": true}
+	// lenient checks no reference: an unknown product or customer passes,
+	// and so does what only they would tell.
+	lenient := func(rows []generate.Order) []int {
+		var bad []int
+		seen := map[string]bool{}
+		for i, o := range rows {
+			unit, priced := price[o.ProductID]
+			signup, known := ds.Generator.SignupDate(o.CustomerID)
+			if seen[o.OrderID] || o.Quantity < 1 || o.Quantity > generate.MaxQuantity || o.TotalCents < 0 ||
+				(priced && o.TotalCents != int64(o.Quantity)*unit) || o.OrderDate.After(ds.Day) ||
+				(known && o.OrderDate.Before(signup)) || !statuses[o.Status] {
+				bad = append(bad, i)
+			}
+			seen[o.OrderID] = true
+		}
+		return bad
+	}
+	card := chaostest.Score(t, ds.Spec, ds.Clean, lenient,
+		chaostest.ScoreOptions{Rates: chaos.Uniform(0.1), Mode: chaos.Stacked, Seeds: 2})
+	require.Len(t, card.MixedKinds, len(chaos.Kinds))
+	calc := card.MixedKinds[0]
+	require.Equal(t, chaos.Calculation, calc.Kind)
+	assert.Positive(t, calc.Masked, "some calculation errors are masked by a ghost or NULL product")
+	assert.Equal(t, calc.Injected, calc.Caught, "a masked calculation error is no miss: %v", calc.Misses)
+	integrity := card.MixedKinds[2]
+	assert.Less(t, integrity.Recall(), 0.5, "the validator checks no reference")
+	assert.Contains(t, card.String(), "calculation  mixed")
+	assert.Equal(t, "calculation in the mixed run", calc.Name())
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -32,6 +33,10 @@ type Scorecard struct {
 	Variants []VariantScore
 	// Mixed is the score of the runs with every kind at its rate.
 	Mixed VariantScore
+	// MixedKinds are the recall of each kind scored within the mixed runs
+	// (Variant "mixed"): a row counts for each kind it has a detectable
+	// label of; Rejected, and so precision, are not counted per kind.
+	MixedKinds []VariantScore
 
 	t    testing.TB // the test of Score; nil from ScoreSeed
 	test string     // its name
@@ -74,20 +79,23 @@ func (c *Scorecard) String() string {
 		c.Rows, c.seedList(), percent(c.VariantRate))
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "kind\tvariant\tinjected\trejected\tcaught\tprecision\trecall")
-	for _, v := range append(c.Variants, c.Mixed) {
-		kind := string(v.Kind)
-		if v.Kind == "" {
+	for _, v := range slices.Concat(c.Variants, []VariantScore{c.Mixed}, c.MixedKinds) {
+		kind, rejected := string(v.Kind), fmt.Sprint(v.Rejected)
+		switch {
+		case v.Kind == "":
 			kind = "all"
+		case v.Variant == "mixed":
+			rejected = "-"
 		}
 		if v.Skipped != "" {
 			fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-  skipped: %s\n", kind, v.Variant, v.Skipped)
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", kind, v.Variant, v.Injected, v.Rejected, v.Caught,
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%d\t%s\t%s\n", kind, v.Variant, v.Injected, rejected, v.Caught,
 			percent(v.Precision()), percent(v.Recall()))
 	}
 	w.Flush()
-	for _, v := range append(c.Variants, c.Mixed) {
+	for _, v := range append(slices.Clip(c.Variants), c.Mixed) { // a kind's misses in the mix are the mix's
 		if len(v.Misses) > 0 {
 			fmt.Fprintf(&b, "missed %s: %s\n", v.Name(), v.Misses[0])
 		}

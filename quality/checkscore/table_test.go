@@ -11,6 +11,7 @@ import (
 
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/quality/checkscore"
+	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 )
 
@@ -131,4 +132,28 @@ func TestURLOpenerTrialPlaceholder(t *testing.T) {
 	_, err = checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows}, opts)
 	require.ErrorIs(t, err, checkscore.ErrNotEmpty)
 	assert.ErrorContains(t, err, "trial null seed 1")
+}
+
+// TestTableProject scores a test on the team's own staging model, built
+// over the raw table: its failing rows name rows by their occurrence.
+func TestTableProject(t *testing.T) {
+	rows, spec := payments()
+	m, err := transform.ParseModel("stg_payments", `{{ config "materialized" "table" -}}
+SELECT payment_id, {{ .Dialect.ParseAmount "amount" }} AS amount,
+       row_number() OVER (PARTITION BY payment_id ORDER BY _file, _line) AS occurrence
+FROM {{ source "team" "payments" }}`)
+	require.NoError(t, err)
+	p, err := transform.NewProject([]*transform.Model{m}, &transform.ProjectOptions{Sources: map[string]string{"team": ""}})
+	require.NoError(t, err)
+	zero := 0.0
+	sc, err := checkscore.Score(t.Context(), &checkscore.Table{Spec: spec, Rows: rows, Project: p},
+		&checkscore.Options{Tests: []quality.Test{{Type: quality.TypeBetween, Model: "stg_payments", Column: "amount", Min: &zero}},
+			Variants: []string{"negative_amount", "exact"}})
+	require.NoError(t, err)
+	require.Len(t, sc.Variants, 2)
+	assert.True(t, sc.Variants[0].Killed)
+	assert.Equal(t, sc.Variants[0].Injected, sc.Variants[0].Caught)
+	assert.Positive(t, sc.Variants[0].Injected)
+	assert.False(t, sc.Variants[1].Killed, "a range test does not see a copy of a good row")
+	assert.Equal(t, []string{"duplication/exact: no test fails on it"}, sc.Gaps)
 }

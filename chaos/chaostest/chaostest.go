@@ -249,7 +249,7 @@ func withDefaults(opts *Options) Options {
 func Orders(t testing.TB, opts *Options) *Dataset {
 	t.Helper()
 	o := seeded(t, opts)
-	d, err := New(context.Background(), &o)
+	d, err := New(t.Context(), &o)
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
 	}
@@ -269,7 +269,7 @@ func Inject[T any](t testing.TB, spec chaos.TableSpec, rows []T, opts *Options) 
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: Options.Chaos: %v", o.Seed, err)
 	}
-	dirty, labels, err := chaos.InjectSlice(context.Background(), inj, o.Day, spec, rows)
+	dirty, labels, err := chaos.InjectSlice(t.Context(), inj, o.Day, spec, rows)
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
 	}
@@ -301,7 +301,7 @@ func Record(t testing.TB, spec chaos.TableSpec, rec arrow.RecordBatch, opts *Opt
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: Options.Chaos: %v", o.Seed, err)
 	}
-	out, labels, err := chaosarrow.InjectRecord(context.Background(), inj, o.Allocator, o.Day, spec, rec)
+	out, labels, err := chaosarrow.InjectRecord(t.Context(), inj, o.Allocator, o.Day, spec, rec)
 	if err != nil {
 		t.Fatalf("chaostest: seed=%d: %v", o.Seed, err)
 	}

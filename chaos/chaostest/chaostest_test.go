@@ -3,7 +3,6 @@ package chaostest_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -106,29 +105,21 @@ func TestAssertRejected(t *testing.T) {
 func TestSeeds(t *testing.T) {
 	a := chaostest.Orders(t, nil)
 	b := chaostest.Orders(t, nil)
-	if a.Seed != b.Seed || !reflect.DeepEqual(a.Dirty, b.Dirty) || !reflect.DeepEqual(a.Labels, b.Labels) {
-		t.Error("two datasets of one test differ")
-	}
+	require.Equal(t, a.Seed, b.Seed)
+	require.Equal(t, a.Dirty, b.Dirty, "two datasets of one test")
+	require.Equal(t, a.Labels, b.Labels, "two datasets of one test")
 	t.Run("other", func(t *testing.T) {
-		if c := chaostest.Orders(t, nil); c.Seed == a.Seed || reflect.DeepEqual(c.Dirty, a.Dirty) {
-			t.Error("another test has the same seed")
-		}
+		c := chaostest.Orders(t, nil)
+		assert.NotEqual(t, a.Seed, c.Seed, "another test has the same seed")
+		assert.NotEqual(t, a.Dirty, c.Dirty)
 	})
-	if c := chaostest.Orders(t, &chaostest.Options{Seed: 5}); c.Seed != 5 {
-		t.Errorf("Options.Seed: seed %d", c.Seed)
-	}
+	assert.Equal(t, uint64(5), chaostest.Orders(t, &chaostest.Options{Seed: 5}).Seed, "Options.Seed")
 	t.Run("env", func(t *testing.T) {
 		t.Setenv(chaostest.SeedEnv, "42")
-		if c := chaostest.Orders(t, &chaostest.Options{Seed: 5}); c.Seed != 42 {
-			t.Errorf("%s=42: seed %d", chaostest.SeedEnv, c.Seed)
-		}
+		assert.Equal(t, uint64(42), chaostest.Orders(t, &chaostest.Options{Seed: 5}).Seed, "%s=42", chaostest.SeedEnv)
 		ds, err := chaostest.New(t.Context(), &chaostest.Options{Seed: 42})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c := chaostest.Orders(t, nil); !reflect.DeepEqual(c.Labels, ds.Labels) {
-			t.Error("the replayed dataset differs from New with the same seed")
-		}
+		require.NoError(t, err)
+		assert.Equal(t, ds.Labels, chaostest.Orders(t, nil).Labels, "the replayed dataset differs from New with the same seed")
 	})
 }
 
@@ -204,7 +195,10 @@ func TestBadOptionsStopTheTest(t *testing.T) {
 		},
 		"orders": func(tb testing.TB) { chaostest.Orders(tb, &chaostest.Options{Orders: -1}) },
 		"spec": func(tb testing.TB) {
-			chaostest.Inject(tb, chaos.TableSpec{Key: "ID", Amount: "Total"}, []struct{ ID string }{{"a"}}, nil)
+			chaostest.Inject(tb, chaos.TableSpec{Table: "t", Key: "ID", Amount: "Total"}, []struct{ ID string }{{"a"}}, nil)
+		},
+		"table": func(tb testing.TB) {
+			chaostest.Inject(tb, chaos.TableSpec{Key: "ID"}, []struct{ ID string }{{"a"}}, nil)
 		},
 	} {
 		f := &fakeTB{name: "Test" + name}
@@ -213,6 +207,10 @@ func TestBadOptionsStopTheTest(t *testing.T) {
 			t.Errorf("%s: failed %v, logs %q", name, f.failed, f.logs)
 		}
 	}
+	f := &fakeTB{name: "TestKeys"}
+	f.run(func(tb testing.TB) { chaostest.RowKeys(tb, chaos.TableSpec{Key: "nope"}, []struct{ ID string }{{"a"}}) })
+	assert.True(t, f.failed)
+	assert.Contains(t, fmt.Sprint(f.logs), `Key names "nope", but struct { ID string } has no such field (it has ID)`)
 }
 
 type row struct {
@@ -228,15 +226,27 @@ func TestInjectAndRecord(t *testing.T) {
 	}
 	spec := chaos.TableSpec{Table: "rows", Key: "id", Status: "state", Accepted: []string{"NEW", "DONE"},
 		ForeignKeys: []chaos.ForeignKey{{Column: "parent", Keys: []string{"p0", "p1", "p2", "p3"}}}}
-	opts := &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Rates{Integrity: 0.1, Domain: 0.1}}}
+	opts := &chaostest.Options{Chaos: chaos.Config{Rates: chaos.Rates{Integrity: 0.1, Domain: 0.1, Duplication: 0.05}}}
 	dirty, labels := chaostest.Inject(t, spec, rows, opts)
-	if len(labels) == 0 || len(dirty) != len(rows) {
-		t.Fatalf("%d labels, %d rows", len(labels), len(dirty))
-	}
+	require.NotEmpty(t, labels)
 	again, labels2 := chaostest.Inject(t, spec, rows, opts)
-	if !reflect.DeepEqual(again, dirty) || !reflect.DeepEqual(labels2, labels) {
-		t.Error("the same test gave two different injections")
+	require.Equal(t, dirty, again, "the same test gave two different injections")
+	require.Equal(t, labels, labels2)
+
+	// RowKeys names the dirty rows as the labels do: a row is corrupted
+	// exactly when it differs from its clean row or is an added copy.
+	keys := chaostest.RowKeys(t, spec, dirty)
+	require.Len(t, keys, len(dirty))
+	corrupted := chaostest.Corrupted(labels)
+	var rejected []chaos.RowKey
+	for i, r := range dirty {
+		if keys[i].Occurrence > 1 || r != rows[r.ID] {
+			rejected = append(rejected, keys[i])
+		}
 	}
+	chaostest.RequireRejected(t, labels, rejected)
+	assert.Greater(t, len(dirty), len(rows), "duplicates were added")
+	assert.Len(t, rejected, len(corrupted))
 
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Run("record", func(t *testing.T) {

@@ -22,5 +22,16 @@ func openErr(path string, err error) error {
 	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
 		return fmt.Errorf("duckdbwarehouse: open %q: the file is empty, so it holds no data (a process killed while creating it leaves that); remove it to start afresh: %w", path, err)
 	}
+	if isCorrupt(err) {
+		return fmt.Errorf("duckdbwarehouse: open %q: %w: %w (restore it from a backup, or delete it and run again: the landed files load again)", path, warehouse.ErrCorrupt, err)
+	}
 	return fmt.Errorf("duckdbwarehouse: open %q: %w", path, err)
+}
+
+// isCorrupt tells whether err is DuckDB's report of a damaged database
+// file (a block whose checksum does not match, an unreadable header).
+func isCorrupt(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Corrupt database file") || strings.Contains(msg, "does not match stored checksum") ||
+		strings.Contains(msg, "not a valid DuckDB database file")
 }

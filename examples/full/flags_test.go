@@ -90,6 +90,15 @@ func TestBackfillBeforeDefaultEpoch(t *testing.T) {
 	}
 }
 
+// TestFarFutureRun: a run far in the future lands a few days with the
+// customers of those days, not every customer since 2024.
+func TestFarFutureRun(t *testing.T) {
+	dir := t.TempDir()
+	out := mustRun(t, "-data", dir, "-now", "5000-01-02", "-days", "2")
+	assert.Contains(t, out, "Backfilled 2 days (5000-01-01 to 5000-01-02)")
+	assert.Equal(t, int64(2*3), count(t, dir, "SELECT COUNT(*) FROM raw_customers"))
+}
+
 // TestOrdersPerDay: -orders-per-day sets the volume; the default, 100,
 // gives the bytes of a run without the flag.
 func TestOrdersPerDay(t *testing.T) {
@@ -117,6 +126,10 @@ func TestStorageFaults(t *testing.T) {
 	assert.Equal(t, summary(t, want), summary(t, got))
 	again := mustRun(t, append([]string{"-data", faulty, "-storage-faults", "0.2"}, args...)...)
 	assert.Contains(t, again, "Up to date")
+
+	inMemory := mustRun(t, append([]string{"-landing", "mem://", "-warehouse", "duckdb://memory", "-storage-faults", "0.3"}, args...)...)
+	assert.Regexp(t, `Storage faults: [1-9][0-9]* of [0-9]+ calls failed`, inMemory)
+	assert.Equal(t, summary(t, want), summary(t, inMemory))
 }
 
 // TestInterrupted: a run stopped by Ctrl+C (its context cancelled) says

@@ -133,7 +133,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func
 		fmt.Fprintf(stderr, "edqm: %v\n", err)
 		return exitUsage
 	}
-	return finish(runPipeline(ctx, cfg, stdout), stderr)
+	err = runPipeline(ctx, cfg, stdout)
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err() // interrupted: whatever failed, the signal is the cause
+	}
+	return finish(err, stderr)
 }
 
 // finish prints a pipeline's error and returns its exit code.

@@ -194,8 +194,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveMetrics(w, r)
 	case "/report.html":
 		h.serveStatic(w, r)
+	case "/rows.csv":
+		h.serveCSV(w, r)
 	default:
-		http.Error(w, "404 page not found: the dashboard serves /, /metrics and /report.html", http.StatusNotFound)
+		http.Error(w, "404 page not found: the dashboard serves /, /rows.csv, /metrics and /report.html", http.StatusNotFound)
 	}
 }
 

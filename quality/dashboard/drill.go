@@ -27,8 +27,13 @@ type drill struct {
 	Rows        []drillRow
 	// Labelled is true when the chaos labels were looked up.
 	Labelled bool
+	// FlagsHeader heads the column of each row's quality flags ("" when
+	// the rows have none to show).
+	FlagsHeader string
 	// Note explains what is shown when it is not every row.
 	Note string
+	// SQL is the query behind the rows: the flag's, or the test's.
+	SQL string
 }
 
 // drillRow is one failing row.
@@ -97,7 +102,8 @@ func checkPage(page, n int) error {
 
 // flagDrill reads one page of a flag's rows.
 func (h *Handler) flagDrill(ctx context.Context, d *data, q query, flag string, page int) (*drill, error) {
-	dr := &drill{What: "flag", Name: flag, Kind: flagKind(flag), Page: page, Columns: flagColumns}
+	dr := &drill{What: "flag", Name: flag, Kind: flagKind(flag), Page: page, Columns: flagColumns, FlagsHeader: "other flags",
+		SQL: "SELECT " + strings.Join(flagColumns, ", ") + "\nFROM fct_orders\nWHERE " + flag + "\nORDER BY batch_date, order_id, occurrence"}
 	if d.w == nil {
 		dr.Note = "A snapshot holds counts, not rows: serve the dashboard with a warehouse (live mode) to see this flag's rows."
 		dr.Pages = 1
@@ -171,7 +177,7 @@ func (h *Handler) flagDrill(ctx context.Context, d *data, q query, flag string, 
 // testDrill reads one page of a test's failing rows: by re-running its
 // query in live mode (only a trusted query), else from its kept sample.
 func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (*drill, error) {
-	dr := &drill{What: "test", Name: t.Name, Kind: t.Kind, Page: page, Total: t.Failures}
+	dr := &drill{What: "test", Name: t.Name, Kind: t.Kind, Page: page, Total: t.Failures, SQL: t.SQL}
 	if d.w == nil || !t.trusted || t.SQL == "" {
 		return sampleDrill(dr, t, page)
 	}
@@ -209,6 +215,7 @@ func (h *Handler) testDrill(ctx context.Context, d *data, t testRow, page int) (
 	if len(dr.Rows) == 0 {
 		dr.First = 0
 	}
+	compactColumns(dr, t.Column)
 	if keyCol >= 0 {
 		if err := h.attachLabels(ctx, d, dr, occCol >= 0); err != nil {
 			return nil, err
@@ -246,6 +253,7 @@ func sampleDrill(dr *drill, t testRow, page int) (*drill, error) {
 		}
 	}
 	dr.First, dr.Last = min(1, int64(len(dr.Rows))), int64(len(dr.Rows))
+	compactColumns(dr, t.Column)
 	if int64(len(dr.Rows)) < t.Failures {
 		dr.Note = fmt.Sprintf("The report keeps a sample of %s of the %s failing rows; live mode (a warehouse) pages through all of them.",
 			quality.FormatCount(int64(len(dr.Rows))), quality.FormatCount(t.Failures))
@@ -375,4 +383,97 @@ func shorten(c cell) cell {
 		c.Full, c.Text = c.Text, string(r[:38])+"…"
 	}
 	return c
+}
+
+// leadColumns come first in a test's drill-down, in this order, after the
+// test's own column.
+var leadColumns = []string{"order_id", "occurrence", "batch_date", "status", "total_amount", "quantity", "unit_price",
+	"order_date", "signup_date", "customer_id", "product_id"}
+
+// maxTestColumns bounds the columns a test's drill-down shows, so that the
+// row fits a 1400 px window with its flags and labels.
+const maxTestColumns = 11
+
+// compactColumns makes a test's rows readable: the key, the test's column
+// (hot) and the order's main columns first; the boolean flag columns
+// folded into one "flags" column listing those that are true; raw and
+// internal columns (raw_*, _*) and any beyond maxTestColumns left out,
+// which the note says.
+func compactColumns(dr *drill, hot string) {
+	isFlag := func(c string) bool { return c == "is_flagged" || slices.Contains(quality.Flags, c) }
+	var order []int
+	pick := func(name string) {
+		for i, c := range dr.Columns {
+			if strings.EqualFold(c, name) && !slices.Contains(order, i) {
+				order = append(order, i)
+			}
+		}
+	}
+	for _, c := range leadColumns[:3] {
+		pick(c)
+	}
+	if hot != "" {
+		pick(hot)
+	}
+	for _, c := range leadColumns[3:] {
+		pick(c)
+	}
+	left := 0
+	for i, c := range dr.Columns {
+		lc := strings.ToLower(c)
+		switch {
+		case slices.Contains(order, i), isFlag(lc):
+		case strings.HasPrefix(lc, "raw_"), strings.HasPrefix(lc, "_"), len(order) >= maxTestColumns:
+			left++
+		default:
+			order = append(order, i)
+		}
+	}
+	hasFlags := slices.ContainsFunc(dr.Columns, func(c string) bool { return isFlag(strings.ToLower(c)) })
+	if len(order) == len(dr.Columns) && !hasFlags {
+		return
+	}
+	cols := make([]string, len(order))
+	for j, i := range order {
+		cols[j] = dr.Columns[i]
+	}
+	for r := range dr.Rows {
+		row := &dr.Rows[r]
+		cells := make([]cell, len(order))
+		for j, i := range order {
+			if i < len(row.Cells) {
+				cells[j] = row.Cells[i]
+			}
+		}
+		for i, c := range dr.Columns {
+			lc := strings.ToLower(c)
+			if lc != "is_flagged" && isFlag(lc) && i < len(row.Cells) && row.Cells[i].Text == "true" {
+				row.Flags = append(row.Flags, lc)
+			}
+		}
+		row.Cells = cells
+	}
+	dr.Columns = cols
+	if hasFlags {
+		dr.FlagsHeader = "flags"
+	}
+	if left > 0 {
+		note := fmt.Sprintf("%d more columns of the query (raw and internal ones) are left out here and in the CSV; the SQL below has them all.", left)
+		dr.Note = strings.TrimSpace(dr.Note + " " + note)
+	}
+}
+
+// shortHeaders are the drill-down's narrower column headings (the full
+// name is the heading's title and the CSV's header).
+var shortHeaders = map[string]string{
+	"occurrence": "occ.", "batch_date": "batch day", "total_amount": "total", "unit_price": "price",
+	"order_date": "ordered", "signup_date": "signed up", "customer_id": "customer", "product_id": "product", "quantity": "qty",
+}
+
+// heading returns a column's heading in a drill-down.
+func heading(col string) string {
+	if h, ok := shortHeaders[strings.ToLower(col)]; ok {
+		return h
+	}
+	return col
 }

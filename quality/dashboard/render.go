@@ -26,15 +26,16 @@ func parseTemplates() (*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{
-		"f1":     f1,
-		"css":    func() template.CSS { return template.CSS(css) },
-		"money":  func(m quality.Money) string { return m.String() },
-		"count":  quality.FormatCount,
-		"pct":    pct,
-		"ratio":  ratioPct,
-		"add":    func(a, b float64) float64 { return a + b },
-		"rownum": func(first int64, i int) int64 { return first + int64(i) },
-		"sub":    func(a, b float64) float64 { return a - b },
+		"f1":      f1,
+		"css":     func() template.CSS { return template.CSS(css) },
+		"money":   func(m quality.Money) string { return m.String() },
+		"count":   quality.FormatCount,
+		"pct":     pct,
+		"ratio":   ratioPct,
+		"add":     func(a, b float64) float64 { return a + b },
+		"rownum":  func(first int64, i int) int64 { return first + int64(i) },
+		"sub":     func(a, b float64) float64 { return a - b },
+		"heading": heading,
 	}
 	return template.New("page").Funcs(funcs).ParseFS(templateFS, "templates/*.html")
 }
@@ -139,6 +140,10 @@ type drillView struct {
 	Prev, Next string
 	Close      string
 	Static     bool
+	// CSV links to the page's rows as CSV (rows.csv, or a data: URL in
+	// the static report, saved as CSVName).
+	CSV     template.URL
+	CSVName string
 }
 
 // monitorView is a monitor with its charts.
@@ -308,7 +313,11 @@ func (h *Handler) addStaticDrills(ctx context.Context, p *pageData, d *data, q q
 		if err != nil {
 			return err
 		}
-		p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("flag", r.Flag), Static: true})
+		dv, err := staticDrill(dr, anchor("flag", r.Flag))
+		if err != nil {
+			return err
+		}
+		p.StaticDrills = append(p.StaticDrills, dv)
 	}
 	for _, tv := range p.Tests {
 		if tv.Link == "" {
@@ -318,7 +327,11 @@ func (h *Handler) addStaticDrills(ctx context.Context, p *pageData, d *data, q q
 		if err != nil {
 			return err
 		}
-		p.StaticDrills = append(p.StaticDrills, &drillView{drill: dr, ID: anchor("test", tv.Name), Static: true})
+		dv, err := staticDrill(dr, anchor("test", tv.Name))
+		if err != nil {
+			return err
+		}
+		p.StaticDrills = append(p.StaticDrills, dv)
 	}
 	return nil
 }
@@ -326,22 +339,11 @@ func (h *Handler) addStaticDrills(ctx context.Context, p *pageData, d *data, q q
 // addDrill fills the server page's drill-down of q's flag or test, with its
 // close, previous and next links.
 func (h *Handler) addDrill(ctx context.Context, p *pageData, d *data, q query) error {
-	var dr *drill
-	var err error
-	if q.Flag != "" {
-		dr, err = h.flagDrill(ctx, d, q, q.Flag, q.Page)
-	} else {
-		tests := d.sum.Tests
-		i := slices.IndexFunc(tests, func(t testRow) bool { return t.Name == q.Test })
-		if i < 0 {
-			return badParam("test", "no test named %q in this report", q.Test)
-		}
-		dr, err = h.testDrill(ctx, d, tests[i], q.Page)
-	}
+	dr, err := h.pageDrill(ctx, d, q)
 	if err != nil {
 		return err
 	}
-	dv := &drillView{drill: dr, ID: "drill"}
+	dv := &drillView{drill: dr, ID: "drill", CSV: template.URL("rows.csv" + strings.TrimPrefix(q.link(), "./")), CSVName: csvName(dr)}
 	closeQ := q
 	closeQ.Flag, closeQ.Test, closeQ.Page = "", "", 1
 	dv.Close = closeQ.link() + "#quarantine"
@@ -357,6 +359,28 @@ func (h *Handler) addDrill(ctx context.Context, p *pageData, d *data, q query) e
 	}
 	p.Drill = dv
 	return nil
+}
+
+// pageDrill reads the drill-down page q asks for: a flag's or a test's.
+func (h *Handler) pageDrill(ctx context.Context, d *data, q query) (*drill, error) {
+	if q.Flag != "" {
+		return h.flagDrill(ctx, d, q, q.Flag, q.Page)
+	}
+	tests := d.sum.Tests
+	i := slices.IndexFunc(tests, func(t testRow) bool { return t.Name == q.Test })
+	if i < 0 {
+		return nil, badParam("test", "no test named %q in this report", q.Test)
+	}
+	return h.testDrill(ctx, d, tests[i], q.Page)
+}
+
+// staticDrill returns a static report's drill-down, with its rows as a
+// CSV data: URL.
+func staticDrill(dr *drill, id string) (*drillView, error) {
+	dv := &drillView{drill: dr, ID: id, Static: true, CSVName: csvName(dr)}
+	var err error
+	dv.CSV, err = csvDataURL(dr)
+	return dv, err
 }
 
 // addDetection fills the Detection section: the scorecard, the datasets

@@ -54,6 +54,7 @@ func RunConformanceTests(t *testing.T, newLander func(t *testing.T) landing.Land
 		fn   func(t *testing.T, l landing.Lander)
 	}{
 		{"PutGetRoundTrip", testPutGetRoundTrip},
+		{"ParquetRoundTrip", testParquetRoundTrip},
 		{"Overwrite", testOverwrite},
 		{"OddButValidKeys", testOddKeys},
 		{"InvalidKeys", testInvalidKeys},

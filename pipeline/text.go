@@ -99,14 +99,15 @@ type liveLine struct {
 	percent int
 }
 
-// liveWork names each stage's work on the live line; a stage missing
+// liveWork names each stage's work on the live line: what it shows when
+// the stage starts, and the verb and unit of its count; a stage missing
 // from it shows nothing.
-var liveWork = map[Stage]struct{ doing, unit string }{
-	StageLand:     {"Landing", "days"},
-	StageLoad:     {"Loading", "files"},
-	StageBuild:    {"Building", "models"},
-	StageQuality:  {"Testing", "tests"},
-	StageSnapshot: {"Writing", "reports"},
+var liveWork = map[Stage]struct{ start, doing, unit string }{
+	StageLand:     {"Landing days…", "Landing", "days"},
+	StageLoad:     {"Loading files…", "Loading", "files"},
+	StageBuild:    {"Building models…", "Building", "models"},
+	StageQuality:  {"Running the tests and monitors…", "Testing", "tests"},
+	StageSnapshot: {"Writing the report…", "Writing", "reports"},
 }
 
 // eraseLine moves to the start of the line and erases it.
@@ -119,7 +120,7 @@ func (l *liveLine) show(w io.Writer, p Progress) {
 	if !ok {
 		return
 	}
-	text := work.doing + " " + work.unit + "…"
+	text := work.start
 	percent := -1
 	if p.Total > 1 && p.Done > 0 {
 		percent = int(int64(p.Done) * 100 / int64(p.Total))

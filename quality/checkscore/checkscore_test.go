@@ -25,13 +25,21 @@ const seedSchema = "../testdata/schema.yml"
 func TestSeedSchemaPerKind(t *testing.T) {
 	suite, err := quality.LoadSchemaFile(seedSchema, nil)
 	require.NoError(t, err)
-	sc, err := checkscore.Score(t.Context(), &checkscore.Builtin{Days: 2}, &checkscore.Options{Tests: suite.Tests, Seeds: []uint64{1, 2}})
+	sc, err := checkscore.Score(t.Context(), &checkscore.Builtin{Days: 2}, &checkscore.Options{Tests: suite.Tests, Seeds: []uint64{1}, Rate: 0.1})
 	require.NoError(t, err)
 
 	kinds := map[chaos.Kind]checkscore.KindScore{}
 	for _, k := range sc.Kinds {
 		kinds[k.Kind] = k
 	}
+	killed := map[chaos.Kind][2]int{} // kind → variants killed, variants injected
+	for k, ks := range kinds {
+		killed[k] = [2]int{ks.Killed, ks.Variants}
+	}
+	assert.Equal(t, map[chaos.Kind][2]int{chaos.Calculation: {0, 2}, chaos.Temporal: {0, 2}, chaos.Integrity: {1, 2},
+		chaos.Domain: {1, 4}, chaos.Duplication: {2, 2}}, killed)
+	assert.Equal(t, 4, sc.Killed)
+	assert.Equal(t, 12, sc.Mutants)
 	assert.Equal(t, 0, kinds[chaos.Calculation].Killed, "no test checks total = quantity × price")
 	assert.Equal(t, 0, kinds[chaos.Temporal].Killed, "no test checks order_date")
 	assert.Equal(t, []string{"integrity/null"}, kinds[chaos.Integrity].Survivors, "relationships ignores NULL keys")

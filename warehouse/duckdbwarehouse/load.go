@@ -323,10 +323,11 @@ func ledgerHas(ctx context.Context, conn *sql.Conn, keys []string) (map[string]b
 // ledger's, on the batch's connection and inside its transaction.
 type appenders struct {
 	rows, rejects, ledger *duckdb.Appender
+	conn                  driver.Conn // for the loads that run SQL (Parquet)
 }
 
 func newAppenders(dc driver.Conn, table string) (*appenders, error) {
-	a := &appenders{}
+	a := &appenders{conn: dc}
 	for _, t := range []struct {
 		dst  **duckdb.Appender
 		name string
@@ -380,6 +381,9 @@ func (w *Warehouse) loadFile(ctx context.Context, a *appenders, req warehouse.Lo
 	fr.Key = key
 	if err := ctx.Err(); err != nil {
 		return fr, err
+	}
+	if isParquet(key) {
+		return w.loadParquetFile(ctx, a, req, key)
 	}
 	body, err := req.Source.Get(ctx, key)
 	if err != nil {

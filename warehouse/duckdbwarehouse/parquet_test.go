@@ -46,7 +46,7 @@ func TestLoadParquetAsCSV(t *testing.T) {
 	orders, err := g.Orders(t.Context(), parquetDay)
 	require.NoError(t, err)
 	orders.Rows[3][1], orders.Rows[5][6] = "", "Completado" // a NULL and a typo
-	orders.Rows[4][4] = "1.2345e+03"                       // bad_format survives in strings
+	orders.Rows[4][4] = "1.2345e+03"                        // bad_format survives in strings
 	var csv bytes.Buffer
 	require.NoError(t, edqm.WriteCSV(&csv, orders))
 	strs, err := parquetfile.EncodeTable(t.Context(), orders, nil)
@@ -87,7 +87,6 @@ func TestLoadParquetAsCSV(t *testing.T) {
 		})
 	}
 }
-
 
 // duckParquet writes the rows of q as a Parquet file with DuckDB and
 // returns its bytes.

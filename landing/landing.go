@@ -213,6 +213,11 @@ type OpenOptions struct {
 	// them and no retry quota. 0 keeps the Lander's default; negative is
 	// an error.
 	MaxAttempts int
+	// RetryTime bounds the total time each call of Landers that retry
+	// (s3://) keeps retrying transient faults; 0 keeps the Lander's
+	// default (s3landing: 2 minutes, or the URL's retry_time), negative is
+	// an error.
+	RetryTime time.Duration
 	// Logger receives the Lander's retries and warnings. nil discards
 	// them. Nothing logged carries a credential.
 	Logger *slog.Logger
@@ -242,6 +247,9 @@ func Open(ctx context.Context, rawURL string, opts *OpenOptions) (Lander, error)
 	}
 	if o.MaxAttempts < 0 {
 		return nil, fmt.Errorf("landing.Open: MaxAttempts %d is negative", o.MaxAttempts)
+	}
+	if o.RetryTime < 0 {
+		return nil, fmt.Errorf("landing.Open: RetryTime %s is negative", o.RetryTime)
 	}
 	return registry.Open(ctx, rawURL, &o)
 }

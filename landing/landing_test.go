@@ -109,7 +109,7 @@ func TestOpenUnknownScheme(t *testing.T) {
 
 	_, err = landing.Open(t.Context(), "/no/scheme", nil)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `unknown scheme ""`)
+	assert.Contains(t, err.Error(), `"/no/scheme" is a path, not a URL (no scheme): for a local path, write file:///no/scheme`)
 
 	_, err = landing.Open(t.Context(), "file://%zz", nil)
 	require.Error(t, err, "a URL that does not parse")

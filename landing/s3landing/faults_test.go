@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/edqm/edqm/landing"
@@ -315,4 +318,64 @@ func TestMaxAttemptsThroughURL(t *testing.T) {
 		}
 		l.Close()
 	}
+}
+
+// outage fails the first n calls with server errors, then none: an S3
+// outage counted in calls rather than seconds.
+func outage(n int64) *faultlanding.Options {
+	var calls atomic.Int64
+	return &faultlanding.Options{Rate: 1, Faults: []faultlanding.Fault{faultlanding.ServerError},
+		Match: func(faultlanding.Call) bool { return calls.Add(1) <= n }}
+}
+
+// TestRetryTimeRidesOutAnOutage: with the default retryer (no
+// MaxAttempts), a call keeps retrying through 14 failed attempts in a row,
+// more than the 10 attempts that used to be the most one call made, and
+// succeeds once the server is back.
+func TestRetryTimeRidesOutAnOutage(t *testing.T) {
+	srv := server(t)
+	srv.SetEnv(t)
+	bucket := srv.NewBucket(t)
+	defer s3landing.SetMaxBackoff(20 * time.Millisecond)()
+	tr, err := faultlanding.NewTransport(awshttp.NewBuildableClient().GetTransport(), outage(14))
+	require.NoError(t, err)
+	l, err := landing.Open(t.Context(), srv.URL(bucket, "outage"), &landing.OpenOptions{HTTPClient: &http.Client{Transport: tr}})
+	require.NoError(t, err)
+	defer l.Close()
+	require.NoError(t, l.Put(t.Context(), "orders/a.csv", strings.NewReader("a\n1\n")))
+	assert.Equal(t, int64(14), tr.Stats().Injected, "one call, retried until the server came back")
+	data, _, err := l.ReadVersioned(t.Context(), "orders/a.csv")
+	require.NoError(t, err)
+	assert.Equal(t, "a\n1\n", string(data))
+}
+
+// TestRetryTimeBoundsAPermanentFault: a server that never recovers stops
+// the call once the URL's retry_time is used up, with an error naming the
+// key, the fault and the retry time; a fault that is not transient (no
+// such bucket) stops it at the first attempt.
+func TestRetryTimeBoundsAPermanentFault(t *testing.T) {
+	srv := server(t)
+	srv.SetEnv(t)
+	bucket := srv.NewBucket(t)
+	defer s3landing.SetMaxBackoff(20 * time.Millisecond)()
+	tr, err := faultlanding.NewTransport(awshttp.NewBuildableClient().GetTransport(), outage(1<<40))
+	require.NoError(t, err)
+	l, err := landing.Open(t.Context(), srv.URL(bucket, "down")+"&retry_time=300ms", &landing.OpenOptions{HTTPClient: &http.Client{Transport: tr}})
+	require.NoError(t, err)
+	defer l.Close()
+	_, err = l.Get(t.Context(), "orders/a.csv")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"orders/a.csv"`)
+	assert.Contains(t, err.Error(), "in the retry time of 300ms")
+	assert.Greater(t, tr.Stats().Calls, int64(1), "retried")
+
+	tr2, err := faultlanding.NewTransport(awshttp.NewBuildableClient().GetTransport(), &faultlanding.Options{})
+	require.NoError(t, err)
+	gone, err := landing.Open(t.Context(), srv.URL("no-such-bucket-edqm", "x"), &landing.OpenOptions{HTTPClient: &http.Client{Transport: tr2}})
+	require.NoError(t, err)
+	defer gone.Close()
+	_, err = gone.Get(t.Context(), "orders/a.csv")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"orders/a.csv"`)
+	assert.Equal(t, int64(1), tr2.Stats().Calls, "not retried")
 }

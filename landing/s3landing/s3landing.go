@@ -3,8 +3,15 @@
 // github.com/aws/aws-sdk-go-v2. The object at key "a/b.csv" is the S3
 // object "<prefix>a/b.csv" in the bucket.
 //
-// Every call goes through the SDK's retryer (by default its standard
-// retryer: 3 attempts with exponential back-off; see [Options.Retryer]).
+// Every call goes through the SDK's retryer. By default, that is its
+// standard retryer without a retry quota, with exponential back-off up to
+// 2 s, and each call keeps retrying transient faults (server errors,
+// throttling, resets, timeouts) for up to [Options.RetryTime] in total
+// (default [DefaultRetryTime], 2 minutes, so an outage of a minute is
+// ridden out), within [Options.MaxAttempts] attempts when set. A fault
+// that is not transient (access denied, no such bucket) stops the call at
+// once, and every error names the key. [Options.Retryer] replaces all of
+// this.
 // Put sends content smaller than [Options.PartSize] in one PutObject and
 // larger content as a multipart upload, which it aborts when a part, the
 // reader or ctx fails; either way S3 shows the object only once it is
@@ -38,12 +45,14 @@
 //	s3://bucket/some/prefix
 //	s3://bucket/prefix?region=eu-west-1
 //	s3://bucket/prefix?endpoint=http://127.0.0.1:7070&region=us-east-1&path_style=true
+//	s3://bucket/prefix?region=eu-west-1&retry_time=5m
 //
 // The host is the bucket and the path, if any, the prefix under which keys
 // are stored. The query parameters set [Options]: region, endpoint (the
 // base URL of an S3-compatible server; the default is AWS) and path_style
 // (a boolean: address the bucket in the path rather than the host name, as
-// most S3-compatible servers need). Any other parameter is an error that
+// most S3-compatible servers need) and retry_time (a Go duration such as
+// 90s or 5m: [Options.RetryTime]). Any other parameter is an error that
 // names it. Credentials are never taken from the URL, which is refused
 // when it carries a user or a password: they come from the standard AWS
 // chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE and the
@@ -83,6 +92,7 @@ package s3landing
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/rand"
@@ -100,8 +110,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -155,15 +163,19 @@ type Options struct {
 	// client. Tests put a landing/faultlanding Transport in one.
 	HTTPClient aws.HTTPClient
 	// Retryer makes the retryer of the S3 client, as aws.Config.Retryer
-	// does; nil means the SDK's standard retryer (with the attempts set by
-	// AWS_MAX_ATTEMPTS or the profile, 3 by default).
+	// does, used as it is (RetryTime and MaxAttempts do not apply); nil
+	// means the SDK's standard retryer without a retry quota and with
+	// back-off up to 2 s, bounded by RetryTime and MaxAttempts.
 	Retryer func() aws.Retryer
-	// MaxAttempts, when positive and Retryer is nil, makes the retryer
-	// the SDK's standard one with that many attempts per call (the first
-	// included), exponential back-off up to 2 s, and no retry quota, so
-	// that a long run against a flaky server is not stopped by an empty
-	// quota. 0 keeps the SDK's default (3 attempts, with a quota);
-	// negative is an error.
+	// RetryTime, when Retryer is nil, is how long each call keeps
+	// retrying transient faults, in total: a retry whose back-off would
+	// end later is not made, and the call fails with the last fault,
+	// naming the key. 0 means [DefaultRetryTime]; negative is an error.
+	// The URL parameter retry_time (a Go duration, "90s") sets it.
+	RetryTime time.Duration
+	// MaxAttempts, when positive and Retryer is nil, also bounds the
+	// attempts of each call (the first included). 0 bounds them by
+	// RetryTime alone; negative is an error.
 	MaxAttempts int
 	// Logger receives the client's retries (at level Debug) and warnings.
 	// nil discards them. The SDK logs no credential at these levels.
@@ -187,6 +199,8 @@ type Lander struct {
 	partSize int64
 	pageSize int32
 	closed   atomic.Bool
+	// callOpts are passed to every S3 call: the retry time's deadline.
+	callOpts []func(*s3.Options)
 }
 
 var _ landing.Lander = (*Lander)(nil)
@@ -215,17 +229,12 @@ func Open(ctx context.Context, bucket string, opts *Options) (*Lander, error) {
 	switch {
 	case o.MaxAttempts < 0:
 		return nil, fmt.Errorf("s3landing.Open: MaxAttempts %d is negative", o.MaxAttempts)
+	case o.RetryTime < 0:
+		return nil, fmt.Errorf("s3landing.Open: RetryTime %s is negative", o.RetryTime)
 	case o.Retryer != nil:
 		load = append(load, config.WithRetryer(o.Retryer))
-	case o.MaxAttempts > 0:
-		attempts := o.MaxAttempts
-		load = append(load, config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = attempts
-				so.MaxBackoff = 2 * time.Second
-				so.RateLimiter = ratelimit.None
-			})
-		}))
+	default:
+		load = append(load, config.WithRetryer(standardRetryer(o.MaxAttempts)))
 	}
 	if o.Logger != nil {
 		load = append(load, config.WithLogger(slogLogger{l: o.Logger}), config.WithClientLogMode(aws.LogRetries))
@@ -257,7 +266,11 @@ func Open(ctx context.Context, bucket string, opts *Options) (*Lander, error) {
 			so.HTTPClient = o.HTTPClient
 		}
 	})
-	return newLander(client, bucket, &o), nil
+	l := newLander(client, bucket, &o)
+	if o.Retryer == nil {
+		l.callOpts = []func(*s3.Options){budget{total: cmp.Or(o.RetryTime, DefaultRetryTime), maxAttempts: o.MaxAttempts}.option()}
+	}
+	return l, nil
 }
 
 // New returns a Lander on bucket that uses client as it is. Of opts, only
@@ -272,8 +285,8 @@ func New(client *s3.Client, bucket string, opts *Options) (*Lander, error) {
 	if opts != nil {
 		o = *opts
 	}
-	if o.Region != "" || o.Endpoint != "" || o.PathStyle || o.Credentials != nil || o.HTTPClient != nil || o.Retryer != nil || o.MaxAttempts != 0 || o.Logger != nil {
-		return nil, errors.New("s3landing.New: Region, Endpoint, PathStyle, Credentials, HTTPClient, Retryer, MaxAttempts and Logger build a client: set them on the client instead")
+	if o.Region != "" || o.Endpoint != "" || o.PathStyle || o.Credentials != nil || o.HTTPClient != nil || o.Retryer != nil || o.MaxAttempts != 0 || o.RetryTime != 0 || o.Logger != nil {
+		return nil, errors.New("s3landing.New: Region, Endpoint, PathStyle, Credentials, HTTPClient, Retryer, MaxAttempts, RetryTime and Logger build a client: set them on the client instead")
 	}
 	if err := checkCommon(bucket, &o); err != nil {
 		return nil, err
@@ -400,7 +413,7 @@ func (l *Lander) putOne(ctx context.Context, key string, data []byte) error {
 		Key:           aws.String(l.prefix + key),
 		Body:          bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
-	})
+	}, l.callOpts...)
 	if err != nil {
 		return l.opErr(ctx, "put", key, err)
 	}
@@ -415,7 +428,7 @@ func (l *Lander) putParts(ctx context.Context, key string, first, second []byte,
 		Bucket:            &l.bucket,
 		Key:               s3key,
 		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-	})
+	}, l.callOpts...)
 	if err != nil {
 		return l.opErr(ctx, "put", key, err)
 	}
@@ -428,7 +441,7 @@ func (l *Lander) putParts(ctx context.Context, key string, first, second []byte,
 		defer cancel()
 		_, _ = l.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{
 			Bucket: &l.bucket, Key: s3key, UploadId: up.UploadId,
-		})
+		}, l.callOpts...)
 	}()
 
 	var parts []types.CompletedPart
@@ -445,7 +458,7 @@ func (l *Lander) putParts(ctx context.Context, key string, first, second []byte,
 			Body:              bytes.NewReader(cur),
 			ContentLength:     aws.Int64(int64(len(cur))),
 			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
-		})
+		}, l.callOpts...)
 		if err != nil {
 			return l.opErr(ctx, "put", key, fmt.Errorf("part %d: %w", n, err))
 		}
@@ -466,7 +479,7 @@ func (l *Lander) putParts(ctx context.Context, key string, first, second []byte,
 		Key:             s3key,
 		UploadId:        up.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
-	})
+	}, l.callOpts...)
 	if err != nil && errorCode(err) == "NoSuchUpload" && l.completed(ctx, key, parts) {
 		// The answer to a completion that succeeded was lost, and the
 		// retry found the upload gone: the object is there, whole.
@@ -492,7 +505,7 @@ func (l *Lander) completed(ctx context.Context, key string, parts []types.Comple
 		h.Write(b)
 	}
 	want := hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts))
-	head, err := l.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)})
+	head, err := l.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)}, l.callOpts...)
 	return err == nil && strings.Trim(aws.ToString(head.ETag), `"`) == want
 }
 
@@ -501,7 +514,7 @@ func (l *Lander) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := l.check(ctx, "get", key); err != nil {
 		return nil, err
 	}
-	out, err := l.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)})
+	out, err := l.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)}, l.callOpts...)
 	if err != nil {
 		return nil, l.opErr(ctx, "get", key, err)
 	}
@@ -524,7 +537,7 @@ func (l *Lander) List(ctx context.Context, prefix string) ([]landing.Object, err
 	out := []landing.Object{}
 	pages := s3.NewListObjectsV2Paginator(l.client, in)
 	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
+		page, err := pages.NextPage(ctx, l.callOpts...)
 		if err != nil {
 			return nil, l.opErr(ctx, "list", prefix, err)
 		}
@@ -545,7 +558,7 @@ func (l *Lander) Delete(ctx context.Context, key string) error {
 	if err := l.check(ctx, "delete", key); err != nil {
 		return err
 	}
-	_, err := l.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)})
+	_, err := l.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)}, l.callOpts...)
 	if err != nil {
 		return l.opErr(ctx, "delete", key, err)
 	}
@@ -558,7 +571,7 @@ func (l *Lander) ReadVersioned(ctx context.Context, key string) ([]byte, string,
 	if err := l.check(ctx, "read", key); err != nil {
 		return nil, "", err
 	}
-	out, err := l.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)})
+	out, err := l.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)}, l.callOpts...)
 	if err != nil {
 		return nil, "", l.opErr(ctx, "read", key, err)
 	}
@@ -598,7 +611,7 @@ func (l *Lander) WriteIfVersion(ctx context.Context, key string, data []byte, ve
 	} else {
 		in.IfMatch = aws.String(version)
 	}
-	out, err := l.client.PutObject(ctx, in)
+	out, err := l.client.PutObject(ctx, in, l.callOpts...)
 	if err == nil {
 		return aws.ToString(out.ETag), nil
 	}
@@ -610,7 +623,7 @@ func (l *Lander) WriteIfVersion(ctx context.Context, key string, data []byte, ve
 	}
 	// Refused: by someone else's write, or by our own, done by an attempt
 	// whose answer was lost.
-	head, herr := l.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)})
+	head, herr := l.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &l.bucket, Key: aws.String(l.prefix + key)}, l.callOpts...)
 	switch {
 	case herr == nil && metadata(head.Metadata, TokenMetadata) == token:
 		return aws.ToString(head.ETag), nil

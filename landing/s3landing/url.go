@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/edqm/edqm/landing"
 )
@@ -14,7 +15,7 @@ import (
 func init() { landing.Register(Scheme, openURL) }
 
 // urlParams are the query parameters an s3:// URL may carry.
-var urlParams = []string{"endpoint", "path_style", "region"}
+var urlParams = []string{"endpoint", "path_style", "region", "retry_time"}
 
 // openURL is the landing.Opener for s3:// URLs.
 func openURL(ctx context.Context, u *url.URL, oo *landing.OpenOptions) (landing.Lander, error) {
@@ -26,6 +27,9 @@ func openURL(ctx context.Context, u *url.URL, oo *landing.OpenOptions) (landing.
 		opts.HTTPClient = oo.HTTPClient
 	}
 	opts.MaxAttempts = oo.MaxAttempts
+	if opts.RetryTime == 0 {
+		opts.RetryTime = oo.RetryTime
+	}
 	opts.Logger = oo.Logger
 	return Open(ctx, bucket, opts)
 }
@@ -81,6 +85,13 @@ func ParseURL(u *url.URL) (bucket string, opts *Options, err error) {
 		if opts.PathStyle, err = strconv.ParseBool(v[0]); err != nil {
 			return "", nil, bad("path_style=%q is not a boolean", v[0])
 		}
+	}
+	if v, ok := q["retry_time"]; ok {
+		d, err := time.ParseDuration(v[0])
+		if err != nil || d <= 0 {
+			return "", nil, bad("retry_time=%q is not a positive duration such as 90s or 2m", v[0])
+		}
+		opts.RetryTime = d
 	}
 	if opts.Prefix != "" {
 		if err := landing.ValidatePrefix(opts.Prefix); err != nil {

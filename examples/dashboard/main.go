@@ -8,8 +8,15 @@
 //
 // By default it reads the folder examples/full writes (-data, default
 // ./edqm-data): warehouse.duckdb for live mode and landing/_reports/ for
-// demo mode. -warehouse and -landing take URLs instead (warehouse.Open,
-// landing.Open). -demo never touches the warehouse.
+// demo mode. -warehouse and -landing take the URLs examples/full takes
+// (warehouse.Open, landing.Open): file://, s3:// and mem:// landings,
+// duckdb:// and snowflake:// warehouses. -demo never touches the warehouse;
+// -snapshot names the snapshot to show, and one that does not exist or does
+// not parse stops the dashboard at start.
+//
+// Live mode runs the default monitors (quality.DefaultMonitors) over the
+// last -monitor-days days and shows the results history the pipeline
+// records: each test's and monitor's runs.
 //
 // The DuckDB file is only opened while a page renders, so examples/full can
 // run at the same time: while it holds the file, pages say so and show the
@@ -37,9 +44,13 @@ import (
 	"github.com/edqm/edqm/landing"
 	_ "github.com/edqm/edqm/landing/filelanding" // file://
 	_ "github.com/edqm/edqm/landing/memlanding"  // mem://
+	_ "github.com/edqm/edqm/landing/s3landing"   // s3://
+	"github.com/edqm/edqm/pipeline"
+	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/quality/dashboard"
 	"github.com/edqm/edqm/warehouse"
-	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse" // duckdb://
+	_ "github.com/edqm/edqm/warehouse/duckdbwarehouse"    // duckdb://
+	_ "github.com/edqm/edqm/warehouse/snowflakewarehouse" // snowflake://
 )
 
 func main() {
@@ -55,7 +66,14 @@ type config struct {
 	addr                     string
 	demo                     bool
 	snapshot                 string
+	monitorDays              int
 }
+
+// usageError is a bad command line found after parsing (a -snapshot that
+// cannot be read): exit code 2.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
 
 // run is main without the process: it serves until ctx is done and returns
 // the exit code (0 stopped cleanly, 1 could not serve, 2 bad command line).
@@ -70,6 +88,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, wall func
 	}
 	if err := serve(ctx, cfg, stdout, stderr, wall); err != nil {
 		fmt.Fprintf(stderr, "dashboard: %v\n", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -80,8 +102,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	var cfg config
 	fs.StringVar(&cfg.dataDir, "data", "edqm-data", "data `folder` written by examples/full: warehouse.duckdb (live) and landing/ (snapshots)")
-	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` holding report snapshots (file:///path, mem://); default the folder landing/ under -data")
-	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb); default warehouse.duckdb under -data")
+	fs.StringVar(&cfg.landingURL, "landing", "", "landing `URL` holding report snapshots (file:///path, s3://bucket/prefix?region=..., mem://); default the folder landing/ under -data")
+	fs.StringVar(&cfg.warehouseURL, "warehouse", "", "warehouse `URL` (duckdb:///path/file.duckdb, snowflake://user@account/db/schema?warehouse=...); default warehouse.duckdb under -data")
+	fs.IntVar(&cfg.monitorDays, "monitor-days", pipeline.DefaultDays, "`days` the live monitors judge and draw (the latest ones)")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on (port 0 picks a free port)")
 	fs.BoolVar(&cfg.demo, "demo", false, "demo mode only: show the latest report snapshot, never the warehouse")
 	fs.StringVar(&cfg.snapshot, "snapshot", "", "snapshot `key` to show in demo mode; default the latest under _reports/")
@@ -102,6 +125,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		if err := landing.ValidateKey(cfg.snapshot); err != nil {
 			return cfg, fmt.Errorf("invalid value for -snapshot: %w", err)
 		}
+	}
+	if cfg.monitorDays < 1 || cfg.monitorDays > 3660 {
+		return cfg, fmt.Errorf("invalid value %d for -monitor-days: want 1 to 3660", cfg.monitorDays)
 	}
 	return cfg, nil
 }
@@ -134,7 +160,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 
 	// Demo mode: the landing's snapshots. The default folder is only
 	// opened when it exists (opening creates it).
-	landURL, landShown := cfg.landingURL, cfg.landingURL
+	landURL, landShown := cfg.landingURL, pipeline.DescribeURL(cfg.landingURL)
 	if landURL == "" {
 		p := filepath.Join(dir, "landing")
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
@@ -149,6 +175,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 		}
 		defer land.Close()
 		opts.Lander = land
+	}
+	if err := checkSnapshot(ctx, cfg, opts.Lander, landShown); err != nil {
+		return err
+	}
+	opts.Monitors = quality.DefaultMonitors()
+	for i := range opts.Monitors {
+		opts.Monitors[i].Detection.DetectionDays = cfg.monitorDays
 	}
 
 	whShown, err := setWarehouse(cfg, dir, clock, opts)
@@ -176,11 +209,29 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 	return serveUntilDone(ctx, srv, ln, stdout)
 }
 
+// checkSnapshot refuses a -snapshot that the landing does not hold or that
+// does not parse, before anything is served.
+func checkSnapshot(ctx context.Context, cfg config, land landing.Lander, landShown string) error {
+	if cfg.snapshot == "" {
+		return nil
+	}
+	if land == nil {
+		return usageError{fmt.Errorf("invalid value for -snapshot: no landing to read %s from (pass -landing, or -data with a landing/ folder)", cfg.snapshot)}
+	}
+	if _, err := quality.ReadSnapshot(ctx, land, cfg.snapshot); err != nil {
+		if errors.Is(err, landing.ErrNotFound) {
+			return usageError{fmt.Errorf("invalid value for -snapshot: %s is not in %s (snapshots are under %s)", cfg.snapshot, landShown, quality.SnapshotPrefix)}
+		}
+		return usageError{fmt.Errorf("invalid value for -snapshot: %s: %w", cfg.snapshot, err)}
+	}
+	return nil
+}
+
 // setWarehouse sets opts.OpenWarehouse for live mode: the warehouse,
 // opened per request. A DuckDB file must exist: opening a missing one would
 // create an empty database. It returns the warehouse as shown to the user.
 func setWarehouse(cfg config, dir string, clock edqm.Clock, opts *dashboard.Options) (string, error) {
-	whURL, whShown := cfg.warehouseURL, cfg.warehouseURL
+	whURL, whShown := cfg.warehouseURL, pipeline.DescribeURL(cfg.warehouseURL)
 	if whURL == "" {
 		p := filepath.Join(dir, "warehouse.duckdb")
 		whURL = (&url.URL{Scheme: "duckdb", Path: filepath.ToSlash(p)}).String()

@@ -23,9 +23,11 @@ import (
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/internal/syncbuf"
+	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/landing/filelanding"
 	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
@@ -184,6 +186,9 @@ func TestServesLiveAndDemo(t *testing.T) {
 		assert.True(t, strings.Contains(body, `data-monitor="`+m.Name+`"`), "live mode lacks monitor %s", m.Name)
 	}
 	assert.True(t, strings.Contains(body, `class="band"`), "no monitor band")
+	assert.Contains(t, body, `data-testid="chart-monitor-0-0"`, "no monitor chart")
+	assert.Contains(t, body, `data-testid="y-unit">rows per day<`, "the volume monitor's axis has no unit")
+	assert.Contains(t, body, `data-testid="history" data-runs="1"`, "no run history")
 	if code, _ = fetch(t, base+"/report.html"); code != 200 {
 		t.Errorf("GET /report.html: %d", code)
 	}
@@ -299,4 +304,48 @@ func TestCommandLineErrors(t *testing.T) {
 	if code := run(t.Context(), []string{"-data", dir, "-addr", strings.TrimPrefix(base, "http://")}, &out, &errOut, wall); code != 1 {
 		t.Errorf("port in use: exit %d, %s", code, errOut.String())
 	}
+}
+
+// TestSnapshotFlagRefusedAtStart: a -snapshot the landing does not hold, or
+// that does not parse, stops the command before it serves (exit 2), instead
+// of answering 503 on every page.
+func TestSnapshotFlagRefusedAtStart(t *testing.T) {
+	dir, _ := data(t)
+	broken := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(broken, "landing", "_reports"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(broken, "landing", "_reports", "broken.json"), []byte("{not json"), 0o644))
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"-data", dir, "-snapshot", "_reports/nope.json"}, "_reports/nope.json is not in"},
+		{[]string{"-data", broken, "-demo", "-snapshot", "_reports/broken.json"}, "invalid value for -snapshot: _reports/broken.json"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(t.Context(), tc.args, &out, &errOut, wall)
+		assert.Equal(t, 2, code, "%v: stderr %s", tc.args, errOut.String())
+		assert.Contains(t, errOut.String(), tc.says, "%v", tc.args)
+		assert.NotContains(t, out.String(), "EDQM dashboard on", "%v served", tc.args)
+	}
+	// The snapshot that exists is shown.
+	base, _, _ := server(t, "-data", dir, "-demo", "-snapshot", "_reports/report-2026-03-10.json")
+	code, body := fetch(t, base+"/")
+	require.Equal(t, 200, code)
+	assert.Contains(t, body, "snapshot _reports/report-2026-03-10.json")
+}
+
+// TestOpensEveryURLOfFull: the schemes examples/full takes are registered
+// here too (an s3:// landing, a snowflake:// warehouse): opening them fails,
+// if it does, on their own terms, never on an unknown scheme.
+func TestOpensEveryURLOfFull(t *testing.T) {
+	ctx := t.Context()
+	l, err := landing.Open(ctx, "s3://edqm-bucket/prefix?region=us-east-1&endpoint=http://127.0.0.1:1", nil)
+	if err == nil {
+		require.NoError(t, l.Close())
+	} else {
+		assert.NotContains(t, err.Error(), "unknown scheme")
+	}
+	_, err = warehouse.Open(ctx, "snowflake://user@account/db/schema", nil)
+	require.Error(t, err) // no warehouse parameter, no key
+	assert.NotContains(t, err.Error(), "unknown scheme")
 }

@@ -71,7 +71,8 @@ type Options struct {
 	// Tests and Monitors are run by live mode when it computes the report
 	// (with quality.NewReporter); nil Tests means quality.DefaultTests(),
 	// nil Monitors none. Monitors the pipeline recorded in the results
-	// history are shown as well (its latest run).
+	// history are shown as well (its latest run), except those Monitors
+	// names, which are run again.
 	Tests    []quality.Test
 	Monitors []quality.Monitor
 	// HistoryTable is the results history table; empty means

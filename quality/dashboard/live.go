@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -180,6 +181,10 @@ func (h *Handler) liveReport(ctx context.Context, w warehouse.Warehouse) (*quali
 			recorded = monitorsFromHistory(recs)
 		}
 	}
+	// A monitor run here is newer than the one the history recorded.
+	recorded = slices.DeleteFunc(recorded, func(m quality.MonitorResult) bool {
+		return slices.ContainsFunc(h.o.Monitors, func(o quality.Monitor) bool { return o.Name() == m.Name })
+	})
 	r, err := quality.NewReporter(&quality.Options{
 		Clock: h.o.Clock, Tests: h.o.Tests, Monitors: h.o.Monitors, MonitorResults: recorded,
 		LabelsTable: h.o.LabelsTable, History: &hist,

@@ -3,6 +3,7 @@ package quality
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/edqm/edqm"
@@ -47,29 +48,48 @@ const (
 	Log Scale = "log"
 )
 
-// Detection configures the z-score anomaly detection of a monitor. The
-// zero value means the defaults documented on each field.
+// Detection configures the anomaly detection of a monitor: a robust
+// z-score (median and median absolute deviation) over a training window
+// of days the monitor judged normal. The zero value means the defaults
+// documented on each field.
 //
-// For each daily bucket, the training set is the buckets of the
+// For each daily bucket, the training window is the buckets of the
 // TrainingDays days before it (with DayOfWeek seasonality: the same
 // weekday in the TrainingDays weeks before it, so the number of points is
-// the same), leaving out buckets with no value and gross outliers: buckets
-// found anomalous with a z-score beyond Sensitivity + 1 (or outside a band
-// of no width), unless those are more than half of the window (then the
-// new level is accepted as normal). Leaving the gross outliers out keeps a
-// spike from widening the band for the weeks after it; keeping the milder
-// anomalies in keeps the band from narrowing after each normal but
-// unusual day. The expected value is the training mean,
-// the band is mean ± Sensitivity × standard deviation (sample, n−1), and a
-// bucket outside the band is anomalous. When the training values are all
-// equal, the band has no width and any other value is anomalous.
+// the same). Only buckets judged normal train: a bucket with no value, an
+// anomalous one, or one the monitor has not judged yet is never trusted.
+// The expected value is the training median; the band is median ±
+// Sensitivity × scale, the scale being 1.4826 × the median absolute
+// deviation (the standard deviation, for normal data), or 1.2533 × the
+// mean absolute deviation from the median when more than half of the
+// training values are equal (Iglewicz and Hoaglin's modified z-score).
+// With fewer than half of the window anomalous, the median and that scale
+// do not move however far the anomalies are: a fault cannot widen the
+// band. On the Log scale a scale that is not 0 is at least
+// 1 ÷ √(1 + expected), a count's own noise (Poisson's), so that a count of
+// a few rows a day does not alarm at every change of one row. A bucket
+// outside the band is anomalous; when the training values are all equal,
+// the band has no width and any other value is anomalous (a dimension
+// value never seen before, say).
+//
+// Warm-up: a bucket with fewer than MinTrainingPoints normal buckets in
+// its window has no band. Once the window holds MinTrainingPoints buckets
+// that are normal or not judged yet, those not judged are judged in
+// hindsight, against the band of all of them, and the anomalous ones left
+// out: a fault in the first days of a series does not stay in its
+// training. When more than half of a window's buckets are anomalous, the
+// new level is accepted as normal: all of them train.
 type Detection struct {
 	// TrainingDays is the training window in days; default 28.
 	TrainingDays int `json:"training_days"`
 	// DetectionDays is how many of the latest days are checked and
-	// reported; default 2.
+	// reported; default 2. With a results history (RunOptions.History), a
+	// day an earlier run judged keeps its recorded verdict (Bucket.Carried)
+	// and a day no run has judged yet is judged and reported even when it
+	// is older than the window: a daily job judges every day exactly once,
+	// whatever its detection window.
 	DetectionDays int `json:"detection_days"`
-	// MinTrainingPoints is the fewest training buckets needed for a band;
+	// MinTrainingPoints is the fewest normal buckets needed for a band;
 	// a bucket with fewer gets status no_data. Default 14, at most
 	// TrainingDays.
 	MinTrainingPoints int `json:"min_training_points"`
@@ -160,8 +180,8 @@ func (d Detection) lookback() int {
 
 // Bucket is one day of a monitor's series with its expected band. Values,
 // Expected, Lower and Upper are on the metric's own scale: with a Log
-// scale, Expected is the training's geometric mean (of 1 + value, less 1)
-// and the band is asymmetric around it.
+// scale, Expected is the training median (of 1 + value, less 1) and the
+// band is asymmetric around it.
 type Bucket struct {
 	// Day is the bucket's day, YYYY-MM-DD.
 	Day string `json:"day"`
@@ -171,19 +191,23 @@ type Bucket struct {
 	// to compute it from (a column metric on an empty day).
 	Value    float64 `json:"value"`
 	HasValue bool    `json:"has_value"`
-	// Expected is the training mean; Lower and Upper bound the band.
+	// Expected is the training median; Lower and Upper bound the band.
 	Expected float64 `json:"expected"`
 	Lower    float64 `json:"lower"`
 	Upper    float64 `json:"upper"`
-	// Score is the z-score, (value − mean) ÷ standard deviation on the
-	// detection scale; 0 when the band has no width.
+	// Score is the robust z-score, (value − median) ÷ scale on the
+	// detection scale (see [Detection]); 0 when the band has no width.
 	Score float64 `json:"score"`
-	// TrainingPoints is the number of buckets the band was computed from.
+	// TrainingPoints is the number of buckets the band was computed from
+	// (0 for a carried bucket).
 	TrainingPoints int `json:"training_points"`
 	// Trained is false when there were fewer than MinTrainingPoints; then
 	// the bucket has no band and is not anomalous.
 	Trained   bool `json:"trained"`
 	Anomalous bool `json:"anomalous"`
+	// Carried is true when the verdict is an earlier run's, read from the
+	// results history: the day was judged once, by that run.
+	Carried bool `json:"carried,omitempty"`
 }
 
 // series is a daily series: values[i] is the value of day first+i; has[i]
@@ -194,84 +218,176 @@ type series struct {
 	has    []bool
 }
 
-// detect checks every bucket of s in order and returns them all; the
-// caller keeps the detection window.
-func detect(s series, d Detection) []Bucket {
-	n := len(s.values)
-	out := make([]Bucket, n)
-	tr := make([]float64, n) // values on the detection scale
-	for i, v := range s.values {
-		tr[i] = v
-		if d.Scale == Log {
-			tr[i] = math.Log1p(math.Max(v, 0))
-		}
-	}
-	step := 1
-	if d.Seasonality == DayOfWeek {
-		step = 7
-	}
-	train := make([]float64, 0, d.TrainingDays)
-	gross := make([]bool, n) // left out of later training
-	for i := range n {
-		b := &out[i]
-		b.Day = s.first.AddDate(0, 0, i).Format(edqm.DateLayout)
-		b.Value, b.HasValue = s.values[i], s.has[i]
-		train = trainingSet(train[:0], tr, s.has, gross, i, step, d.TrainingDays)
-		b.TrainingPoints = len(train)
-		if len(train) < d.MinTrainingPoints {
-			continue
-		}
-		b.Trained = true
-		mean, sd := meanSD(train)
-		lo, hi := mean-d.Sensitivity*sd, mean+d.Sensitivity*sd
-		b.Expected, b.Lower, b.Upper = back(mean, d.Scale), back(lo, d.Scale), back(hi, d.Scale)
-		if d.Scale == Log {
-			b.Lower = math.Max(b.Lower, 0) // counts: a band below 0 means 0
-		}
-		if b.HasValue {
-			gross[i] = judge(b, tr[i], mean, sd, d)
-		}
-	}
-	return out
+// verdict is what a bucket is worth as training data.
+type verdict uint8
+
+const (
+	// unjudged: no band yet, or no value; never trains.
+	unjudged verdict = iota
+	// normal: judged inside its band; trains.
+	normal
+	// anomalous: judged outside its band; trains only when most of a
+	// window is (a new level).
+	anomalous
+)
+
+// detector is the state of one pass of detection over a series.
+type detector struct {
+	d     Detection
+	tr    []float64 // values on the detection scale
+	has   []bool
+	out   []Bucket
+	state []verdict
+	step  int
 }
 
-// trainingSet appends to train the values (on the detection scale) of up
-// to span buckets before bucket i, step apart, that have a value, leaving
-// out gross anomalies unless they are most of them.
-func trainingSet(train, tr []float64, has, gross []bool, i, step, span int) []float64 {
-	flagged := 0
-	var all []float64
-	for k := 1; k <= span; k++ {
-		j := i - k*step
+// detect checks every bucket of s in order and returns them all; the
+// caller keeps the detection window. known holds verdicts judged earlier
+// (by index), used as they are (Carried) instead of being judged again.
+func detect(s series, d Detection, known map[int]Bucket) []Bucket {
+	n := len(s.values)
+	dt := &detector{d: d, tr: make([]float64, n), has: s.has, out: make([]Bucket, n), state: make([]verdict, n), step: 1}
+	for i, v := range s.values {
+		dt.tr[i] = v
+		if d.Scale == Log {
+			dt.tr[i] = math.Log1p(math.Max(v, 0))
+		}
+	}
+	if d.Seasonality == DayOfWeek {
+		dt.step = 7
+	}
+	for i := range n {
+		b := &dt.out[i]
+		if k, ok := known[i]; ok {
+			*b = k
+			b.Carried = true
+			dt.state[i] = verdictOf(k)
+			continue
+		}
+		b.Day = s.first.AddDate(0, 0, i).Format(edqm.DateLayout)
+		b.Value, b.HasValue = s.values[i], s.has[i]
+		dt.judgeBucket(i)
+	}
+	return dt.out
+}
+
+// verdictOf returns a recorded bucket's verdict.
+func verdictOf(b Bucket) verdict {
+	switch {
+	case !b.Trained || !b.HasValue:
+		return unjudged
+	case b.Anomalous:
+		return anomalous
+	}
+	return normal
+}
+
+// judgeBucket judges bucket i against its training window, first judging
+// in hindsight the window's buckets not judged yet (the warm-up) when
+// they are enough for a band.
+func (dt *detector) judgeBucket(i int) {
+	win := dt.window(i)
+	train := dt.training(win)
+	if len(train) < dt.d.MinTrainingPoints {
+		var pending, pool []int
+		for _, j := range win {
+			switch dt.state[j] {
+			case unjudged:
+				pending = append(pending, j)
+				pool = append(pool, j)
+			case normal:
+				pool = append(pool, j)
+			}
+		}
+		if len(pending) == 0 || len(pool) < dt.d.MinTrainingPoints {
+			dt.out[i].TrainingPoints = len(train)
+			return
+		}
+		vals := make([]float64, len(pool))
+		for k, j := range pool {
+			vals[k] = dt.tr[j]
+		}
+		center, scale := robust(vals, dt.d.Scale)
+		for _, j := range pending {
+			dt.apply(j, center, scale, len(vals))
+		}
+		train = dt.training(win)
+		if len(train) < dt.d.MinTrainingPoints {
+			dt.out[i].TrainingPoints = len(train)
+			return
+		}
+	}
+	center, scale := robust(train, dt.d.Scale)
+	dt.apply(i, center, scale, len(train))
+}
+
+// window returns the indexes of the buckets with a value in bucket i's
+// training window, latest first.
+func (dt *detector) window(i int) []int {
+	var win []int
+	for k := 1; k <= dt.d.TrainingDays; k++ {
+		j := i - k*dt.step
 		if j < 0 {
 			break
 		}
-		if !has[j] {
-			continue
+		if dt.has[j] {
+			win = append(win, j)
 		}
-		all = append(all, tr[j])
-		if gross[j] {
-			flagged++
-			continue
-		}
-		train = append(train, tr[j])
 	}
-	if 2*flagged > len(all) {
-		train = append(train[:0], all...)
+	return win
+}
+
+// training returns the values (on the detection scale) that train a
+// bucket whose window is win: the normal ones, or all those judged when
+// more than half of the window is anomalous (a new level).
+func (dt *detector) training(win []int) []float64 {
+	var train, judged []float64
+	flagged := 0
+	for _, j := range win {
+		switch dt.state[j] {
+		case normal:
+			train = append(train, dt.tr[j])
+			judged = append(judged, dt.tr[j])
+		case anomalous:
+			flagged++
+			judged = append(judged, dt.tr[j])
+		}
+	}
+	if 2*flagged > len(win) {
+		return judged
 	}
 	return train
 }
 
-// judge scores b's value x (on the detection scale) against the band
-// mean ± Sensitivity × sd and sets b.Anomalous when it is outside in the
-// monitored direction by at least the minimum percentage. It reports
-// whether the anomaly is gross (a flat band, or a score beyond
-// Sensitivity + 1), to be left out of later training.
-func judge(b *Bucket, x, mean, sd float64, d Detection) bool {
-	if sd > 0 {
-		b.Score = (x - mean) / sd
+// apply gives bucket i the band center ± Sensitivity × scale (on the
+// detection scale) computed from n buckets, and judges its value.
+func (dt *detector) apply(i int, center, scale float64, n int) {
+	b, d := &dt.out[i], dt.d
+	b.Trained, b.TrainingPoints = true, n
+	lo, hi := center-d.Sensitivity*scale, center+d.Sensitivity*scale
+	b.Expected, b.Lower, b.Upper = back(center, d.Scale), back(lo, d.Scale), back(hi, d.Scale)
+	if d.Scale == Log {
+		b.Lower = math.Max(b.Lower, 0) // counts: a band below 0 means 0
 	}
-	lo, hi := mean-d.Sensitivity*sd, mean+d.Sensitivity*sd
+	if !b.HasValue {
+		return
+	}
+	dt.state[i] = normal
+	if judge(b, dt.tr[i], center, scale, d) {
+		dt.state[i] = anomalous
+	}
+}
+
+// judge scores b's value x (on the detection scale) against the band
+// center ± Sensitivity × scale and sets b.Anomalous, and reports it, when
+// x is outside in the monitored direction by at least the minimum
+// percentage.
+func judge(b *Bucket, x, center, scale float64, d Detection) bool {
+	b.Score = 0
+	if scale > 0 {
+		b.Score = (x - center) / scale
+	}
+	lo, hi := center-d.Sensitivity*scale, center+d.Sensitivity*scale
 	const eps = 1e-9
 	above, below := x > hi+eps, x < lo-eps
 	switch d.Direction {
@@ -291,7 +407,7 @@ func judge(b *Bucket, x, mean, sd float64, d Detection) bool {
 		return false
 	}
 	b.Anomalous = true
-	return sd == 0 || math.Abs(b.Score) > d.Sensitivity+1
+	return true
 }
 
 // back maps a value of the detection scale back to the metric's scale.
@@ -302,22 +418,42 @@ func back(x float64, s Scale) float64 {
 	return x
 }
 
-// meanSD returns the mean and the sample standard deviation (n−1).
-func meanSD(xs []float64) (mean, sd float64) {
-	for _, x := range xs {
-		mean += x
+// robust returns the median of xs and their robust scale: 1.4826 × the
+// median absolute deviation, or 1.2533 × the mean absolute deviation from
+// the median when that is 0; on the Log scale, unless 0, at least
+// 1 ÷ √(1 + the median count). xs is not modified.
+func robust(xs []float64, s Scale) (center, scale float64) {
+	center = median(xs)
+	dev := make([]float64, len(xs))
+	mean := 0.0
+	for i, x := range xs {
+		dev[i] = math.Abs(x - center)
+		mean += dev[i]
 	}
 	mean /= float64(len(xs))
-	if len(xs) < 2 {
-		return mean, 0
+	scale = 1.4826 * median(dev)
+	if scale == 0 {
+		scale = 1.2533 * mean
 	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
+	if scale < 1e-12*math.Max(1, math.Abs(center)) {
+		scale = 0 // rounding noise of equal values
 	}
-	sd = math.Sqrt(ss / float64(len(xs)-1))
-	if sd < 1e-12*math.Max(1, math.Abs(mean)) {
-		sd = 0 // rounding noise of equal values
+	if s == Log && scale > 0 {
+		scale = math.Max(scale, math.Exp(-center/2)) // 1 ÷ √(1 + count)
 	}
-	return mean, sd
+	return center, scale
+}
+
+// median returns the median of xs (not modified); 0 when empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	c := slices.Clone(xs)
+	slices.Sort(c)
+	m := len(c) / 2
+	if len(c)%2 == 1 {
+		return c[m]
+	}
+	return (c[m-1] + c[m]) / 2
 }

@@ -122,8 +122,8 @@ func ExampleRunMonitors() {
 	}
 	// Output:
 	// volume_anomalies_events warn
-	// 2026-02-08  104 rows, expected 97 (81 to 116), anomalous: false
-	// 2026-02-09  600 rows, expected 97 (81 to 116), anomalous: true
+	// 2026-02-08  104 rows, expected 97 (71 to 132), anomalous: false
+	// 2026-02-09  600 rows, expected 97 (71 to 132), anomalous: true
 }
 
 // The report is written as a JSON snapshot to the landing zone, where the

@@ -1,12 +1,14 @@
 package quality
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,28 +86,32 @@ func (h History) Ensure(ctx context.Context, w warehouse.Warehouse) error {
 	if err != nil {
 		return err
 	}
+	ok, err := migrateHistory(ctx, w, t)
+	if err != nil || ok {
+		return err
+	}
 	if err := w.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+t+" "+historyDDL); err != nil {
 		return fmt.Errorf("quality: history: %w", err)
 	}
-	return migrateHistory(ctx, w, t)
+	return nil
 }
 
 // migrateHistory renames the column sample of a history table made by an
 // earlier version to sample_json (only DuckDB could create it: SAMPLE is
-// reserved in Snowflake).
-func migrateHistory(ctx context.Context, w warehouse.Warehouse, t string) error {
-	var old int64
-	q := "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = CURRENT_SCHEMA()" +
-		" AND UPPER(table_name) = UPPER(?) AND UPPER(column_name) = 'SAMPLE'"
-	if err := queryRow(ctx, w, q, []any{t}, &old); err != nil {
-		return fmt.Errorf("quality: history: %w", err)
+// reserved in Snowflake). It reports whether the table exists.
+func migrateHistory(ctx context.Context, w warehouse.Warehouse, t string) (bool, error) {
+	var cols, old int64
+	q := "SELECT COUNT(*), COALESCE(SUM(CASE WHEN UPPER(column_name) = 'SAMPLE' THEN 1 ELSE 0 END), 0) FROM information_schema.columns" +
+		" WHERE table_schema = CURRENT_SCHEMA() AND UPPER(table_name) = UPPER(?)"
+	if err := queryRow(ctx, w, q, []any{t}, &cols, &old); err != nil {
+		return false, fmt.Errorf("quality: history: %w", err)
 	}
 	if old > 0 {
 		if err := w.Exec(ctx, "ALTER TABLE "+t+" RENAME COLUMN sample TO sample_json"); err != nil {
-			return fmt.Errorf("quality: history: renaming its column sample: %w", err)
+			return true, fmt.Errorf("quality: history: renaming its column sample: %w", err)
 		}
 	}
-	return nil
+	return cols > 0, nil
 }
 
 // NextRunID returns prefix when the history holds no run with that id,
@@ -182,8 +188,8 @@ func (h History) Append(ctx context.Context, w warehouse.Warehouse, rep *Report)
 	if n > 0 {
 		return 0, fmt.Errorf("%w: %q", ErrRunExists, rep.RunID)
 	}
-	if err := scratch.Ensure(ctx, w); err != nil {
-		return 0, err
+	if err := w.Exec(ctx, "CREATE TABLE "+scratch.Table+" "+historyDDL); err != nil {
+		return 0, fmt.Errorf("quality: history: %w", err)
 	}
 	rows := historyRows(rep)
 	if err := insertRows(ctx, w, scratch.Table, rows); err != nil {
@@ -325,10 +331,7 @@ func (h History) Records(ctx context.Context, w warehouse.Warehouse, runID strin
 	if err != nil {
 		return nil, err
 	}
-	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
-		return nil, err
-	}
-	if err := migrateHistory(ctx, w, t); err != nil {
+	if ok, err := migrateHistory(ctx, w, t); err != nil || !ok {
 		return nil, err
 	}
 	q := "SELECT " + strings.Join(HistoryColumns, ", ") + " FROM " + t
@@ -383,16 +386,10 @@ func orNaN(v sql.NullFloat64) float64 {
 }
 
 // lastColumns returns the columns a schema monitor recorded last, nil
-// when none.
+// when none. The table must exist (RunMonitors checks it once).
 func (h History) lastColumns(ctx context.Context, w warehouse.Warehouse, name string) ([]string, error) {
 	t, err := h.table()
 	if err != nil {
-		return nil, err
-	}
-	if ok, err := w.TableExists(ctx, t); err != nil || !ok {
-		return nil, err
-	}
-	if err := migrateHistory(ctx, w, t); err != nil {
 		return nil, err
 	}
 	q := "SELECT sample_json FROM " + t + " WHERE result_type = 'monitor' AND type = ? AND name = ? AND sample_json IS NOT NULL ORDER BY run_at DESC, run_id DESC LIMIT 1"
@@ -413,4 +410,140 @@ func (h History) lastColumns(ctx context.Context, w warehouse.Warehouse, name st
 		return nil, fmt.Errorf("history: recorded columns of %s: %w", name, err)
 	}
 	return cols, rows.Close()
+}
+
+// recorded are the verdicts a monitor's earlier runs left in the history.
+type recorded struct {
+	// buckets are the judged buckets (with a band) by day and dimension
+	// (see recordKey), each as first recorded.
+	buckets map[string]Bucket
+	// first is the first day the history has a bucket of the monitor, ""
+	// when it has none.
+	first string
+}
+
+// recordKey is the key of a bucket in recorded.buckets.
+func recordKey(day, dimension string) string { return day + "\x00" + dimension }
+
+// recordedSince returns, by monitor name, the verdicts the history holds
+// on or after day since (all days when since is zero): for each day and
+// dimension, the bucket with a band of the first run that recorded it
+// (later runs' copies of it are the same). The table must exist
+// (RunMonitors checks it once).
+func (h History) recordedSince(ctx context.Context, w warehouse.Warehouse, since time.Time) (map[string]recorded, error) {
+	t, err := h.table()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]recorded{}
+	rows, err := w.Query(ctx, "SELECT name, MIN(bucket_day) FROM "+t+" WHERE result_type = 'monitor' AND bucket_day IS NOT NULL GROUP BY name")
+	if err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var first time.Time
+		if err := rows.Scan(&name, &first); err != nil {
+			return nil, fmt.Errorf("quality: history: %w", err)
+		}
+		out[name] = recorded{buckets: map[string]Bucket{}, first: first.Format(edqm.DateLayout)}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	cols := "name, bucket_day, dimension, metric_value, expected, lower_bound, upper_bound, anomaly_score, anomalous"
+	q := "SELECT " + cols + ", MIN(run_at) AS judged_at, MIN(run_id) AS judged_by FROM " + t +
+		" WHERE result_type = 'monitor' AND expected IS NOT NULL AND bucket_day >= ? GROUP BY " + cols + " ORDER BY judged_at, judged_by"
+	if rows, err = w.Query(ctx, q, since); err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			name, runID                          string
+			day, at                              time.Time
+			dim                                  sql.NullString
+			value, expected, lower, upper, score sql.NullFloat64
+			anom                                 sql.NullBool
+		)
+		if err := rows.Scan(&name, &day, &dim, &value, &expected, &lower, &upper, &score, &anom, &at, &runID); err != nil {
+			return nil, fmt.Errorf("quality: history: %w", err)
+		}
+		b := Bucket{Day: day.Format(edqm.DateLayout), Dimension: dim.String, Value: value.Float64, HasValue: value.Valid,
+			Expected: expected.Float64, Lower: lower.Float64, Upper: upper.Float64, Score: score.Float64, Trained: true, Anomalous: anom.Bool}
+		rec := out[name]
+		if _, dup := rec.buckets[recordKey(b.Day, b.Dimension)]; !dup && rec.buckets != nil {
+			rec.buckets[recordKey(b.Day, b.Dimension)] = b
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("quality: history: %w", err)
+	}
+	return out, rows.Close()
+}
+
+// Verdicts returns what the monitors of every run decided, each day once:
+// one result per monitor (by name, in order of name) whose buckets are the
+// days some run judged, with the verdict of the first run that judged
+// them (carried copies and buckets without a band left out), in order of
+// day and dimension. Pass them to [ScoreMonitors] to score a daily job
+// over its whole history. Schema monitors' buckets are included as they
+// were recorded. A missing table gives none.
+func (h History) Verdicts(ctx context.Context, w warehouse.Warehouse) ([]MonitorResult, error) {
+	recs, err := h.Records(ctx, w, "")
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*MonitorResult{}
+	seen := map[string]bool{}
+	var names []string
+	for _, r := range recs {
+		if r.ResultType != "monitor" || r.Day == "" || math.IsNaN(r.Expected) {
+			continue
+		}
+		m, ok := byName[r.Name]
+		if !ok {
+			m = &MonitorResult{Name: r.Name, Type: MonitorType(r.Type), Model: r.Model, Column: r.Column, Severity: r.Severity}
+			byName[r.Name] = m
+			names = append(names, r.Name)
+		}
+		if k := r.Name + "\x00" + recordKey(r.Day, r.Dimension); !seen[k] {
+			seen[k] = true
+			m.Buckets = append(m.Buckets, Bucket{Day: r.Day, Dimension: r.Dimension, Value: zeroNaN(r.Value), HasValue: !math.IsNaN(r.Value),
+				Expected: r.Expected, Lower: zeroNaN(r.Lower), Upper: zeroNaN(r.Upper), Score: zeroNaN(r.Score), Trained: true, Anomalous: r.Anomalous})
+		}
+	}
+	slices.Sort(names)
+	out := make([]MonitorResult, 0, len(names))
+	for _, n := range names {
+		m := byName[n]
+		slices.SortFunc(m.Buckets, func(a, b Bucket) int {
+			return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Dimension, b.Dimension))
+		})
+		for _, b := range m.Buckets {
+			if b.Anomalous {
+				m.Anomalies++
+			}
+		}
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+func zeroNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// exists reports whether the history table exists, renaming the column of
+// an earlier version if needed (see Ensure).
+func (h History) exists(ctx context.Context, w warehouse.Warehouse) (bool, error) {
+	t, err := h.table()
+	if err != nil {
+		return false, err
+	}
+	return migrateHistory(ctx, w, t)
 }

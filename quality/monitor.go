@@ -320,8 +320,22 @@ func (r MonitorResult) AnomalousDays() []string {
 // fails is an error naming it; anomalies are results, not errors.
 func RunMonitors(ctx context.Context, w warehouse.Warehouse, monitors []Monitor, opts *RunOptions) ([]MonitorResult, error) {
 	out := make([]MonitorResult, 0, len(monitors))
+	var past map[string]recorded
+	if opts != nil && opts.History != nil {
+		ok, err := opts.History.exists(ctx, w)
+		if err != nil {
+			return out, err
+		}
+		if !ok { // nothing recorded: run as without a history
+			o := *opts
+			o.History = nil
+			opts = &o
+		} else if past, err = opts.History.recordedSince(ctx, w, earliestDay(monitors, opts)); err != nil {
+			return out, err
+		}
+	}
 	for _, m := range monitors {
-		r, err := runMonitor(ctx, w, m, opts)
+		r, err := runMonitor(ctx, w, m, opts, past)
 		if err != nil {
 			return out, err
 		}
@@ -330,7 +344,26 @@ func RunMonitors(ctx context.Context, w warehouse.Warehouse, monitors []Monitor,
 	return out, nil
 }
 
-func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions) (MonitorResult, error) {
+// earliestDay is the first day a series monitor can read when the run
+// ends on opts.Now; zero (every day) without it.
+func earliestDay(monitors []Monitor, opts *RunOptions) time.Time {
+	if opts.Now.IsZero() {
+		return time.Time{}
+	}
+	until := edqm.Day(opts.Now.UTC())
+	first := until
+	for _, m := range monitors {
+		d := m.detection()
+		if from := until.AddDate(0, 0, -(d.DetectionDays - 1 + d.lookback())); from.Before(first) {
+			first = from
+		}
+	}
+	return first
+}
+
+// runMonitor runs m; past are the verdicts of the results history, by
+// monitor name (nil without one).
+func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, past map[string]recorded) (MonitorResult, error) {
 	if err := m.Validate(); err != nil {
 		return MonitorResult{}, err
 	}
@@ -346,7 +379,7 @@ func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *Run
 		err = runSchemaMonitor(ctx, w, m, opts, &r)
 	} else {
 		r.Detection = m.detection()
-		err = runSeriesMonitor(ctx, w, m, opts, &r)
+		err = runSeriesMonitor(ctx, w, m, opts, past[r.Name], &r)
 	}
 	if err != nil {
 		return r, fmt.Errorf("quality: monitor %s: %w", r.Name, err)
@@ -373,7 +406,7 @@ func (m Monitor) bucketExpr(d warehouse.Dialect) string {
 // runSeriesMonitor runs a volume, freshness, column or dimension monitor:
 // it finds the window of days, builds the query of the series, reads the
 // series and detects the anomalies in it.
-func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, r *MonitorResult) error {
+func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, rec recorded, r *MonitorResult) error {
 	dialect := w.Dialect()
 	b := m.bucketExpr(dialect)
 	win, noData, err := m.seriesWindow(ctx, w, b, opts, r.Detection)
@@ -389,7 +422,7 @@ func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opt
 	if err != nil {
 		return err
 	}
-	r.Buckets = m.detectSeries(all, dims, r.Detection)
+	r.Buckets = m.detectSeries(all, dims, r.Detection, rec)
 	m.summarize(r)
 	return nil
 }
@@ -608,20 +641,38 @@ func (f *freshness) series(win seriesWindow) series {
 	return all
 }
 
-// detectSeries detects anomalies in a monitor's series and keeps the
-// buckets of the detection window (per dimension value, in order of
-// value, for a dimension monitor).
-func (m Monitor) detectSeries(all series, dims map[string]series, d Detection) []Bucket {
-	keep := func(bs []Bucket) []Bucket { return bs[max(0, len(bs)-d.DetectionDays):] }
+// detectSeries detects anomalies in a monitor's series, the verdicts rec
+// holds being kept, and returns the buckets to report (per dimension
+// value, in order of value, for a dimension monitor): those of the
+// detection window, and the older ones judged for the first time by this
+// run when the history knows the monitor (days between two runs, and
+// warm-up days judged in hindsight).
+func (m Monitor) detectSeries(all series, dims map[string]series, d Detection, rec recorded) []Bucket {
+	run := func(s series, dim string) []Bucket {
+		known := map[int]Bucket{}
+		for i := range s.values {
+			day := s.first.AddDate(0, 0, i).Format(edqm.DateLayout)
+			if b, ok := rec.buckets[recordKey(day, dim)]; ok {
+				known[i] = b
+			}
+		}
+		bs := detect(s, d, known)
+		start := max(0, len(bs)-d.DetectionDays)
+		var out []Bucket
+		for i, b := range bs {
+			if i >= start || (rec.first != "" && b.Day >= rec.first && b.Trained && !b.Carried) {
+				b.Dimension = dim
+				out = append(out, b)
+			}
+		}
+		return out
+	}
 	if m.Type != DimensionMonitor {
-		return keep(detect(all, d))
+		return run(all, "")
 	}
 	var out []Bucket
 	for _, k := range slices.Sorted(maps.Keys(dims)) {
-		for _, bk := range keep(detect(dims[k], d)) {
-			bk.Dimension = k
-			out = append(out, bk)
-		}
+		out = append(out, run(dims[k], k)...)
 	}
 	return out
 }
@@ -818,12 +869,18 @@ func diffColumns(want, have [][2]string) []SchemaChange {
 // DefaultMonitors watch the orders of the built-in models for the
 // dataset-level faults of package chaos:
 //
-//   - volume_anomalies_stg_orders: rows per batch day (log scale), for
-//     volume drops and spikes and for days that never arrived. It alarms
-//     only when a day at least doubles or halves (MinSpikePercent 100,
-//     MinDropPercent 50) besides leaving the band: the generator's Black
-//     Friday, Cyber Monday, Christmas and New Year's Day move the volume by
-//     up to about that much, and are business, not faults;
+//   - volume_anomalies_stg_orders: the rows of each batch day that belong to
+//     it (OnTime: no order_date before the batch day), for volume drops
+//     and spikes and for days that never arrived. It alarms only when a
+//     day at least doubles or halves (MinSpikePercent 100, MinDropPercent
+//     50) besides leaving the band: the generator's Black Friday, Cyber
+//     Monday, Christmas and New Year's Day move the volume by up to about
+//     that much, and are business, not faults. A late batch's rows are not
+//     counted on the day they land, so a late batch cannot refill a day
+//     whose own batch was dropped or is itself late;
+//   - late_rows_stg_orders: the rows of each batch day whose order_date is
+//     before it (spikes only, at least doubling): a late batch, reported on
+//     the day it lands as what it is;
 //   - freshness_anomalies_stg_orders: hours since the latest batch, for late
 //     and missing partitions;
 //   - malformed_lines_raw_orders: the rows the warehouse rejected per day
@@ -837,10 +894,17 @@ func diffColumns(want, have [][2]string) []SchemaChange {
 // tables.
 func DefaultMonitors() []Monitor {
 	return []Monitor{
-		{Type: VolumeMonitor, Model: "stg_orders", Detection: Detection{MinSpikePercent: 100, MinDropPercent: 50}},
+		{Type: VolumeMonitor, Model: "stg_orders", Where: OnTime, Detection: Detection{MinSpikePercent: 100, MinDropPercent: 50}},
+		{ID: "late_rows_stg_orders", Type: VolumeMonitor, Model: "stg_orders", Where: "NOT (" + OnTime + ")",
+			Detection: Detection{Direction: Spike, MinSpikePercent: 100}},
 		{Type: FreshnessMonitor, Model: "stg_orders"},
 		{ID: "malformed_lines_raw_orders", Type: ColumnMonitor, Model: warehouse.LedgerTable, Column: "rows_rejected", Metric: Sum,
 			TimeColumn: "file", TimeFromKey: true, Where: "table_name = 'raw_orders'"},
 		{Type: SchemaMonitor, Model: "raw_orders"},
 	}
 }
+
+// OnTime is the Where of the default volume monitor: the rows of stg_orders
+// whose order_date is not before their batch day (a row with no readable
+// date counts as on time).
+const OnTime = "order_date IS NULL OR order_date >= batch_date"

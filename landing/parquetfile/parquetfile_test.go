@@ -165,3 +165,16 @@ func TestRequiredNull(t *testing.T) {
 	err = w.Write(t.Context(), rec)
 	assert.ErrorContains(t, err, "column id")
 }
+
+func TestInspect(t *testing.T) {
+	orders, err := seeded(t).Orders(t.Context(), day)
+	require.NoError(t, err)
+	data, err := parquetfile.EncodeTable(t.Context(), orders, nil)
+	require.NoError(t, err)
+	cols, rows, err := parquetfile.Inspect(data)
+	require.NoError(t, err)
+	assert.Equal(t, orders.Columns, cols)
+	assert.Equal(t, int64(len(orders.Rows)), rows)
+	_, _, err = parquetfile.Inspect([]byte("a,b\n"))
+	assert.ErrorIs(t, err, parquetfile.ErrBadFile)
+}

@@ -184,3 +184,20 @@ func scaled(x int64, scale int) string {
 	}
 	return s
 }
+
+// Inspect returns the column names and the number of rows of the Parquet
+// file data, from its footer alone. A file that is not Parquet is an error
+// wrapping [ErrBadFile].
+func Inspect(data []byte) (columns []string, rows int64, err error) {
+	pf, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: %w", ErrBadFile, err)
+	}
+	defer pf.Close()
+	sc := pf.MetaData().Schema
+	columns = make([]string, sc.NumColumns())
+	for c := range columns {
+		columns[c] = sc.Column(c).Name()
+	}
+	return columns, pf.NumRows(), nil
+}

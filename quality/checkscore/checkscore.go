@@ -241,6 +241,12 @@ func runTrial(ctx context.Context, target Target, o *Options, v string, seed uin
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
+	if err := warehouse.ValidIdent(loaded.Key); err != nil {
+		return nil, fmt.Errorf("target %T: Loaded.Key: %w", target, err)
+	}
+	if strings.TrimSpace(loaded.Occurrences) == "" {
+		return nil, fmt.Errorf("target %T: Loaded.Occurrences is empty", target)
+	}
 	if inj == nil && len(loaded.Labels) > 0 {
 		return nil, fmt.Errorf("target %T returned %d labels for clean data", target, len(loaded.Labels))
 	}

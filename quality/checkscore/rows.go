@@ -25,6 +25,10 @@ import (
 //
 // Load must be deterministic: the same inj gives the same data.
 type Target interface {
+	// Load loads one trial's data into wh, corrupted by inj (nil: clean),
+	// and returns the labels and how to match failing rows to them. An
+	// error wrapping chaos.ErrVariantUnavailable says the target cannot
+	// take inj's variant at all.
 	Load(ctx context.Context, wh warehouse.Warehouse, inj *chaos.Injector) (*Loaded, error)
 }
 

@@ -161,6 +161,7 @@ func TestBackfillThenUpToDateThenNextDay(t *testing.T) {
 	sort.Strings(added)
 	want := []string{
 		"_chaos/orders/date=2026-03-11/labels-2026-03-11.csv",
+		"_manifest/date=2026-03-11/manifest-2026-03-11.json",
 		"customers/date=2026-03-11/customers-2026-03-11.csv",
 		"orders/date=2026-03-11/orders-2026-03-11.csv",
 	}
@@ -183,7 +184,8 @@ func TestSameSeedSameBytes(t *testing.T) {
 	mustRun(t, append([]string{"-data", a}, args...)...)
 	mustRun(t, append([]string{"-data", b}, args...)...)
 	ha, hb := landedHashes(t, a), landedHashes(t, b)
-	if len(ha) != 7*3+2 || !equalMaps(ha, hb) {
+	if len(ha) != 7*4+2 || !equalMaps(ha, hb) { // per day: customers, orders, labels, manifest
+
 		t.Fatalf("same seed gave different files (%d vs %d files)", len(ha), len(hb))
 	}
 	c := t.TempDir()
@@ -334,7 +336,7 @@ func TestURLsSwapBackEnds(t *testing.T) {
 		t.Errorf("the same run on other back ends reports differently:\n%s\nvs\n%s", a, b)
 	}
 	code, _, errOut := runFull(t, "-landing", "ftp://host/x", "-now", "2026-03-10", "-days", "2")
-	if code != 1 || !strings.Contains(errOut, `unknown scheme "ftp"`) {
+	if code != exitUsage || !strings.Contains(errOut, `invalid value for -landing: landing.Open: unknown scheme "ftp"`) {
 		t.Errorf("unknown landing scheme: exit %d, stderr %q", code, errOut)
 	}
 }

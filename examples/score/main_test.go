@@ -37,7 +37,7 @@ func TestScoreSeedSchema(t *testing.T) {
 		"Scoring the 10 tests of the seed project's schema.yml against the built-in models: 2 days of orders",
 		"variant  ",
 		"duplication/exact        unique_fct_orders_order_id, unique_stg_orders_order_id",
-		"mutation score: 4 of 12 variants killed (33 %)\n",
+		"mutation score: 4 of 12 variants killed (33 %)\nkinds no test catches: calculation, temporal\n",
 		"survivors (8):\n",
 		"  domain/bad_status: no test fails on it\n",
 		"  integrity/null: no test fails on it\n",

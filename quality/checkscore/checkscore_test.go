@@ -38,6 +38,7 @@ func TestSeedSchemaPerKind(t *testing.T) {
 	}
 	assert.Equal(t, map[chaos.Kind][2]int{chaos.Calculation: {0, 2}, chaos.Temporal: {0, 2}, chaos.Integrity: {1, 2},
 		chaos.Domain: {1, 4}, chaos.Duplication: {2, 2}}, killed)
+	assert.Equal(t, []chaos.Kind{chaos.Calculation, chaos.Temporal}, sc.Uncaught)
 	assert.Equal(t, 4, sc.Killed)
 	assert.Equal(t, 12, sc.Mutants)
 	assert.Equal(t, 0, kinds[chaos.Calculation].Killed, "no test checks total = quantity × price")
@@ -58,7 +59,7 @@ func TestSeedSchemaPerKind(t *testing.T) {
 
 	var buf bytes.Buffer
 	require.NoError(t, checkscore.WriteText(&buf, sc))
-	assert.Contains(t, buf.String(), "mutation score: ")
+	assert.Contains(t, buf.String(), "mutation score: 4 of 12 variants killed (33 %)\nkinds no test catches: calculation, temporal\n")
 	assert.Contains(t, buf.String(), "  domain/bad_status: no test fails on it\n")
 	js, err := json.Marshal(sc)
 	require.NoError(t, err)

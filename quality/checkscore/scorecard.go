@@ -28,6 +28,9 @@ type Scorecard struct {
 	// "domain/bad_status: no test fails on it".
 	Survivors []string `json:"survivors"`
 	Gaps      []string `json:"gaps"`
+	// Uncaught are the kinds injected of which no test killed any variant,
+	// in chaos.Kinds order.
+	Uncaught []chaos.Kind `json:"uncaught_kinds"`
 	// NotInjected are the variants the target could not take (its spec
 	// lacks a role the variant needs), as "kind/variant".
 	NotInjected []string `json:"not_injected,omitempty"`
@@ -281,7 +284,7 @@ func (s *scorer) addColumns(v string, lr *labelledRow, by []string) {
 
 // scorecard renders what was accumulated.
 func (s *scorer) scorecard() *Scorecard {
-	sc := &Scorecard{Seeds: s.o.Seeds, Rate: s.o.Rate, Survivors: []string{}, Gaps: []string{}}
+	sc := &Scorecard{Seeds: s.o.Seeds, Rate: s.o.Rate, Survivors: []string{}, Gaps: []string{}, Uncaught: []chaos.Kind{}}
 	for i := range s.tests {
 		ts := &s.tests[i]
 		ts.Precision = ratio(ts.Caught, ts.Flagged)
@@ -305,6 +308,9 @@ func (s *scorer) scorecard() *Scorecard {
 			s.scoreVariant(sc, &ks, vs)
 		}
 		ks.Recall = ratio(ks.Caught, ks.Injected)
+		if ks.Variants > 0 && ks.Killed == 0 {
+			sc.Uncaught = append(sc.Uncaught, k)
+		}
 		slices.Sort(ks.Tests)
 		ks.Tests = slices.Compact(ks.Tests)
 		sc.Kinds = append(sc.Kinds, ks)

@@ -8,7 +8,8 @@ import (
 )
 
 // WriteText writes sc for a terminal: the variants (killed by which tests,
-// rows caught of rows injected), the mutation score, the gaps, then the
+// rows caught of rows injected), the mutation score, the kinds no test
+// catches, the gaps, then the
 // rows missed by variants the tests caught only in part (one example each,
 // with its seed), the tests and the columns. It returns the first write
 // error.
@@ -16,6 +17,13 @@ func WriteText(w io.Writer, sc *Scorecard) error {
 	ew := &errWriter{w: w}
 	writeVariants(ew, sc)
 	fmt.Fprintf(ew, "\nmutation score: %d of %d variants killed (%.0f %%)\n", sc.Killed, sc.Mutants, 100*sc.Score)
+	if len(sc.Uncaught) > 0 {
+		var ks []string
+		for _, k := range sc.Uncaught {
+			ks = append(ks, string(k))
+		}
+		fmt.Fprintf(ew, "kinds no test catches: %s\n", strings.Join(ks, ", "))
+	}
 	if len(sc.Gaps) > 0 {
 		fmt.Fprintf(ew, "\nsurvivors (%d):\n", len(sc.Gaps))
 		for _, g := range sc.Gaps {

@@ -16,7 +16,8 @@
 //   - Table: the team's own rows (an edqm.Table) and chaos.TableSpec, landed
 //     as CSV and loaded as a raw table named after the spec's Table (all
 //     VARCHAR, plus _file and _line), optionally with the team's own models
-//     (a transform.Project) built over it.
+//     (a transform.Project) built over it. LandedTable reads the rows of a
+//     file the team already landed.
 //   - Builtin: EDQM's own flow (package generate's data, landed and loaded
 //     as package pipeline does, the built-in models stg_* and fct_orders),
 //     which is what the seed project's schema.yml tests.

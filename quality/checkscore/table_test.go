@@ -1,14 +1,19 @@
 package checkscore_test
 
 import (
+	"bytes"
 	"context"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/quality/checkscore"
 	"github.com/edqm/edqm/transform"
@@ -156,4 +161,24 @@ FROM {{ source "team" "payments" }}`)
 	assert.Positive(t, sc.Variants[0].Injected)
 	assert.False(t, sc.Variants[1].Killed, "a range test does not see a copy of a good row")
 	assert.Equal(t, []string{"duplication/exact: no test fails on it"}, sc.Gaps)
+}
+
+// TestLandedTable reads a team's landed file back into the rows it wrote,
+// and refuses a record of the wrong width, naming the file.
+func TestLandedTable(t *testing.T) {
+	rows, _ := payments()
+	l := memlanding.New()
+	var buf bytes.Buffer
+	require.NoError(t, edqm.WriteCSV(&buf, rows))
+	require.NoError(t, l.Put(t.Context(), "payments/p.csv", &buf))
+	got, err := checkscore.LandedTable(t.Context(), l, "payments/p.csv", "payments")
+	require.NoError(t, err)
+	assert.Equal(t, rows.Columns, got.Columns)
+	assert.Equal(t, rows.Rows, got.Rows)
+
+	require.NoError(t, l.Put(t.Context(), "payments/bad.csv", strings.NewReader("a,b\n1,2\n3\n")))
+	_, err = checkscore.LandedTable(t.Context(), l, "payments/bad.csv", "payments")
+	assert.ErrorContains(t, err, "payments/bad.csv")
+	_, err = checkscore.LandedTable(t.Context(), l, "payments/missing.csv", "payments")
+	assert.ErrorIs(t, err, landing.ErrNotFound)
 }

@@ -3,8 +3,10 @@ package checkscore
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/edqm/edqm"
@@ -184,4 +186,33 @@ func readLabels(ctx context.Context, l landing.Lander, key string) ([]chaos.Labe
 	}
 	defer rc.Close()
 	return chaos.ReadLabels(rc, key)
+}
+
+// LandedTable reads a landed CSV file (a header, then one record per row,
+// as edqm.WriteCSV writes it) into a table named name, for Table.Rows: the
+// rows of a team's own landed files. An empty field is NULL, as in raw
+// tables. Records with a field count other than the header's are an error
+// naming the key and the line.
+func LandedTable(ctx context.Context, l landing.Lander, key, name string) (*edqm.Table, error) {
+	rc, err := l.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("checkscore.LandedTable: %w", err)
+	}
+	defer rc.Close()
+	r := csv.NewReader(rc)
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("checkscore.LandedTable: %s: header: %w", key, err)
+	}
+	t := &edqm.Table{Name: name, Columns: header}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return t, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("checkscore.LandedTable: %s: %w", key, err)
+		}
+		t.Rows = append(t.Rows, rec)
+	}
 }

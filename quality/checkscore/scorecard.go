@@ -128,8 +128,10 @@ type TestScore struct {
 type Kill struct {
 	Variant string `json:"variant"`
 	// Caught counts the variant's rows the test caught (0 for a test not
-	// attributed to rows).
-	Caught int `json:"caught"`
+	// attributed to rows); Recall = Caught ÷ the variant's Injected rows
+	// (0 for a test not attributed to rows).
+	Caught int     `json:"caught"`
+	Recall float64 `json:"recall"`
 }
 
 // ColumnScore is the score of the labels on one column of the target.
@@ -292,7 +294,11 @@ func (s *scorer) scorecard() *Scorecard {
 		for _, k := range chaos.Kinds {
 			for _, v := range chaos.Variants[k] {
 				if n, ok := s.kills[i][v]; ok {
-					ts.Kills = append(ts.Kills, Kill{Variant: string(k) + "/" + v, Caught: n})
+					kill := Kill{Variant: string(k) + "/" + v, Caught: n}
+					if ts.Attributed {
+						kill.Recall = ratio(n, s.vars[v].Injected)
+					}
+					ts.Kills = append(ts.Kills, kill)
 					s.vars[v].KilledBy = append(s.vars[v].KilledBy, ts.Name)
 				}
 			}

@@ -57,7 +57,11 @@ func TestTableTestsAndColumns(t *testing.T) {
 	assert.True(t, status.Attributed)
 	assert.Positive(t, status.Caught)
 	assert.Zero(t, status.FalseAlarms)
-	assert.Equal(t, []checkscore.Kill{{Variant: "domain/bad_status", Caught: status.Caught}}, status.Kills)
+	require.Len(t, status.Kills, 1)
+	assert.Equal(t, "domain/bad_status", status.Kills[0].Variant)
+	assert.Equal(t, status.Caught, status.Kills[0].Caught)
+	assert.Greater(t, status.Kills[0].Recall, 0.5)
+	assert.LessOrEqual(t, status.Kills[0].Recall, 1.0)
 
 	unique := testScore(t, sc, "unique_payments_payment_id")
 	assert.Equal(t, []string{"duplication/exact", "duplication/conflicting"},

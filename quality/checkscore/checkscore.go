@@ -20,8 +20,8 @@ var (
 	// ErrInvalidOptions is wrapped by the error of Score for options it
 	// cannot run with: no tests, a rate outside (0, 1], an unknown variant.
 	ErrInvalidOptions = errors.New("checkscore: invalid options")
-	// ErrNotEmpty is wrapped by the error of a trial whose warehouse
-	// already holds a load ledger: its figures would mix two trials.
+	// ErrNotEmpty is wrapped by the error of a trial whose warehouse's
+	// load ledger already lists a file: its figures would mix two trials.
 	ErrNotEmpty = errors.New("checkscore: warehouse not empty")
 )
 

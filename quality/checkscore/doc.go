@@ -64,6 +64,14 @@
 // whose warehouse's load ledger already lists a file stops with an error
 // wrapping ErrNotEmpty, rather than mixing two trials' rows.
 //
+// # Errors
+//
+// Errors start with "checkscore:" and wrap their cause with %w. Options
+// Score cannot run with wrap ErrInvalidOptions; a warehouse that is not
+// empty wraps ErrNotEmpty; any other error of a trial names the trial
+// ("checkscore: trial bad_status seed 2: …" or "checkscore: clean trial:
+// …") and wraps the error of the target, the warehouse or package quality.
+//
 // # Reports
 //
 // Scorecard is JSON-serialisable (encoding/json) and WriteText renders it

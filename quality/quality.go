@@ -32,15 +32,17 @@
 // The scorecard reads the labels by two rules, the ones package chaos
 // labels by:
 //
-//   - A duplicate carries its source row's corruptions as labels of its own
-//     occurrence, so a flag on a corrupted duplicate is a true positive.
+//   - Duplicates inherit their source's corruptions: a duplicate carries
+//     its source row's corruptions as labels of its own occurrence, so a
+//     flag on a corrupted duplicate is a true positive.
 //   - A corruption that another corruption of the same row makes
 //     undetectable is masked ([MaskedLabel]; chaos.Label.MaskedBy): a
 //     calculation error on a row whose product_id is a ghost or NULL (no
 //     unit price to check the total against), a date before signup on a row
-//     whose customer_id is (no signup date). Recall counts only the
-//     detectable labels; the scorecard shows the masked ones in their own
-//     column. True Revenue at Risk still counts every labelled row, masked
+//     whose customer_id is (no signup date). Masked corruptions are
+//     labelled and not counted as misses: recall counts only the
+//     detectable labels, and the scorecard shows the masked ones in their
+//     own column. True Revenue at Risk still counts every labelled row, masked
 //     or not: a masked row always has the detectable label that masks it.
 //
 // The reporter reads the models built by package transform (fct_orders), the
@@ -72,10 +74,16 @@
 //
 // A [Monitor] computes a metric per day (volume, freshness, a column metric,
 // counts per dimension value) and flags the days outside an expected band:
-// a z-score over a training window, with optional day-of-week seasonality
-// (see [Detection]). Every bucket keeps its value, expected value and band.
-// Schema monitors compare a table's columns with a baseline; [CheckHeaders]
-// does the same for landed CSV files before they are loaded.
+// a robust z-score (median and median absolute deviation) over a training
+// window of the days it judged normal, with optional day-of-week
+// seasonality (see [Detection]), so that faults in the training window,
+// the first days included, do not widen the band. Every bucket keeps its
+// value, expected value and band. Run with a results history
+// (RunOptions.History), a monitor keeps the verdicts of earlier runs and
+// judges every day exactly once, so a daily job is scored by
+// [History.Verdicts] and [ScoreMonitors]. Schema monitors compare a
+// table's columns with a baseline; [CheckHeaders] does the same for landed
+// CSV files before they are loaded.
 //
 // # History
 //
@@ -203,7 +211,14 @@ type FailingTest struct {
 
 // ReportSchemaVersion is the version of the Report's JSON shape. It grows
 // when a field changes meaning; adding fields keeps it.
-const ReportSchemaVersion = 2
+//
+// Version 3: KindScore.Labelled counts the detectably labelled rows only
+// (version 2 counted masked ones too; KindScore.Masked, Report.OrderIDs
+// are new) and tests are scored by (order id, occurrence) as flags are;
+// a monitor's Bucket.Expected is the training median and Score a robust
+// z-score (version 2: the mean and a z-score over the standard
+// deviation). [ReadSnapshot] reads versions 1 to 3.
+const ReportSchemaVersion = 3
 
 // Report is what a quality run found.
 type Report struct {

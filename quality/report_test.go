@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -83,6 +84,35 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	if _, err := quality.ReadSnapshot(ctx, l, "_reports/none.json"); !errors.Is(err, landing.ErrNotFound) {
 		t.Errorf("missing snapshot: %v", err)
+	}
+}
+
+// TestSnapshotVersions: a snapshot of an earlier schema version is read as
+// written; one without a version, or of a newer one, is refused by name.
+func TestSnapshotVersions(t *testing.T) {
+	ctx := t.Context()
+	l := memlanding.New()
+	put := func(key, body string) {
+		t.Helper()
+		if err := l.Put(ctx, key, strings.NewReader(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("_reports/v2.json", `{"schema_version": 2, "run_id": "old", "kinds": [{"kind": "calculation", "labelled": 7, "recall": 0.5}]}`)
+	put("_reports/none.json", `{"run_id": "x"}`)
+	put("_reports/future.json", fmt.Sprintf(`{"schema_version": %d}`, quality.ReportSchemaVersion+1))
+	old, err := quality.ReadSnapshot(ctx, l, "_reports/v2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.SchemaVersion != 2 || old.RunID != "old" || old.Kinds[0].Labelled != 7 || old.Kinds[0].Masked != 0 {
+		t.Errorf("version 2 snapshot read as %+v", old)
+	}
+	for key, want := range map[string]string{"_reports/none.json": "has no schema_version", "_reports/future.json": "newer than"} {
+		_, err := quality.ReadSnapshot(ctx, l, key)
+		if !errors.Is(err, quality.ErrSnapshotVersion) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: %v", key, err)
+		}
 	}
 }
 

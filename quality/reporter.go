@@ -44,7 +44,8 @@ type Options struct {
 	// SampleSize is the number of failing rows kept per test (see
 	// RunOptions.SampleSize).
 	SampleSize int
-	// History, when set, gives schema monitors their baseline. The
+	// History, when set, gives schema monitors their baseline and series
+	// monitors the verdicts of earlier runs (see RunOptions.History). The
 	// reporter only reads it: append the report with History.Append.
 	History *History
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -23,10 +24,17 @@ func SnapshotKey(day time.Time) string {
 }
 
 // WriteSnapshot writes r as indented JSON at key in l (atomically, as every
-// Lander's Put). The dashboard's demo mode reads it with ReadSnapshot.
+// Lander's Put), with ReportSchemaVersion when r.SchemaVersion is 0 (r
+// itself is not changed). The dashboard's demo mode reads it with
+// ReadSnapshot.
 func WriteSnapshot(ctx context.Context, l landing.Lander, key string, r *Report) error {
 	if r == nil {
 		return fmt.Errorf("quality: snapshot %s: nil report", key)
+	}
+	if r.SchemaVersion == 0 { // a report made by hand: of this version
+		cp := *r
+		cp.SchemaVersion = ReportSchemaVersion
+		r = &cp
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -42,8 +50,22 @@ func WriteSnapshot(ctx context.Context, l landing.Lander, key string, r *Report)
 	return nil
 }
 
+// ErrSnapshotVersion is wrapped by the error [ReadSnapshot] returns for a
+// snapshot it cannot read: one without a schema version, or of a version
+// newer than [ReportSchemaVersion].
+var ErrSnapshotVersion = errors.New("quality: snapshot schema version")
+
 // ReadSnapshot reads the report at key. A missing key gives an error for
-// which errors.Is(err, landing.ErrNotFound).
+// which errors.Is(err, landing.ErrNotFound); a snapshot without a schema
+// version, or written by a newer version of this package, an error
+// wrapping [ErrSnapshotVersion].
+//
+// A snapshot of an earlier version (1 or 2) is read as it was written,
+// its SchemaVersion telling which: there, KindScore.Labelled counts the
+// masked rows too (Masked is 0, Recall is over all labelled rows),
+// OrderIDs is 0, and a monitor bucket's Expected is the training mean
+// (see ReportSchemaVersion). No figure is recomputed: the labels that
+// would tell are not in the snapshot.
 func ReadSnapshot(ctx context.Context, l landing.Lander, key string) (*Report, error) {
 	rc, err := l.Get(ctx, key)
 	if err != nil {
@@ -60,6 +82,13 @@ func ReadSnapshot(ctx context.Context, l landing.Lander, key string) (*Report, e
 	var r Report
 	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("quality: snapshot %s: %w", key, err)
+	}
+	switch {
+	case r.SchemaVersion < 1:
+		return nil, fmt.Errorf("%w: %s has no schema_version: not a report snapshot of package quality", ErrSnapshotVersion, key)
+	case r.SchemaVersion > ReportSchemaVersion:
+		return nil, fmt.Errorf("%w: %s has schema version %d, newer than this version of package quality reads (%d): upgrade github.com/edqm/edqm",
+			ErrSnapshotVersion, key, r.SchemaVersion, ReportSchemaVersion)
 	}
 	return &r, nil
 }

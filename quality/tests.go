@@ -423,7 +423,12 @@ type RunOptions struct {
 	// DefaultSampleSize, negative keeps none.
 	SampleSize int
 	// History, when set, is read for the baselines of schema-change
-	// monitors (the last columns recorded). It is never written by a run.
+	// monitors (the last columns recorded) and for the verdicts earlier
+	// runs recorded: a series monitor keeps them (Bucket.Carried), trains
+	// only on the days they found normal, and reports, besides its
+	// detection window, every older day it judges for the first time. It
+	// is never written by a run: append the results with History.Append,
+	// so that the next run finds them.
 	History *History
 }
 

@@ -5,17 +5,20 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/parquetfile"
 )
 
 var keyDate = regexp.MustCompile(`date=([0-9]{4}-[0-9]{2}-[0-9]{2})`)
 
 // CheckHeaders is a schema-change check for landed CSV files, run before
-// they are loaded: it reads the header of each file and compares it with
+// they are loaded: it reads the header of each file (of a .parquet file,
+// its columns) and compares it with
 // want (the raw table's columns, in order). It returns the keys whose
 // header matches, ready to load, and one result of type SchemaMonitor named
 // "schema_changes_landed_<table>" with a bucket per file (its day from the
@@ -81,6 +84,9 @@ func readHeader(ctx context.Context, l landing.Lander, key string) ([]string, er
 		return nil, fmt.Errorf("quality: header of %s: %w", key, err)
 	}
 	defer rc.Close()
+	if strings.HasSuffix(key, "."+parquetfile.Extension) {
+		return parquetHeader(key, rc)
+	}
 	cr := csv.NewReader(bufio.NewReader(rc))
 	cr.FieldsPerRecord = -1
 	rec, err := cr.Read()
@@ -88,4 +94,16 @@ func readHeader(ctx context.Context, l landing.Lander, key string) ([]string, er
 		return nil, fmt.Errorf("quality: header of %s: %w", key, err)
 	}
 	return rec, nil
+}
+
+// parquetHeader returns the column names of a Parquet file.
+func parquetHeader(key string, r io.Reader) ([]string, error) {
+	data, err := io.ReadAll(r)
+	if err == nil {
+		var cols []string
+		if cols, _, err = parquetfile.Inspect(data); err == nil {
+			return cols, nil
+		}
+	}
+	return nil, fmt.Errorf("quality: header of %s: %w", key, err)
 }

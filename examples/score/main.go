@@ -101,8 +101,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	fmt.Fprintf(stdout, "Scoring the %d tests of %s against the built-in models: %d days of orders, each variant alone on %.0f %% of rows, chaos seeds %d to %d.\n\n",
-		len(suite.Tests), name, cfg.days, 100*sc.Rate, seeds[0], seeds[len(seeds)-1])
+	which := fmt.Sprintf("chaos seed %d", seeds[0])
+	if len(seeds) > 1 {
+		which = fmt.Sprintf("chaos seeds %d to %d", seeds[0], seeds[len(seeds)-1])
+	}
+	fmt.Fprintf(stdout, "Scoring the %d tests of %s against the built-in models: %d days of orders, each variant alone on %.4g %% of rows, %s.\n\n",
+		len(suite.Tests), name, cfg.days, 100*sc.Rate, which)
 	if err := checkscore.WriteText(stdout, sc); err != nil {
 		fmt.Fprintf(stderr, "score: %v\n", err)
 		return 1

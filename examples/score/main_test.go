@@ -34,7 +34,7 @@ func TestScoreSeedSchema(t *testing.T) {
 	code, out, errOut := runScore(t, "-days", "2", "-seeds", "1")
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{
-		"Scoring the 10 tests of the seed project's schema.yml against the built-in models: 2 days of orders",
+		"Scoring the 10 tests of the seed project's schema.yml against the built-in models: 2 days of orders, each variant alone on 5 % of rows, chaos seed 42.\n",
 		"variant  ",
 		"duplication/exact        unique_fct_orders_order_id, unique_stg_orders_order_id",
 		"mutation score: 4 of 12 variants killed (33 %)\nkinds no test catches: calculation, temporal\n",

@@ -125,6 +125,9 @@ func checkSource(ctx context.Context, l landing.Lander, s source, all, keys []st
 			diff = e.file.Diff(landing.Fingerprint(key, data))
 		}
 		bad := headerProblem(data, s.columns)
+		if strings.HasSuffix(key, "."+FormatParquet.ext()) {
+			bad = parquetHeaderProblem(data, s.columns)
+		}
 		switch {
 		case bad != "":
 			lo := LeftOut{Key: key, Table: s.table, Problem: ProblemQuarantined, Reason: "cannot be loaded: " + bad,

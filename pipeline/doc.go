@@ -42,6 +42,13 @@
 // partition under a name of its own (orders-<day>-late.csv). Snapshots go
 // to [quality.SnapshotKey] of the run's day.
 //
+// Data files are CSV, or Parquet with Options.Format set to [FormatParquet]:
+// the same values, so the same raw rows, models, tests and report (the
+// rows' _file ends in .parquet, and _line is a row's number in its file
+// where a CSV file's header is line 1). Labels, manifests and snapshots stay
+// CSV and JSON. Dataset chaos that rewrites CSV text (schema changes,
+// malformed lines) has no Parquet meaning and is refused with Parquet.
+//
 // # Idempotence and crashes
 //
 // The same options and day give the same bytes, so a run killed at any

@@ -230,7 +230,7 @@ func (r *runner) relandDays(ctx context.Context, g *landGuard, planned []time.Ti
 			if err != nil {
 				return fmt.Errorf("pipeline: re-land %s: %w", d, err)
 			}
-			first = len(objs) > 0 || g.loaded[landing.DataKey("products", day, "csv")]
+			first = len(objs) > 0 || g.loaded[landing.DataKey("products", day, r.s.Format.ext())]
 		}
 		files, _, err := genDay(ctx, day, first, &r.s.Options)
 		if err != nil {

@@ -55,6 +55,11 @@ type Options struct {
 	// (quality.CheckHeaders) and leaves drifted files, and their labels,
 	// unloaded.
 	Dataset DatasetChaos
+	// Format is the format of the data files landed; "" means FormatCSV.
+	// With FormatParquet, dataset chaos that rewrites CSV text (a schema
+	// change, malformed lines) has no meaning and is refused, wrapping
+	// ErrInvalidOptions (see [FormatParquet]).
+	Format Format
 	// Clock gives the run's time: the watermark's and the report's
 	// timestamps, and the run's day when Day is zero. nil means the
 	// system clock.
@@ -228,6 +233,9 @@ func newSettings(opts *Options) (*settings, error) {
 	}
 	if s.Days == 0 {
 		s.Days = DefaultDays
+	}
+	if err := checkFormat(s.Format, s.Dataset); err != nil {
+		return nil, err
 	}
 	if s.Generator == nil {
 		g, err := generate.New(generate.Config{})

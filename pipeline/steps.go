@@ -129,8 +129,8 @@ func genDay(ctx context.Context, day time.Time, first bool, o *Options) ([]dayFi
 	tabs = append(tabs, c)
 	var files []dayFile
 	for _, t := range tabs {
-		key := landing.DataKey(t.Name, day, "csv")
-		data, err := csvBytes(key, t)
+		key := landing.DataKey(t.Name, day, o.Format.ext())
+		data, err := encodeTable(ctx, o.Format, key, t)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -152,7 +152,7 @@ func genDay(ctx context.Context, day time.Time, first bool, o *Options) ([]dayFi
 // landing day, and its record-level chaos is relative to that day.
 func genOrders(ctx context.Context, day time.Time, orders *edqm.Table, spec chaos.TableSpec, o *Options) ([]dayFile, *Landed, error) {
 	var ds []chaosdataset.Label
-	key, landOn := landing.DataKey(orders.Name, day, "csv"), day
+	key, landOn := landing.DataKey(orders.Name, day, o.Format.ext()), day
 	if o.Dataset != nil {
 		shaped, dl, err := o.Dataset.ApplyTable(ctx, day, spec, orders)
 		if err != nil {
@@ -160,7 +160,7 @@ func genOrders(ctx context.Context, day time.Time, orders *edqm.Table, spec chao
 		}
 		orders, ds = shaped, dl
 		if landOn = edqm.Day(o.Dataset.LandingDay(orders.Name, day)); !landOn.Equal(edqm.Day(day)) {
-			key = orders.Name + "/date=" + landOn.Format(edqm.DateLayout) + "/" + orders.Name + "-" + day.Format(edqm.DateLayout) + "-late.csv"
+			key = orders.Name + "/date=" + landOn.Format(edqm.DateLayout) + "/" + orders.Name + "-" + day.Format(edqm.DateLayout) + "-late." + o.Format.ext()
 		}
 	}
 	var labels []chaos.Label
@@ -175,12 +175,16 @@ func genOrders(ctx context.Context, day time.Time, orders *edqm.Table, spec chao
 	if err != nil {
 		return nil, nil, err
 	}
+	plain := data
 	if o.Dataset != nil {
 		out, dl, err := o.Dataset.ApplyCSV(ctx, day, orders.Name, data)
 		if err != nil {
 			return nil, nil, fmt.Errorf("pipeline: dataset chaos %s: %w", day.Format(edqm.DateLayout), err)
 		}
 		data, ds = out, append(ds, dl...)
+	}
+	if data, err = fromCSV(ctx, o.Format, key, orders, plain, data); err != nil {
+		return nil, nil, err
 	}
 	files := []dayFile{{key, data}}
 	add := func(key string, t *edqm.Table) error {
@@ -402,7 +406,7 @@ func csvKeys(ctx context.Context, l landing.Lander, prefix string) ([]string, er
 	}
 	keys := make([]string, 0, len(objs))
 	for _, o := range objs {
-		if strings.HasSuffix(o.Key, ".csv") {
+		if isDataFile(o.Key) {
 			keys = append(keys, o.Key)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/edqm/edqm"
+	"github.com/edqm/edqm/landing/parquetfile"
 )
 
 // ErrCorruptManifest: a manifest object exists but cannot be read.
@@ -65,10 +66,15 @@ type manifestJSON struct {
 
 // Fingerprint returns what a manifest records of data landed under key:
 // its size, its SHA-256 and its data lines (the lines after the header; a
-// quoted field spanning lines counts each line).
+// quoted field spanning lines counts each line); for a .parquet key, the
+// rows its footer counts (0 when it has no readable footer).
 func Fingerprint(key string, data []byte) ManifestFile {
 	sum := sha256.Sum256(data)
-	return ManifestFile{Key: key, Rows: dataLines(data), Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	rows := dataLines(data)
+	if strings.HasSuffix(key, "."+parquetfile.Extension) {
+		_, rows, _ = parquetfile.Inspect(data)
+	}
+	return ManifestFile{Key: key, Rows: rows, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
 }
 
 // dataLines counts the lines of data after the first one.

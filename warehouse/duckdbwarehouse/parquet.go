@@ -41,7 +41,7 @@ func (w *Warehouse) loadParquetFile(ctx context.Context, a *appenders, req wareh
 		return fr, err
 	}
 	defer done()
-	src := "read_parquet(" + sqlString(path) + ", file_row_number = true)"
+	src := "read_parquet(" + sqlString(path) + ", file_row_number = true, hive_partitioning = false)"
 	cols, err := describeParquet(ctx, a.conn, src, key)
 	if err != nil {
 		return fr, err

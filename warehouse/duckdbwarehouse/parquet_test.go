@@ -63,7 +63,7 @@ func TestLoadParquetAsCSV(t *testing.T) {
 	for name, l := range map[string]landing.Lander{"memory": memlanding.New(), "folder": folder} {
 		t.Run(name, func(t *testing.T) {
 			w := openMemory(t)
-			keys := []string{"orders/a.csv", "orders/b.parquet", "orders/c.parquet"}
+			keys := []string{"orders/date=2026-03-09/a.csv", "orders/date=2026-03-09/b.parquet", "orders/date=2026-03-09/c.parquet"}
 			put(t, l, keys[0], csv.String())
 			put(t, l, keys[1], string(strs))
 			put(t, l, keys[2], typed.String())

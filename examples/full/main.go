@@ -13,8 +13,11 @@
 //
 // Everything goes under one folder (-data, default ./edqm-data): landing/
 // and warehouse.duckdb. -landing and -warehouse take URLs instead
-// (landing.Open, warehouse.Open). On s3://, each call is tried up to
-// -s3-attempts times (default 10) with exponential back-off. -log debug,
+// (landing.Open, warehouse.Open). On s3://, each call retries transient
+// faults with exponential back-off for up to -s3-retry-time in total
+// (default 2m, so an outage of a minute is ridden out), and -s3-attempts
+// times at most when set; a permanent fault stops the run naming the key.
+// -log debug,
 // info, warn or error writes the libraries' logs (stages, S3 retries, the
 // Snowflake driver's lines) to stderr as text records of that level and
 // above; the default, off, writes none. No credential is logged.
@@ -93,6 +96,8 @@ func main() {
 type config struct {
 	dataDir, landingURL, warehouseURL string
 	s3Attempts                        int
+	s3RetryTime                       time.Duration
+	verify                            bool             // -verify: read every table, nothing else
 	storageFaults                     float64          // -storage-faults: the share of landing calls that fail
 	gen                               generate.Config  // Epoch set by runPipeline
 	opts                              pipeline.Options // with Logger: -log, on stderr
@@ -185,7 +190,23 @@ func defineFlags(fs *flag.FlagSet, cfg *config) *flagValues {
 	fs.Float64Var(&r.Duplication, "duplication", 0.02, "share of orders duplicated (exact or conflicting)")
 	fs.StringVar(&f.mode, "mode", "exclusive", "chaos `mode`: exclusive (at most one kind per order) or stacked")
 	fs.Float64Var(&cfg.storageFaults, "storage-faults", 0, "share of landing calls that fail with a seeded transient fault (0 to 0.5), each retried: watch the run ride out a faulty store")
-	fs.IntVar(&cfg.s3Attempts, "s3-attempts", 10, "attempts per S3 call, the first included, with exponential back-off (s3:// landing only)")
+	fs.IntVar(&cfg.s3Attempts, "s3-attempts", 0, "most attempts per S3 call, the first included (s3:// landing only); 0: as many as -s3-retry-time allows")
+	fs.DurationVar(&cfg.s3RetryTime, "s3-retry-time", 2*time.Minute, "how long each S3 call retries transient faults, in total, before the run stops naming the key (s3:// landing only)")
+	fs.Func("reland", "`days` (YYYY-MM-DD, comma-separated) to land again from the seed, byte for byte as their manifests record: the remedy for a landed file missing, cut short or changed; loaded files keep their bytes", func(v string) error {
+		for d := range strings.SplitSeq(v, ",") {
+			day, err := parseDay(strings.TrimSpace(d))
+			if err != nil {
+				return err
+			}
+			o.Reland = append(o.Reland, day)
+		}
+		return nil
+	})
+	fs.Func("format", "`format` of the landed data files: csv (the default) or parquet; the same report either way. Use one format per landing zone", func(v string) (err error) {
+		o.Format, err = pipeline.ParseFormat(v)
+		return err
+	})
+	fs.BoolVar(&cfg.verify, "verify", false, "read every table of the warehouse and report damage with its remedy; nothing is landed or loaded")
 	fs.StringVar(&f.logLevel, "log", "off", "log `level` on stderr: off, debug, info, warn or error")
 	return f
 }
@@ -253,8 +274,10 @@ func (f *flagValues) check(cfg *config) error {
 		return errors.New("invalid value for -data: empty folder name")
 	case cfg.warehouseURL == "" && strings.ContainsRune(cfg.dataDir, '?'):
 		return fmt.Errorf("invalid value %q for -data: the folder's name holds \"?\", which the DuckDB warehouse under it would read as the start of its settings; choose a folder without \"?\" (or give -warehouse)", cfg.dataDir)
-	case cfg.s3Attempts < 1 || cfg.s3Attempts > 100:
-		return fmt.Errorf("invalid value %d for -s3-attempts: want 1 to 100", cfg.s3Attempts)
+	case cfg.s3Attempts < 0 || cfg.s3Attempts > 100:
+		return fmt.Errorf("invalid value %d for -s3-attempts: want 0 (no bound but -s3-retry-time) to 100", cfg.s3Attempts)
+	case cfg.s3RetryTime <= 0:
+		return fmt.Errorf("invalid value %s for -s3-retry-time: want a positive duration such as 90s or 5m", cfg.s3RetryTime)
 	case !logOn && f.logLevel != "off":
 		return fmt.Errorf("invalid value %q for -log: want off, debug, info, warn or error", f.logLevel)
 	}
@@ -386,11 +409,14 @@ func runPipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 	}
 	landURL, whURL = cmp.Or(cfg.landingURL, landURL), cmp.Or(cfg.warehouseURL, whURL)
 	st, err := pipeline.Open(ctx, landURL, whURL, &landing.OpenOptions{HTTPClient: cfg.httpClient, MaxAttempts: cfg.s3Attempts,
-		Logger: cfg.opts.Logger}, &warehouse.OpenOptions{Clock: cfg.opts.Clock, Logger: cfg.opts.Logger})
+		RetryTime: cfg.s3RetryTime, Logger: cfg.opts.Logger}, &warehouse.OpenOptions{Clock: cfg.opts.Clock, Logger: cfg.opts.Logger})
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, st.Close()) }()
+	if cfg.verify {
+		return verify(ctx, st.Warehouse, whURL, out)
+	}
 	if cfg.opts.Generator, err = generator(ctx, cfg, st.Lander); err != nil {
 		return err
 	}
@@ -414,5 +440,17 @@ func runPipeline(ctx context.Context, cfg config, out io.Writer) (err error) {
 		return err
 	}
 	fmt.Fprintf(out, "\n%s", res.Report.Summary())
+	return nil
+}
+
+// verify is -verify: it reads every table of wh (pipeline.Verify) and
+// prints what it read, or returns the damage found with its remedy.
+func verify(ctx context.Context, wh warehouse.Warehouse, whURL string, out io.Writer) error {
+	v, err := pipeline.Verify(ctx, wh)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Verified %s: %s tables, %s rows read back whole.\n", pipeline.DescribeURL(whURL),
+		quality.FormatCount(int64(v.Tables)), quality.FormatCount(v.Rows))
 	return nil
 }

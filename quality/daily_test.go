@@ -170,13 +170,9 @@ func (j *dailyJob) arrive(ctx context.Context, day time.Time) (quality.MonitorRe
 	return headers, nil
 }
 
-// run is the job of day: the day's files arrive, the monitors run with
-// the results history, and the run is appended to it.
-func (j *dailyJob) run(ctx context.Context, day time.Time) error {
-	headers, err := j.arrive(ctx, day)
-	if err != nil {
-		return err
-	}
+// run is the job of day: the monitors run with the results history, and
+// the run, with the headers' check, is appended to it.
+func (j *dailyJob) run(ctx context.Context, day time.Time, headers quality.MonitorResult) error {
 	res, err := quality.RunMonitors(ctx, j.w, j.monitors, &quality.RunOptions{Now: day, History: j.history})
 	if err != nil {
 		return err
@@ -187,15 +183,27 @@ func (j *dailyJob) run(ctx context.Context, day time.Time) error {
 	return err
 }
 
-// simulate runs the job every day of the days before dailyLast, the last
-// included, and scores what the history says the monitors decided.
-func (j *dailyJob) simulate(ctx context.Context, days int) (*quality.DatasetScorecard, error) {
+// simulate lands and loads each of the days before dailyLast, the last
+// included, runs the job every few days (every: 1 for a daily job) and on
+// the last, and scores what the history says the monitors decided.
+func (j *dailyJob) simulate(ctx context.Context, days, every int) (*quality.DatasetScorecard, error) {
 	first := dailyLast.AddDate(0, 0, 1-days)
-	for d := first; !d.After(dailyLast); d = d.AddDate(0, 0, 1) {
+	var checks []quality.Bucket // the headers' checks since the last run
+	for i := range days {
+		d := first.AddDate(0, 0, i)
 		if err := j.prepare(ctx, d); err != nil {
 			return nil, err
 		}
-		if err := j.run(ctx, d); err != nil {
+		headers, err := j.arrive(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		checks = append(checks, headers.Buckets...)
+		if (i+1)%every != 0 && i != days-1 {
+			continue
+		}
+		headers.Buckets, checks = checks, nil
+		if err := j.run(ctx, d, headers); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.Format(edqm.DateLayout), err)
 		}
 	}
@@ -244,7 +252,7 @@ func TestMonitorsDailyYear(t *testing.T) {
 	for range 2 {
 		wg.Go(func() {
 			for c := range work {
-				sc, err := c.job.simulate(t.Context(), days)
+				sc, err := c.job.simulate(t.Context(), days, 1)
 				if err != nil {
 					errs <- fmt.Errorf("seed %d, rate %v: %w", c.seed, c.rate, err)
 				}
@@ -279,6 +287,50 @@ func TestMonitorsDailyYear(t *testing.T) {
 		}
 		if per100 := 100 * float64(alarms) / float64(clean); per100 > 1 {
 			t.Errorf("rate %v: %d false alarms in %d clean days (%.2f per 100), want at most 1", rate, alarms, clean, per100)
+		}
+	}
+}
+
+// TestDailyJobJudgesEachDayOnce: with the results history, a job that
+// runs daily with a detection window of 2 days, one with 7 days, and one
+// that runs every 5th day reach the same verdicts, and every day is judged.
+func TestDailyJobJudgesEachDayOnce(t *testing.T) {
+	const days = 60
+	var verdicts [3][]quality.MonitorResult
+	for i, run := range []struct{ detection, every int }{{2, 1}, {7, 1}, {2, 5}} {
+		j := newDailyJob(t, 3, 0.05, run.detection)
+		if _, err := j.simulate(t.Context(), days, run.every); err != nil {
+			t.Fatal(err)
+		}
+		v, err := j.history.Verdicts(t.Context(), j.w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verdicts[i] = v
+	}
+	judged := func(v []quality.MonitorResult) map[string][]string {
+		out := map[string][]string{}
+		for _, m := range v {
+			for _, b := range m.Buckets {
+				out[m.Name] = append(out[m.Name], fmt.Sprintf("%s %.2f %v", b.Day, b.Expected, b.Anomalous))
+			}
+		}
+		return out
+	}
+	daily := judged(verdicts[0])
+	vol := daily["volume_anomalies_stg_orders"]
+	if len(vol) < days-1 || !strings.HasPrefix(vol[len(vol)-1], dailyLast.Format(edqm.DateLayout)) {
+		t.Fatalf("volume verdicts: %d days, the last %q; want every day to %s", len(vol), vol[len(vol)-1], dailyLast.Format(edqm.DateLayout))
+	}
+	for i, name := range []string{"detection window of 7 days", "a run every 5th day"} {
+		other := judged(verdicts[i+1])
+		for m, want := range daily {
+			if m == "schema_changes_raw_orders" && i == 1 {
+				continue // a schema check judges the day it runs
+			}
+			if !slices.Equal(other[m], want) {
+				t.Errorf("%s, %s:\n got %v\nwant %v", name, m, other[m], want)
+			}
 		}
 	}
 }

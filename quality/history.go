@@ -412,15 +412,10 @@ func (h History) lastColumns(ctx context.Context, w warehouse.Warehouse, name st
 	return cols, rows.Close()
 }
 
-// recorded are the verdicts a monitor's earlier runs left in the history.
-type recorded struct {
-	// buckets are the judged buckets (with a band) by day and dimension
-	// (see recordKey), each as first recorded.
-	buckets map[string]Bucket
-	// first is the first day the history has a bucket of the monitor, ""
-	// when it has none.
-	first string
-}
+// recorded are the verdicts a monitor's earlier runs left in the history:
+// the judged buckets (with a band) by day and dimension (see recordKey),
+// each as first recorded.
+type recorded map[string]Bucket
 
 // recordKey is the key of a bucket in recorded.buckets.
 func recordKey(day, dimension string) string { return day + "\x00" + dimension }
@@ -436,26 +431,11 @@ func (h History) recordedSince(ctx context.Context, w warehouse.Warehouse, since
 		return nil, err
 	}
 	out := map[string]recorded{}
-	rows, err := w.Query(ctx, "SELECT name, MIN(bucket_day) FROM "+t+" WHERE result_type = 'monitor' AND bucket_day IS NOT NULL GROUP BY name")
-	if err != nil {
-		return nil, fmt.Errorf("quality: history: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		var first time.Time
-		if err := rows.Scan(&name, &first); err != nil {
-			return nil, fmt.Errorf("quality: history: %w", err)
-		}
-		out[name] = recorded{buckets: map[string]Bucket{}, first: first.Format(edqm.DateLayout)}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("quality: history: %w", err)
-	}
 	cols := "name, bucket_day, dimension, metric_value, expected, lower_bound, upper_bound, anomaly_score, anomalous"
 	q := "SELECT " + cols + ", MIN(run_at) AS judged_at, MIN(run_id) AS judged_by FROM " + t +
 		" WHERE result_type = 'monitor' AND expected IS NOT NULL AND bucket_day >= ? GROUP BY " + cols + " ORDER BY judged_at, judged_by"
-	if rows, err = w.Query(ctx, q, since); err != nil {
+	rows, err := w.Query(ctx, q, since)
+	if err != nil {
 		return nil, fmt.Errorf("quality: history: %w", err)
 	}
 	defer rows.Close()
@@ -472,9 +452,11 @@ func (h History) recordedSince(ctx context.Context, w warehouse.Warehouse, since
 		}
 		b := Bucket{Day: day.Format(edqm.DateLayout), Dimension: dim.String, Value: value.Float64, HasValue: value.Valid,
 			Expected: expected.Float64, Lower: lower.Float64, Upper: upper.Float64, Score: score.Float64, Trained: true, Anomalous: anom.Bool}
-		rec := out[name]
-		if _, dup := rec.buckets[recordKey(b.Day, b.Dimension)]; !dup && rec.buckets != nil {
-			rec.buckets[recordKey(b.Day, b.Dimension)] = b
+		if out[name] == nil {
+			out[name] = recorded{}
+		}
+		if _, dup := out[name][recordKey(b.Day, b.Dimension)]; !dup {
+			out[name][recordKey(b.Day, b.Dimension)] = b
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -58,8 +58,18 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 	if rep2.RunID != "2026-03-10#2" {
 		t.Fatalf("second run id %q", rep2.RunID)
 	}
-	if _, err := h.Append(ctx, wo.Warehouse, rep2); err != nil {
+	n2, err := h.Append(ctx, wo.Warehouse, rep2)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The second run keeps the first one's verdicts: every day it reports
+	// was judged once, by the first run.
+	for _, m := range rep2.Monitors {
+		for _, b := range m.Buckets {
+			if m.Type != quality.SchemaMonitor && b.Trained && !b.Carried {
+				t.Errorf("%s %s judged again", m.Name, b.Day)
+			}
+		}
 	}
 	if id, _ := h.NextRunID(ctx, wo.Warehouse, "2026-03-10"); id != "2026-03-10#3" {
 		t.Errorf("third run id %q", id)
@@ -73,7 +83,7 @@ func TestHistoryAppendsEveryResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != wantRows || len(all) != len(recs)+n {
+	if len(recs) != wantRows || len(all) != len(recs)+n2 {
 		t.Fatalf("%d records of the run, %d in all", len(recs), len(all))
 	}
 	var passes, withSample, withBand int

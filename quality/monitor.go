@@ -326,7 +326,8 @@ func RunMonitors(ctx context.Context, w warehouse.Warehouse, monitors []Monitor,
 		if err != nil {
 			return out, err
 		}
-		if !ok { // nothing recorded: run as without a history
+		past = map[string]recorded{}
+		if !ok { // nothing recorded yet
 			o := *opts
 			o.History = nil
 			opts = &o
@@ -362,7 +363,7 @@ func earliestDay(monitors []Monitor, opts *RunOptions) time.Time {
 }
 
 // runMonitor runs m; past are the verdicts of the results history, by
-// monitor name (nil without one).
+// monitor name (nil without a history, empty when it records nothing).
 func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, past map[string]recorded) (MonitorResult, error) {
 	if err := m.Validate(); err != nil {
 		return MonitorResult{}, err
@@ -379,7 +380,7 @@ func runMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *Run
 		err = runSchemaMonitor(ctx, w, m, opts, &r)
 	} else {
 		r.Detection = m.detection()
-		err = runSeriesMonitor(ctx, w, m, opts, past[r.Name], &r)
+		err = runSeriesMonitor(ctx, w, m, opts, past, &r)
 	}
 	if err != nil {
 		return r, fmt.Errorf("quality: monitor %s: %w", r.Name, err)
@@ -406,7 +407,7 @@ func (m Monitor) bucketExpr(d warehouse.Dialect) string {
 // runSeriesMonitor runs a volume, freshness, column or dimension monitor:
 // it finds the window of days, builds the query of the series, reads the
 // series and detects the anomalies in it.
-func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, rec recorded, r *MonitorResult) error {
+func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opts *RunOptions, past map[string]recorded, r *MonitorResult) error {
 	dialect := w.Dialect()
 	b := m.bucketExpr(dialect)
 	win, noData, err := m.seriesWindow(ctx, w, b, opts, r.Detection)
@@ -422,7 +423,7 @@ func runSeriesMonitor(ctx context.Context, w warehouse.Warehouse, m Monitor, opt
 	if err != nil {
 		return err
 	}
-	r.Buckets = m.detectSeries(all, dims, r.Detection, rec)
+	r.Buckets = m.detectSeries(all, dims, r.Detection, past[r.Name], past != nil)
 	m.summarize(r)
 	return nil
 }
@@ -644,15 +645,15 @@ func (f *freshness) series(win seriesWindow) series {
 // detectSeries detects anomalies in a monitor's series, the verdicts rec
 // holds being kept, and returns the buckets to report (per dimension
 // value, in order of value, for a dimension monitor): those of the
-// detection window, and the older ones judged for the first time by this
-// run when the history knows the monitor (days between two runs, and
-// warm-up days judged in hindsight).
-func (m Monitor) detectSeries(all series, dims map[string]series, d Detection, rec recorded) []Bucket {
+// detection window and, with a history (hist), the older ones this run
+// judged for the first time (days between two runs, warm-up days judged
+// in hindsight), so that every day is judged and recorded once.
+func (m Monitor) detectSeries(all series, dims map[string]series, d Detection, rec recorded, hist bool) []Bucket {
 	run := func(s series, dim string) []Bucket {
 		known := map[int]Bucket{}
 		for i := range s.values {
 			day := s.first.AddDate(0, 0, i).Format(edqm.DateLayout)
-			if b, ok := rec.buckets[recordKey(day, dim)]; ok {
+			if b, ok := rec[recordKey(day, dim)]; ok {
 				known[i] = b
 			}
 		}
@@ -660,7 +661,7 @@ func (m Monitor) detectSeries(all series, dims map[string]series, d Detection, r
 		start := max(0, len(bs)-d.DetectionDays)
 		var out []Bucket
 		for i, b := range bs {
-			if i >= start || (rec.first != "" && b.Day >= rec.first && b.Trained && !b.Carried) {
+			if i >= start || (hist && b.Trained && !b.Carried) {
 				b.Dimension = dim
 				out = append(out, b)
 			}

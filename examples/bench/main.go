@@ -107,6 +107,7 @@ type config struct {
 	seed        uint64
 	last        time.Time // the last day of the history
 	live        bool      // show the work within each stage (the output is a terminal)
+	format      pipeline.Format
 }
 
 // Results is the JSON the program writes with -json.
@@ -145,8 +146,11 @@ type ScaleResult struct {
 	Landed       int64 `json:"landed_orders"`
 	Labels       int64 `json:"chaos_labels"`
 	Files        int   `json:"files_loaded"`
-	RowsLoaded   int64 `json:"rows_loaded"`
-	Rejected     int64 `json:"rows_rejected"`
+	// Format is the data files' format; BytesLanded their total size.
+	Format      pipeline.Format `json:"format"`
+	BytesLanded int64           `json:"bytes_landed"`
+	RowsLoaded  int64           `json:"rows_loaded"`
+	Rejected    int64           `json:"rows_rejected"`
 	// RawOrders counts raw_orders after the load, ReportOrders the orders
 	// of the report (fct_orders).
 	RawOrders    int64         `json:"raw_orders"`
@@ -246,6 +250,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.python, "python", "/usr/bin/python3", "`interpreter` for the original-style script; empty skips the ratio")
 	fs.StringVar(&cfg.script, "script", "", "the original-style `script`; default ../shared/bench/original_style.py from the module's folder")
 	fs.IntVar(&cfg.ddMiB, "dd", 1024, "`MiB` written by the dd reference for landing throughput (1 GiB by default: a smaller file is absorbed by the disk's cache); 0 skips it")
+	fs.Func("format", "`format` of the landed data files: csv (default) or parquet", func(v string) (err error) {
+		cfg.format, err = pipeline.ParseFormat(v)
+		return err
+	})
 	fs.StringVar(&cfg.memoryLimit, "memory-limit", "1GB", "DuckDB memory_limit (e.g. 512MB, 2GB); empty keeps DuckDB's default")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this `file`")
 	fs.Uint64Var(&cfg.seed, "seed", 42, "random seed for the data and the chaos")
@@ -478,7 +486,7 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 		return sr, err
 	}
 	r := &scaleRun{cfg: cfg, out: out, sr: &sr, land: land, wh: wh, proj: proj,
-		flow: &pipeline.Options{Generator: gen, Injector: inj}, days: days, clock: clock}
+		flow: &pipeline.Options{Generator: gen, Injector: inj, Format: cfg.format}, days: days, clock: clock}
 	if err := r.endToEnd(ctx); err != nil {
 		return sr, err
 	}
@@ -551,6 +559,9 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := r.bytesLanded(ctx); err != nil {
+		return err
+	}
 	if err := r.stage(stageLoad, 0, func() (int64, error) {
 		got, err := pipeline.LoadAll(ctx, r.wh, r.land, false)
 		if err != nil {
@@ -586,6 +597,22 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 		sr.NsPerOrder = sr.EndToEndWall * 1e9 / float64(sr.Landed)
 	}
 	row(r.out, "nothing to report", sr.EndToEndWall, sr.EndToEndCPU, sr.Landed, float64(sr.Landed)/sr.EndToEndWall, sr.PeakRSSMiB)
+	return nil
+}
+
+// bytesLanded sums the sizes of the data files landed and prints it.
+func (r *scaleRun) bytesLanded(ctx context.Context) error {
+	r.sr.Format = pipeline.Format(orDefault(string(r.cfg.format), string(pipeline.FormatCSV)))
+	for _, prefix := range []string{"customers/", "products/", "orders/"} {
+		objs, err := r.land.List(ctx, prefix)
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			r.sr.BytesLanded += o.Size
+		}
+	}
+	fmt.Fprintf(r.out, "  landed %s data files: %.1f MiB\n", r.sr.Format, float64(r.sr.BytesLanded)/(1<<20))
 	return nil
 }
 

@@ -363,21 +363,25 @@ func openable(raw string, schemes ...string) bool {
 	return err == nil && slices.Contains(schemes, u.Scheme)
 }
 
-// firstDay returns the first day landed in l: the day of its product
-// catalogue, which a backfill lands on its first day; ok is false when
-// none is landed.
+// firstDay returns the first day landed in l: the earliest day of its
+// product catalogue (which a backfill lands on its first day) and of its
+// day manifests (one per day landed), so that a lost file does not move
+// it; ok is false when no day is landed.
 func firstDay(ctx context.Context, l landing.Lander) (day time.Time, ok bool, err error) {
-	objs, err := l.List(ctx, "products/")
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("find the first day landed: %w", err)
-	}
-	for _, o := range objs {
-		_, rest, found := strings.Cut(o.Key, "/date=")
-		if d, err := time.Parse(edqm.DateLayout, rest[:min(len(rest), len(edqm.DateLayout))]); found && err == nil {
-			return d, true, nil
+	for _, prefix := range []string{"products/", "_manifest/"} {
+		objs, err := l.List(ctx, prefix)
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("find the first day landed: %w", err)
+		}
+		for _, o := range objs {
+			_, rest, found := strings.Cut(o.Key, "/date=")
+			d, err := time.Parse(edqm.DateLayout, rest[:min(len(rest), len(edqm.DateLayout))])
+			if found && err == nil && (!ok || d.Before(day)) {
+				day, ok = d, true
+			}
 		}
 	}
-	return time.Time{}, false, nil
+	return day, ok, nil
 }
 
 // generator makes the run's generator, whose calendar starts where the

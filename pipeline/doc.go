@@ -15,23 +15,44 @@
 //
 // A run goes through these stages, in order (see [Stage]):
 //
-//  1. plan: read the watermark and list the days to land: the Days days
-//     ending on the run's day on a first run (a backfill), else every day
-//     after the watermark up to the run's day (none when up to date);
-//  2. land: generate each day, apply dataset-level chaos (optional), inject
-//     record-level chaos (optional), and land the files with their labels;
+//  0. verify (with Options.Verify only): read every table back ([Verify]);
+//  1. plan: read the watermark, the load ledger and the day manifests,
+//     remove the temporary files of killed runs ([landing.TempRemover]),
+//     and list the days to land: the Days days ending on the run's day on
+//     a first run (a backfill), else every day after the watermark up to
+//     the run's day (none when up to date); with no watermark but
+//     manifests, the days without one (the watermark is rebuilt, see
+//     [Result.Rebuilt]);
+//  2. land: re-land the days of Options.Reland; generate each day, apply
+//     dataset-level chaos (optional), inject record-level chaos
+//     (optional), land the files with their labels, then the day's
+//     manifest ([landing.Manifest]: rows, size and SHA-256 of each file);
 //  3. advance: move the watermark to the last day landed, by
 //     compare-and-swap;
 //  4. load: load every landed file the warehouse's ledger does not hold
-//     yet (so files landed by an interrupted run are not lost); every label
-//     file is read with chaos.ReadLabels first, so a malformed label line
-//     is an error naming the file and line, never a shifted truth;
+//     yet (so files landed by an interrupted run are not lost), each
+//     checked first against its manifest and its table's header: files
+//     missing, cut short, changed or unloadable are left out and recorded
+//     in [QuarantineTable] (see [ErrLeftOut]), every other file loads;
+//     every label file is read with chaos.ReadLabels first, so a malformed
+//     label line is an error naming the file and line, never a shifted
+//     truth;
 //  5. build: build the models when the ledger moved since their last build;
 //  6. quality: run the tests and monitors and compute the report;
 //  7. snapshot: write the report as JSON and as a self-contained HTML page,
-//     when something changed or the day's snapshot is missing;
+//     when something changed, or each of the two that is missing;
 //  8. history: append the run's test and monitor results to the results
-//     history ([quality.History]), once per run id.
+//     history ([quality.History]), once per run id (not when files were
+//     left out: the run that loads them records it);
+//  9. checkpoint: have the warehouse write its changes back to its
+//     database file ([warehouse.Checkpointer]), so that a run reports
+//     success only once its data is durable, and fails saying so when it
+//     cannot be (a full disk).
+//
+// A run that left files out goes through every stage, so that the report
+// shows them, then returns an error wrapping [ErrLeftOut] that names each
+// file, what is wrong and its remedy: re-land its day
+// ([Options.Reland]), or, for a file no manifest lists, replace it.
 //
 // # Landing layout
 //
@@ -43,18 +64,27 @@
 // to [quality.SnapshotKey] of the run's day.
 //
 // Data files are CSV, or Parquet with Options.Format set to [FormatParquet]:
-// the same values, so the same raw rows, models, tests and report (the
-// rows' _file ends in .parquet, and _line is a row's number in its file
-// where a CSV file's header is line 1). Labels, manifests and snapshots stay
+// the same values, so the same raw rows (with the same _line: a row's
+// number plus one, as in a CSV file whose header is line 1), models, tests
+// and report (but that _file ends in .parquet). Labels, manifests and snapshots stay
 // CSV and JSON. Dataset chaos that rewrites CSV text (schema changes,
 // malformed lines) has no Parquet meaning and is refused with Parquet.
 //
 // # Idempotence and crashes
 //
 // The same options and day give the same bytes, so a run killed at any
-// point is repaired by running it again: landing overwrites identical
-// files, the ledger skips loaded files, the models are rebuilt when the
-// ledger moved, and the snapshot is written when missing.
+// point is repaired by running it again: temporary files it left are
+// removed, landing overwrites identical files, the ledger skips loaded
+// files, the models are rebuilt when the ledger moved, the JSON snapshot
+// and the HTML page are each written when missing, and the history rows
+// are appended when the run id has none.
+//
+// A landing never gives a loaded file other bytes: a file the ledger
+// holds is written again only when its day's manifest records exactly
+// the new bytes, and a landing that would change it stops, naming it
+// ([ErrLoadedFileChanged]). A watermark lost (deleted, as its corrupt
+// message advises) is rebuilt from the manifests: the run lands only the
+// days that have none, so no file is landed or loaded twice.
 //
 // # Results history
 //

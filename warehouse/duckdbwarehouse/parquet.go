@@ -27,13 +27,15 @@ type parquetColumn struct{ name, typ string }
 // [landing.LocalPather], else from a temporary copy. The file's columns
 // must be the request's, by name in any order (a file with a column
 // missing or an extra one is refused whole, wrapping [warehouse.ErrBadFile]);
-// each row loads with _file the key and _line its row number from 1
-// (file_row_number + 1), every value as its text (CAST AS VARCHAR: a
+// each row loads with _file the key and _line its row number plus one
+// (file_row_number + 2: the line the row starts on in a CSV file of the
+// same rows, whose header is line 1, so a row has the same _line whichever
+// format landed it, and Snowflake's loader numbers it alike), every value as its text (CAST AS VARCHAR: a
 // DECIMAL(14, 2) as "123.40", a DATE as YYYY-MM-DD), an empty string as
 // NULL as in a CSV file. A row with a value no raw VARCHAR column can hold
 // (a LIST, STRUCT, MAP or UNION value, bytes that are not UTF-8, a value
-// with no text) is a reject, kept with its row number, the column and the
-// row as JSON.
+// with no text) is a reject, kept with that line, the column and the row
+// as JSON.
 func (w *Warehouse) loadParquetFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
 	fr.Key = key
 	path, done, err := parquetPath(ctx, req.Source, key)

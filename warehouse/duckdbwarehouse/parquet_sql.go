@@ -75,7 +75,7 @@ func (p *parquetSelect) insertRows(table, key, src string) string {
 		cols[i] = quote(c)
 	}
 	return "INSERT INTO " + quote(table) + " (" + strings.Join(cols, ", ") + ", _file, _line) SELECT " +
-		strings.Join(p.text, ", ") + ", " + sqlString(key) + ", file_row_number + 1 FROM " + src + " WHERE " + p.where()
+		strings.Join(p.text, ", ") + ", " + sqlString(key) + ", file_row_number + 2 FROM " + src + " WHERE " + p.where()
 }
 
 // insertRejects is the INSERT into the rejects of the rows that do not
@@ -94,7 +94,7 @@ func (p *parquetSelect) insertRejects(table, key, src string) string {
 	}
 	reason.WriteString(" END")
 	return "INSERT INTO " + warehouse.RejectsTable + " (table_name, file, line, reason, raw) SELECT " +
-		sqlString(table) + ", " + sqlString(key) + ", file_row_number + 1, " + reason.String() +
+		sqlString(table) + ", " + sqlString(key) + ", file_row_number + 2, " + reason.String() +
 		", CAST(to_json(struct_pack(" + strings.Join(p.raw, ", ") + ")) AS VARCHAR) FROM " + src + " WHERE NOT (" + w + ")"
 }
 

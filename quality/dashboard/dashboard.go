@@ -17,6 +17,7 @@ import (
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 )
 
@@ -82,6 +83,10 @@ type Options struct {
 	// empty means DefaultLabelsTable. A missing table is not an error.
 	LabelsTable string
 
+	// Project holds the models drawn as lineage (and whose SQL is shown);
+	// nil means the built-in ones (transform.Builtin).
+	Project *transform.Project
+
 	// PageSize is the number of rows per drill-down page; 0 means
 	// DefaultPageSize (at most 1000).
 	PageSize int
@@ -109,6 +114,8 @@ type Handler struct {
 	repMu  sync.Mutex
 	repKey string
 	rep    *quality.Report
+
+	project *transform.Project
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -174,7 +181,17 @@ func New(opts *Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboard.New: %w", err)
 	}
-	return &Handler{o: o, log: log, page: page}, nil
+	project := o.Project
+	if project == nil {
+		models, err := transform.Builtin()
+		if err == nil {
+			project, err = transform.NewProject(models, nil)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("dashboard.New: the built-in models: %w", err)
+		}
+	}
+	return &Handler{o: o, log: log, page: page, project: project}, nil
 }
 
 // csp forbids every fetch but inline styles and data: images: the page

@@ -90,7 +90,9 @@ type pageData struct {
 	// compactly.
 	Schemas     []monitorView
 	MetricsLink string
-	ReportLink  string
+	// Lineage is the DAG of the models, with their checks.
+	Lineage    *lineage
+	ReportLink string
 }
 
 // filterView is the filter form's state.
@@ -176,6 +178,7 @@ func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, sta
 		}
 	}
 	addDetection(p, d, q, ranged)
+	p.Lineage = newLineage(h.project, p.Tests, d.sum.Monitors)
 	return h.page.ExecuteTemplate(w, "page", p)
 }
 

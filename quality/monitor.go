@@ -267,7 +267,8 @@ func (c SchemaChange) String() string {
 }
 
 // MonitorResult is the outcome of one monitor: the buckets of its
-// detection window with their expected bands, whatever the status.
+// detection window (and the days it judged for the first time) with their
+// expected bands, whatever the status.
 type MonitorResult struct {
 	// Name, Type, Model, Column, Metric and Dimensions identify the
 	// monitor (see Monitor); Severity is the effective one (Warn when the
@@ -285,7 +286,9 @@ type MonitorResult struct {
 	// Detection is the monitor's, with its defaults.
 	Detection Detection `json:"detection"`
 	// Buckets are the detection window, oldest first (for a dimension
-	// monitor, per dimension value).
+	// monitor, per dimension value), preceded, with a results history, by
+	// the older days this run judged for the first time (see
+	// RunOptions.History).
 	Buckets []Bucket `json:"buckets"`
 	// Anomalies counts the anomalous buckets.
 	Anomalies int `json:"anomalies"`

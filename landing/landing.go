@@ -122,6 +122,15 @@ type LocalPather interface {
 	LocalPath(key string) (string, error)
 }
 
+// TempRemover is an optional capability: a Lander whose writes go through
+// temporary objects (landing/filelanding) can remove those a process
+// killed mid-write left behind, leaving live writers' alone. RemoveTemp
+// returns how many it removed. Package pipeline calls it at the start of
+// every run.
+type TempRemover interface {
+	RemoveTemp(ctx context.Context) (int, error)
+}
+
 // ValidateKey checks that key is a clean, relative, slash-separated path
 // that cannot escape the Lander's root. The error wraps [ErrInvalidKey] and
 // quotes the key.

@@ -164,6 +164,9 @@ type Result struct {
 	Rebuilt bool
 	// Relanded are the days of Options.Reland landed again.
 	Relanded []time.Time
+	// TempRemoved counts the temporary files of killed runs removed from
+	// the landing zone ([landing.TempRemover]) as the run started.
+	TempRemoved int
 	// Days are the days landed, in order; empty when up to date.
 	Days []time.Time
 	// Watermark is the last day landed after the run; zero when no day
@@ -392,6 +395,11 @@ func (r *runner) plan(ctx context.Context) (landing.Mark, error) {
 	}
 	if r.guard, err = newLandGuard(ctx, r.land, r.wh); err != nil {
 		return mark, err
+	}
+	if tr, ok := r.land.(landing.TempRemover); ok {
+		if r.res.TempRemoved, err = tr.RemoveTemp(ctx); err != nil {
+			return mark, fmt.Errorf("pipeline: %w", err)
+		}
 	}
 	first := r.s.Day.AddDate(0, 0, -(r.s.Days - 1))
 	switch {

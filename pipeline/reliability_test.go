@@ -15,6 +15,7 @@ import (
 
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
+	"github.com/edqm/edqm/landing/filelanding"
 	"github.com/edqm/edqm/pipeline"
 	"github.com/edqm/edqm/quality"
 	"github.com/edqm/edqm/warehouse"
@@ -367,4 +368,23 @@ func TestVerifyFindsCorruption(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot be read back")
 	assert.Contains(t, err.Error(), pipeline.VerifyRemedy)
 	assert.Empty(t, res.Timings, "no stage ran")
+}
+
+// TestTempFilesOfAKilledRunRemoved: a temporary file a killed run left in
+// a folder landing zone is removed as the next run starts.
+func TestTempFilesOfAKilledRunRemoved(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	land, err := filelanding.Open(ctx, dir, nil)
+	require.NoError(t, err)
+	defer land.Close()
+	w := newWorld(t, 2)
+	_, err = pipeline.Run(ctx, land, w.wh, w.opts)
+	require.NoError(t, err)
+	left := filepath.Join(dir, "_reports", ".report-2026-03-10.html.tmp-0123456789abcdef")
+	require.NoError(t, os.WriteFile(left, []byte("<html>half"), 0o644))
+	res, err := pipeline.Run(ctx, land, w.wh, w.opts)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.TempRemoved)
+	assert.NoFileExists(t, left)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -265,9 +266,31 @@ func TestCrashAnywhere(t *testing.T) {
 		if rep := reportWithoutTimings(t, dir); rep != wantReport {
 			t.Errorf("point %d (after %q + %v): the report differs from the uninterrupted run", i, marker, delay)
 		}
+		if _, err := os.Stat(filepath.Join(dir, "landing", "_reports", "report-2026-03-10.html")); err != nil {
+			t.Errorf("point %d (after %q + %v): the HTML report is missing after the re-run: %v", i, marker, delay, err)
+		}
+		if left := tempFiles(t, filepath.Join(dir, "landing")); len(left) > 0 {
+			t.Errorf("point %d (after %q + %v): temporary files left after the re-run: %v", i, marker, delay, left)
+		}
 	}
 	t.Logf("crash suite: %d of %d seeded points killed the program mid-run (reference run %v)", killed, points, span.Round(time.Millisecond))
 	if killed < 20 {
 		t.Errorf("only %d kills landed before the program ended; want at least 20", killed)
 	}
+}
+
+// tempFiles lists the temporary files (".<name>.tmp-<hex>") under root.
+func tempFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), ".tmp-") {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

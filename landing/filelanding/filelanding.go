@@ -10,6 +10,9 @@
 // ".<name>.tmp-<16 hex digits>"), syncs it and renames it over the target,
 // so a reader sees the old file or the whole new one, and a failed or
 // cancelled Put leaves the old file in place and no temporary file behind.
+// A process killed mid-Put does leave its temporary file: the writer holds
+// a flock(2) lock on it while writing, so [Lander.RemoveTemp] can tell a
+// dead writer's file from a live one's and remove it.
 // Once Put returns, the file survives a power failure: its folder is
 // synced after the rename, and every folder Put makes is synced into its
 // parent, on any file system. The Lander remembers the folders it made or
@@ -117,6 +120,7 @@ type Lander struct {
 var (
 	_ landing.Lander      = (*Lander)(nil)
 	_ landing.LocalPather = (*Lander)(nil)
+	_ landing.TempRemover = (*Lander)(nil)
 )
 
 const (
@@ -176,6 +180,9 @@ func (l *Lander) probe() error {
 	}
 	cerr := f.Close()
 	rerr := l.root.Remove(name)
+	if rerr != nil && isNotExist(rerr) {
+		rerr = nil // removed by a RemoveTemp meanwhile
+	}
 	return errors.Join(cerr, rerr)
 }
 
@@ -438,19 +445,7 @@ func (l *Lander) writeAtomic(ctx context.Context, op, key string, src io.Reader)
 	if err := l.makeDir(dir); err != nil {
 		return opErr(op, key, err)
 	}
-	tmp := path.Join(dir, tempName(path.Base(key)))
-	f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
-	if err != nil && isNotExist(err) && dir != "." {
-		// The folder was removed behind our back: forget it and its
-		// parents, and make them again.
-		for d := dir; d != "."; d = path.Dir(d) {
-			l.dirs.Delete(d)
-		}
-		if err := l.makeDir(dir); err != nil {
-			return opErr(op, key, err)
-		}
-		f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
-	}
+	f, tmp, err := l.createTemp(dir, path.Base(key))
 	if err != nil {
 		return opErr(op, key, err)
 	}
@@ -495,6 +490,93 @@ func (l *Lander) writeAtomic(ctx context.Context, op, key string, src io.Reader)
 		return opErr(op, key, fmt.Errorf("written, but syncing its folder failed: %w", err))
 	}
 	return nil
+}
+
+// createTemp creates a temporary file for base in dir and locks it, so
+// that RemoveTemp knows it for a live writer's. A file RemoveTemp took
+// between its creation and its lock is given up for a new one.
+func (l *Lander) createTemp(dir, base string) (*os.File, string, error) {
+	for attempt := 0; ; attempt++ {
+		tmp := path.Join(dir, tempName(base))
+		f, err := l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
+		if err != nil && isNotExist(err) && dir != "." {
+			// The folder was removed behind our back: forget it and its
+			// parents, and make them again.
+			for d := dir; d != "."; d = path.Dir(d) {
+				l.dirs.Delete(d)
+			}
+			if err := l.makeDir(dir); err != nil {
+				return nil, "", err
+			}
+			f, err = l.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, l.mode)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		ok, err := tryLock(f)
+		if err != nil || !casSupported || (ok && !unlinked(f)) || attempt == 3 {
+			// Without flock, or after three tries, write unlocked:
+			// RemoveTemp then leaves the file alone at worst.
+			return f, tmp, nil
+		}
+		_ = f.Close() // taken by RemoveTemp, which removes it
+	}
+}
+
+// RemoveTemp removes the temporary files that writers killed mid-Put left
+// behind (".<name>.tmp-<16 hex digits>", anywhere under the folder) and
+// returns how many it removed. A live writer holds a lock on its temporary
+// file, so its file is left alone; where flock is missing, RemoveTemp
+// removes nothing. It implements [landing.TempRemover].
+func (l *Lander) RemoveTemp(ctx context.Context) (int, error) {
+	if !casSupported {
+		return 0, ctx.Err()
+	}
+	n := 0
+	err := fs.WalkDir(l.root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !isTempName(d.Name()) {
+			return nil
+		}
+		removed, err := l.removeIfDead(p)
+		if removed {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return n, cerr
+		}
+		return n, fmt.Errorf("filelanding: remove temporary files in %q: %w", l.dir, err)
+	}
+	return n, nil
+}
+
+// removeIfDead removes the temporary file p unless a live writer holds
+// its lock.
+func (l *Lander) removeIfDead(p string) (bool, error) {
+	f, err := l.root.OpenFile(p, os.O_RDONLY, 0)
+	if err != nil {
+		if isNotExist(err) {
+			return false, nil // renamed into place meanwhile
+		}
+		return false, err
+	}
+	defer f.Close()
+	ok, err := tryLock(f)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := l.root.Remove(p); err != nil && !isNotExist(err) {
+		return false, err
+	}
+	return true, nil
 }
 
 // copyBuffers holds the buffers Put copies through.

@@ -51,3 +51,33 @@ func lockFile(ctx context.Context, f *os.File) (unlock func(), err error) {
 		}
 	}
 }
+
+// tryLock takes an exclusive flock on f without waiting: ok is false when
+// another open file holds it.
+func tryLock(f *os.File) (ok bool, err error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false, err
+	}
+	var ferr error
+	if cerr := rc.Control(func(fd uintptr) { ferr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB) }); cerr != nil {
+		return false, cerr
+	}
+	if errors.Is(ferr, syscall.EWOULDBLOCK) || errors.Is(ferr, syscall.EINTR) {
+		return false, nil
+	}
+	if ferr != nil {
+		return false, &os.SyscallError{Syscall: "flock", Err: ferr}
+	}
+	return true, nil
+}
+
+// unlinked reports whether f's file was removed from its folder.
+func unlinked(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && st.Nlink == 0
+}

@@ -388,3 +388,28 @@ func TestTempFilesOfAKilledRunRemoved(t *testing.T) {
 	assert.Equal(t, 1, res.TempRemoved)
 	assert.NoFileExists(t, left)
 }
+
+// TestSnowflakeLeftOutAndVerify: on the Snowflake test server, a landed
+// file missing before the load is left out and recorded in the quarantine
+// table as on DuckDB, re-landing it loads it, and Verify reads every table.
+func TestSnowflakeLeftOutAndVerify(t *testing.T) {
+	sf := openSnowflake(t)
+	w := newWorld(t, 3)
+	w.opts.Progress = onLoad(func() { require.NoError(t, w.land.Delete(t.Context(), ordersKey(1))) })
+	res, err := pipeline.Run(t.Context(), w.land, sf, w.opts)
+	require.ErrorIs(t, err, pipeline.ErrLeftOut)
+	require.Len(t, res.LeftOut, 1)
+	var n int64
+	require.NoError(t, warehouse.QueryRow(t.Context(), sf, "SELECT COUNT(*) FROM "+pipeline.QuarantineTable, nil, &n))
+	assert.Equal(t, int64(1), n)
+
+	w.opts.Progress, w.opts.Reland = nil, []time.Time{day0.AddDate(0, 0, -1)}
+	_, err = pipeline.Run(t.Context(), w.land, sf, w.opts)
+	require.NoError(t, err)
+	require.NoError(t, warehouse.QueryRow(t.Context(), sf, "SELECT COUNT(*) FROM "+pipeline.QuarantineTable, nil, &n))
+	assert.Zero(t, n)
+	v, err := pipeline.Verify(t.Context(), sf)
+	require.NoError(t, err)
+	assert.Positive(t, v.Tables)
+	assert.Positive(t, v.Rows)
+}

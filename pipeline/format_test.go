@@ -173,3 +173,16 @@ func TestParquetRefusesCSVChaos(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 }
+
+// TestParquetReportEqualsCSVOnSnowflake: the same on the Snowflake test
+// server, through the real driver: Parquet files staged with PUT and
+// loaded with COPY INTO … FILE_FORMAT = (TYPE = PARQUET)
+// MATCH_BY_COLUMN_NAME.
+func TestParquetReportEqualsCSVOnSnowflake(t *testing.T) {
+	csvWH, pqWH := openSnowflake(t), openSnowflake(t)
+	pqRes := runFormat(t, pipeline.FormatParquet, true, pqWH)
+	var n int64
+	require.NoError(t, warehouse.QueryRow(t.Context(), pqWH, "SELECT COUNT(*) FROM raw_orders WHERE _file LIKE '%.parquet'", nil, &n))
+	assert.Equal(t, pqRes.Orders, n, "every order row came from a Parquet file")
+	assertSameReport(t, runFormat(t, pipeline.FormatCSV, true, csvWH), pqRes, csvWH, pqWH)
+}

@@ -52,6 +52,9 @@ func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*wareh
 	if err := loadcheck.ValidateRequest(pkg, req); err != nil {
 		return nil, err
 	}
+	if err := checkFormats(req.Table, req.Keys); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -387,7 +390,7 @@ func (w *Warehouse) scanOne(ctx context.Context, req warehouse.LoadRequest, src 
 		defer copyTo.Close()
 		r = io.TeeReader(rc, copyTo)
 	}
-	scan, err := scanFile(key, r, req.Columns)
+	scan, err := scanAny(key, r, req.Columns)
 	if err == nil && copyTo != nil {
 		err = copyTo.Close()
 	}
@@ -623,7 +626,7 @@ func (b *batchTx) copyAll(stage string) error {
 // copy runs a COPY of keys from stage and reads its result, each row
 // matched to a key, and returns the COPY's query id.
 func (b *batchTx) copy(stage string, keys []string) (string, error) {
-	q := copySQL(b.req.Table, stage, keys)
+	q := copySQLFor(b.req.Table, stage, keys)
 	rows, err := b.tx.QueryContext(b.ctx, q)
 	if err != nil {
 		return "", b.fail(sqlError("copy", q, err))

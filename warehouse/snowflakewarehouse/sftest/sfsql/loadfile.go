@@ -36,6 +36,9 @@ func (s *Session) loadFile(ctx context.Context, o *copyOptions, cols []tableColu
 	if data, err = decompress(data, o.format.Compression); err != nil {
 		return fileResult{}, nil, nil, execError(100075, "22000", "Invalid data encountered during decompression for file: '%s', compression type used: 'GZIP', cause: '%v'", f.path, err)
 	}
+	if o.format.Type == "PARQUET" {
+		return s.loadParquet(ctx, o, cols, table, f, data)
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	l := &fileLoad{s: s, o: o, cols: cols, table: table, file: f, name: displayName(o.stage, f.path)}
 	p := &csvParser{f: o.format, data: string(data), line: 1, bareQuoteErr: s.e.opts.BareQuoteRejected}

@@ -274,6 +274,13 @@ func newSettings(opts *Options) (*settings, error) {
 			return nil, fmt.Errorf("%w: snapshot key: %w", ErrInvalidOptions, err)
 		}
 	}
+	s.Reland = slices.Clone(s.Reland) // the caller's slice stays as it is
+	for i, d := range s.Reland {
+		if s.Reland[i] = edqm.Day(d); s.Reland[i].After(s.Day) {
+			return nil, fmt.Errorf("%w: Reland %s is after the run's day %s: a day is landed before it is re-landed",
+				ErrInvalidOptions, s.Reland[i].Format(edqm.DateLayout), s.Day.Format(edqm.DateLayout))
+		}
+	}
 	if s.Monitors == nil {
 		s.Monitors = quality.DefaultMonitors()
 		for i := range s.Monitors {

@@ -241,6 +241,7 @@ func TestInvalidOptions(t *testing.T) {
 	for name, o := range map[string]*pipeline.Options{
 		"negative days": {Days: -1},
 		"bad key":       {SnapshotKey: "../x.json"},
+		"future reland": {Clock: edqm.FixedClock(day0), Reland: []time.Time{day0.AddDate(0, 0, 1)}},
 	} {
 		_, err := pipeline.Run(t.Context(), w.land, w.wh, o)
 		require.ErrorIs(t, err, pipeline.ErrInvalidOptions, name)

@@ -13,6 +13,12 @@
 // or a quoting error is not loaded but kept in [warehouse.RejectsTable] with
 // its line, a reason and its text.
 //
+// A key ending in .parquet is read with DuckDB's read_parquet instead, in
+// the batch's transaction: its columns must be the request's by name, in
+// any order; row n gets _line n + 1 (the line it would start on in a CSV
+// file of the same rows); a row with a value no VARCHAR column holds (a
+// nested value, bytes that are not UTF-8) is a reject.
+//
 // Rows are written with the DuckDB Appender. The Appender takes part in the
 // connection's open transaction (this package's tests check it: rows
 // appended after BEGIN are gone after ROLLBACK), so files are loaded in

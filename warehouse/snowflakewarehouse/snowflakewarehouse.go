@@ -88,6 +88,14 @@
 // Both engines then load the same rows and reject the same lines, however
 // Snowflake reads an unclosed quote.
 //
+// A key ending in .parquet is a Parquet file (one load reads CSV or
+// Parquet files, not both): its columns are checked from its footer (the
+// request's, by name in any order, or warehouse.ErrBadFile), it is staged
+// the same way and loaded with COPY INTO … FILE_FORMAT = (TYPE = PARQUET)
+// MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE, with the same INCLUDE_METADATA;
+// row n gets _LINE n + 1, as on DuckDB (the line it would start on in a
+// CSV file of the same rows).
+//
 // Differences from DuckDB: rejected rows have Snowflake's reasons (the
 // scan's, in Snowflake's words), DuckDB's only in repaired files;
 // Snowflake may reject rows for other reasons (then it words them); two

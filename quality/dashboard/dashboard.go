@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/edqm/edqm"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
@@ -87,6 +89,12 @@ type Options struct {
 	// nil means the built-in ones (transform.Builtin).
 	Project *transform.Project
 
+	// MetricsTTL is how long /metrics serves the figures it read before
+	// reading the sources again; 0 means DefaultMetricsTTL. In live mode
+	// the report is recomputed only when the warehouse's content or its
+	// results history changed since.
+	MetricsTTL time.Duration
+
 	// PageSize is the number of rows per drill-down page; 0 means
 	// DefaultPageSize (at most 1000).
 	PageSize int
@@ -116,6 +124,9 @@ type Handler struct {
 	rep    *quality.Report
 
 	project *transform.Project
+
+	metrics  metricsCache
+	promHTTP http.Handler
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -191,7 +202,19 @@ func New(opts *Options) (*Handler, error) {
 			return nil, fmt.Errorf("dashboard.New: the built-in models: %w", err)
 		}
 	}
-	return &Handler{o: o, log: log, page: page, project: project}, nil
+	if o.MetricsTTL == 0 {
+		o.MetricsTTL = DefaultMetricsTTL
+	}
+	if o.MetricsTTL < 0 {
+		return nil, fmt.Errorf("dashboard.New: MetricsTTL %v: want 0 (the default) or more", o.MetricsTTL)
+	}
+	h := &Handler{o: o, log: log, page: page, project: project}
+	reg, err := newMetricsRegistry(h)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard.New: metrics: %w", err)
+	}
+	h.promHTTP = promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})
+	return h, nil
 }
 
 // csp forbids every fetch but inline styles and data: images: the page

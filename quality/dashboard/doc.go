@@ -39,6 +39,8 @@
 // http.StripPrefix), and the page's links are relative too.
 //
 //	/              the dashboard: KPIs, Business Overview, Quarantine Zone, Detection
+//	               (scorecard, monitors, each check's runs), Lineage
+//	/rows.csv      a drill-down page's rows as CSV (the same query parameters)
 //	/metrics       the figures in the Prometheus text format
 //	/report.html   the static report, as WriteHTML writes it
 //
@@ -73,8 +75,9 @@
 //
 // # Metrics
 //
-// /metrics exposes gauges (the latest report's values at each scrape):
-// edqm_health_score_ratio (the Health Score ÷ 100),
+// /metrics is served with github.com/prometheus/client_golang: the Go
+// runtime's (go_*) and the process's (process_*) collectors, and gauges
+// of the latest report: edqm_health_score_ratio (the Health Score ÷ 100),
 // edqm_revenue_at_risk_dollars, edqm_raw_revenue_dollars,
 // edqm_clean_revenue_dollars, edqm_true_revenue_at_risk_dollars (with
 // labels), edqm_orders, edqm_flagged_orders,
@@ -83,11 +86,16 @@
 // edqm_kind_labelled_rows{kind}, edqm_kind_caught_rows{kind},
 // edqm_kind_precision_ratio{kind}, edqm_kind_recall_ratio{kind},
 // edqm_tests{status}, edqm_monitors{status}, edqm_dashboard_live and
-// edqm_report_generated_timestamp_seconds.
+// edqm_report_generated_timestamp_seconds. The figures are cached for
+// [Options.MetricsTTL] (a minute by default): a scrape within it reads
+// nothing, and after it live mode recomputes the report only when the
+// warehouse's content or its results history changed.
 //
 // # Time
 //
-// The dashboard never reads the wall clock: [Options.Clock] gives live
-// mode its run time and stamps pages; without it, pages carry no
-// rendering time. The same data and Clock give the same bytes.
+// The dashboard never reads the wall clock for what it shows:
+// [Options.Clock] gives live mode its run time and stamps pages; without
+// it, pages carry no rendering time. The same data and Clock give the same
+// bytes. Only the age of the /metrics cache is measured, on the monotonic
+// clock.
 package dashboard

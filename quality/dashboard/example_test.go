@@ -51,14 +51,14 @@ func Example() {
 		}
 	}
 	// Output:
+	// edqm_flag_rows{flag="has_math_error",kind="calculation"} 10
+	// edqm_flag_rows{flag="is_duplicate",kind="duplication"} 15
 	// # HELP edqm_health_score_ratio Data Health Score as a ratio: orders without any quality flag divided by orders (1 when there are none).
 	// # TYPE edqm_health_score_ratio gauge
 	// edqm_health_score_ratio 0.975
 	// # HELP edqm_revenue_at_risk_dollars Revenue at Risk: raw revenue minus clean revenue.
 	// # TYPE edqm_revenue_at_risk_dollars gauge
 	// edqm_revenue_at_risk_dollars 3456.78
-	// edqm_flag_rows{flag="has_math_error",kind="calculation"} 10
-	// edqm_flag_rows{flag="is_duplicate",kind="duplication"} 15
 }
 
 // A Handler mounts under any prefix of a server's mux; its links are
@@ -79,6 +79,6 @@ func ExampleNew() {
 	}
 	// Output:
 	// /quality/ 200 text/html; charset=utf-8
-	// /quality/metrics 200 text/plain; version=0.0.4; charset=utf-8
+	// /quality/metrics 200 text/plain; version=0.0.4; charset=utf-8; escaping=underscores
 	// /quality/?kind=weather 400 text/html; charset=utf-8
 }

@@ -1,21 +1,91 @@
 package dashboard
 
 import (
-	"bytes"
+	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
-	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/edqm/edqm/chaos"
 	"github.com/edqm/edqm/quality"
 )
 
-// metricsContentType is the Prometheus text exposition format.
-const metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+// DefaultMetricsTTL is how long /metrics serves the figures it read
+// before it reads the sources again.
+const DefaultMetricsTTL = time.Minute
+
+// metricsCache holds the figures /metrics serves, read at most once per
+// TTL: a scrape never recomputes the report, and in live mode it reads the
+// warehouse only when the TTL has passed (the report itself is recomputed
+// only when the warehouse's content or its history changed).
+type metricsCache struct {
+	mu   sync.Mutex
+	at   time.Time // monotonic: when the figures were read
+	mode string
+	sum  *summary
+	// loads counts the reads of the sources, for tests.
+	loads int
+}
+
+// newMetricsRegistry returns the registry /metrics serves: the report's
+// figures, and the Go runtime's and the process's collectors.
+func newMetricsRegistry(h *Handler) (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	for _, c := range []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		reportCollector{h},
+	} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+// reportCollector exposes the cached figures. It describes nothing up
+// front (an unchecked collector): its label values follow the report.
+type reportCollector struct{ h *Handler }
+
+// Describe sends no description: the collector is unchecked.
+func (reportCollector) Describe(chan<- *prometheus.Desc) {}
+
+// Collect sends the cached figures, if any.
+func (c reportCollector) Collect(ch chan<- prometheus.Metric) {
+	mc := &c.h.metrics
+	mc.mu.Lock()
+	mode, sum := mc.mode, mc.sum
+	mc.mu.Unlock()
+	if sum != nil {
+		writeMetrics(promWriter{ch: ch}, &data{mode: mode, sum: sum})
+	}
+}
+
+// refreshMetrics reads the sources when the cached figures are older than
+// the TTL. Only the age of the cache reads the clock (the monotonic one):
+// the figures themselves never depend on it.
+func (h *Handler) refreshMetrics(ctx context.Context) error {
+	mc := &h.metrics
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	if mc.sum != nil && time.Since(mc.at) < h.o.MetricsTTL {
+		return nil
+	}
+	d, err := h.load(ctx, query{Page: 1}, false)
+	if err != nil {
+		return err
+	}
+	d.close()
+	mc.mode, mc.sum, mc.at = d.mode, d.sum, time.Now()
+	mc.loads++
+	return nil
+}
 
 func (h *Handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
@@ -32,61 +102,39 @@ func (h *Handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("bad query parameter %q: /metrics takes no parameters (it always covers the whole report)", names[0]), http.StatusBadRequest)
 		return
 	}
-	d, err := h.load(r.Context(), query{Page: 1}, false)
-	if err != nil {
+	if err := h.refreshMetrics(r.Context()); err != nil {
 		h.log.Warn("dashboard: /metrics", "err", err)
 		http.Error(w, err.Error(), statusOf(err))
 		return
 	}
-	defer d.close()
-	var buf bytes.Buffer
-	writeMetrics(&buf, d)
-	w.Header().Set("Content-Type", metricsContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	h.promHTTP.ServeHTTP(w, r)
 }
 
-// promWriter writes metric families, each with its HELP and TYPE lines.
+// promWriter sends metric families as constant gauges.
 type promWriter struct {
-	w io.Writer
+	ch   chan<- prometheus.Metric
+	help map[string]string
 }
 
-// family starts a metric family.
-func (p promWriter) family(name, typ, help string) {
-	fmt.Fprintf(p.w, "# HELP %s %s\n# TYPE %s %s\n", name, escapeHelp(help), name, typ)
+// family starts a metric family (every family here is a gauge).
+func (p promWriter) family(name, _, help string) {
+	p.help[name] = help
 }
 
-// sample writes one sample; labels alternate names and values.
+// sample sends one sample; labels alternate names and values.
 func (p promWriter) sample(name string, v float64, labels ...string) {
-	var b strings.Builder
-	b.WriteString(name)
-	if len(labels) > 0 {
-		b.WriteByte('{')
-		for i := 0; i+1 < len(labels); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(labels[i] + `="` + escapeLabel(labels[i+1]) + `"`)
-		}
-		b.WriteByte('}')
+	var names, values []string
+	for i := 0; i+1 < len(labels); i += 2 {
+		names, values = append(names, labels[i]), append(values, labels[i+1])
 	}
-	fmt.Fprintf(p.w, "%s %s\n", b.String(), strconv.FormatFloat(v, 'f', -1, 64))
+	desc := prometheus.NewDesc(name, p.help[name], names, nil)
+	p.ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, v, values...)
 }
 
-// gauge writes a family of one unlabelled sample.
+// gauge sends a family of one unlabelled sample.
 func (p promWriter) gauge(name, help string, v float64) {
 	p.family(name, "gauge", help)
 	p.sample(name, v)
-}
-
-func escapeHelp(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
-}
-
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`).Replace(s)
 }
 
 // dollars converts cents to dollars.
@@ -94,8 +142,10 @@ func dollars(m quality.Money) float64 { return float64(m) / 100 }
 
 // writeMetrics writes the report's figures in the Prometheus text format.
 // Every figure is a gauge: each scrape gives the latest report's values.
-func writeMetrics(w io.Writer, d *data) {
-	p := promWriter{w}
+func writeMetrics(p promWriter, d *data) {
+	if p.help == nil {
+		p.help = map[string]string{}
+	}
 	s := d.sum
 	writeTotalMetrics(p, d)
 	p.family("edqm_quality_incidents", "gauge", "Incidents of the report (failing or warning tests and monitors), by severity.")

@@ -203,15 +203,8 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if w.rg == nil || w.inRG >= w.max {
-			if err := w.flush(); err != nil {
-				return err
-			}
-			rg, err := w.fw.AppendBufferedRowGroupChecked()
-			if err != nil {
-				return fmt.Errorf("parquetfile: %w", err)
-			}
-			w.rg = rg
+		if err := w.nextRowGroup(); err != nil {
+			return err
 		}
 		end := min(rec.NumRows(), off+w.max-w.inRG)
 		for i, c := range w.cols {
@@ -229,6 +222,23 @@ func (w *Writer) Write(ctx context.Context, rec arrow.RecordBatch) error {
 		w.rows += end - off
 		off = end
 	}
+	return nil
+}
+
+// nextRowGroup starts a row group when there is none or the current one
+// is full.
+func (w *Writer) nextRowGroup() error {
+	if w.rg != nil && w.inRG < w.max {
+		return nil
+	}
+	if err := w.flush(); err != nil {
+		return err
+	}
+	rg, err := w.fw.AppendBufferedRowGroupChecked()
+	if err != nil {
+		return fmt.Errorf("parquetfile: %w", err)
+	}
+	w.rg = rg
 	return nil
 }
 

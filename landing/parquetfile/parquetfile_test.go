@@ -178,3 +178,23 @@ func TestInspect(t *testing.T) {
 	_, _, err = parquetfile.Inspect([]byte("a,b\n"))
 	assert.ErrorIs(t, err, parquetfile.ErrBadFile)
 }
+
+// TestEncodeTableAsRecord: EncodeTable writes the bytes TableRecord and a
+// Writer write, in several row groups.
+func TestEncodeTableAsRecord(t *testing.T) {
+	orders, err := seeded(t).Orders(t.Context(), day)
+	require.NoError(t, err)
+	orders.Rows[1][2] = ""
+	opts := &parquetfile.Options{RowGroupRows: 16, Codec: parquetfile.Zstd}
+	got, err := parquetfile.EncodeTable(t.Context(), orders, opts)
+	require.NoError(t, err)
+	rec, err := parquetfile.TableRecord(orders, nil)
+	require.NoError(t, err)
+	defer rec.Release()
+	var want bytes.Buffer
+	w, err := parquetfile.NewWriter(&want, rec.Schema(), opts)
+	require.NoError(t, err)
+	require.NoError(t, w.Write(t.Context(), rec))
+	require.NoError(t, w.Close())
+	assert.Equal(t, want.Bytes(), got)
+}

@@ -459,7 +459,7 @@ func (h *Handler) load(ctx context.Context, q query, withExtras bool) (*data, er
 		}
 		notice = "Live mode failed, so this page shows the latest snapshot instead: " + err.Error()
 	}
-	d, err := h.demo(ctx)
+	d, err := h.demo(ctx, q)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -474,8 +474,10 @@ func (h *Handler) load(ctx context.Context, q query, withExtras bool) (*data, er
 	return d, nil
 }
 
-// demo reads the report to show without a warehouse.
-func (h *Handler) demo(ctx context.Context) (*data, error) {
+// demo reads the report to show without a warehouse, with its figures
+// file (WriteFigures) when there is one: over the whole data, it gives
+// the views the snapshot lacks, and at any range each check's runs.
+func (h *Handler) demo(ctx context.Context, q query) (*data, error) {
 	if h.o.Report != nil {
 		return &data{mode: ModeDemo, source: "report in memory", sum: fromReport(h.o.Report, false)}, nil
 	}
@@ -486,7 +488,7 @@ func (h *Handler) demo(ctx context.Context) (*data, error) {
 			return nil, fmt.Errorf("listing snapshots: %w", err)
 		}
 		for _, o := range objs {
-			if strings.HasSuffix(o.Key, ".json") && o.Key > key {
+			if strings.HasSuffix(o.Key, ".json") && !strings.HasSuffix(o.Key, ".figures.json") && o.Key > key {
 				key = o.Key
 			}
 		}
@@ -498,5 +500,17 @@ func (h *Handler) demo(ctx context.Context) (*data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &data{mode: ModeDemo, source: "snapshot " + key, sum: fromReport(rep, false)}, nil
+	d := &data{mode: ModeDemo, source: "snapshot " + key, sum: fromReport(rep, false)}
+	f, err := readFigures(ctx, h.o.Lander, key)
+	if err != nil {
+		h.log.Warn("dashboard: the snapshot's figures file", "err", err)
+		return d, nil
+	}
+	if f != nil {
+		d.history = f.History
+		if q.From == "" && q.To == "" {
+			d.extras = f.Extras
+		}
+	}
+	return d, nil
 }

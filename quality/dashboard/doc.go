@@ -24,9 +24,11 @@
 //
 // Demo mode reads a JSON snapshot (quality.WriteSnapshot) from any
 // landing.Lander, or shows [Options.Report], and needs no warehouse. A
-// snapshot holds the report and nothing else, so demo mode says where a
-// view needs the warehouse (orders by status, issues per kind per day,
-// revenue per flag, the rows behind a flag).
+// snapshot holds the report; the figures file [WriteFigures] writes beside
+// it adds what the report lacks (orders by status, issues per kind per day,
+// revenue per flag, each check's runs), so that demo mode shows every view
+// over the whole data. Without it, or for a date range, demo mode says
+// where a view needs the warehouse; the rows behind a flag always do.
 //
 // When both are configured, pages are live; if the warehouse fails (it is
 // locked by a running pipeline, its models are missing...), the page says

@@ -122,14 +122,18 @@ func TestDemoKPIsEqualTheSnapshot(t *testing.T) {
 		t.Fatalf("mode %q, want demo", m)
 	}
 	checkKPIs(t, kpisOf(t, body), wantKPIs(wo.rep))
-	for _, want := range []string{"snapshot " + wo.snapKey, `data-testid="status-note"`, `data-testid="kind-days-note"`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("demo page lacks %q", want)
-		}
+	// With the snapshot's figures file (dashboard.WriteFigures), every view.
+	for _, want := range []string{"snapshot " + wo.snapKey, `data-testid="chart-status"`, `data-testid="chart-kind-days"`, `data-testid="history"`} {
+		assert.Contains(t, body, want, "demo page with figures")
 	}
-	// The same page from a report in memory.
+	// The same page from a report in memory: the notes say what needs a
+	// warehouse.
 	h = newHandler(t, &dashboard.Options{Report: wo.rep})
-	checkKPIs(t, kpisOf(t, mustGet(t, h, "/")), wantKPIs(wo.rep))
+	body = mustGet(t, h, "/")
+	checkKPIs(t, kpisOf(t, body), wantKPIs(wo.rep))
+	for _, want := range []string{`data-testid="status-note"`, `data-testid="kind-days-note"`} {
+		assert.Contains(t, body, want, "demo page without figures")
+	}
 }
 
 func TestDateRangeSumsTheDays(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/edqm/edqm/internal/flowtest"
 	"github.com/edqm/edqm/landing/memlanding"
 	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/quality/dashboard"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
 )
 
@@ -84,6 +85,11 @@ func buildWorld(t testing.TB, cfg worldConfig) (*world, error) {
 	fw := flowtest.Run(t, flowtest.Config{Days: cfg.days, Seed: cfg.seed, Rate: cfg.rate, Last: cfg.last,
 		Clock: clock, Monitors: monitors(), Shared: true})
 	wo := &world{cfg: cfg, w: fw.Warehouse, land: fw.Landing, rep: fw.Result.Report, snapKey: fw.Result.SnapshotKey, clock: clock}
+	// What the pipeline should write beside the snapshot: the figures
+	// demo mode needs for every view.
+	if err := dashboard.WriteFigures(ctx, wo.land, wo.snapKey, wo.w, ""); err != nil {
+		return nil, err
+	}
 	// What live mode computes: the default tests, and the monitors as the
 	// history recorded them.
 	r, err := quality.NewReporter(&quality.Options{Clock: wo.clock, MonitorResults: wo.rep.Monitors})

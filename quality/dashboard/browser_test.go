@@ -28,10 +28,15 @@ import (
 	"github.com/edqm/edqm/warehouse"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/screenshot.png from the default data (365 days, seed 42)")
+var update = flag.Bool("update", false, "rewrite the screenshots under docs/ from the default data (365 days, seed 42)")
 
-// screenshotPath is the README's screenshot.
-const screenshotPath = "testdata/screenshot.png"
+// screenshotPath is the README's screenshot: the top of the dashboard;
+// detectionShotPath shows the monitors, each check's runs and the lineage.
+const (
+	screenshotPath    = "../../docs/dashboard.png"
+	detectionShotPath = "../../docs/dashboard-detection.png"
+	lineageShotPath   = "../../docs/dashboard-lineage.png"
+)
 
 // The browser is started once per test binary, on first use.
 var browser struct {
@@ -559,21 +564,25 @@ func TestBrowserStaticReport(t *testing.T) {
 	}
 }
 
-// TestScreenshot takes the README's screenshot of the dashboard on the
-// default data with -update, and checks the committed one otherwise.
+// TestScreenshot takes the README's screenshots of the dashboard on the
+// default data (live, the monitors over the year) with -update: the top of
+// the page, the Detection section and the lineage with fct_orders open; it
+// checks the committed ones otherwise.
 func TestScreenshot(t *testing.T) {
 	if !*update {
-		b, err := os.ReadFile(screenshotPath)
-		if err != nil {
-			t.Fatalf("%v (go test ./quality/dashboard -run TestScreenshot -update writes it)", err)
+		for _, p := range []string{screenshotPath, detectionShotPath, lineageShotPath} {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatalf("%v (go test ./quality/dashboard -run TestScreenshot -update writes it)", err)
+			}
+			checkScreenshot(t, b)
 		}
-		checkScreenshot(t, b)
 		return
 	}
 	ctx := tab(t)
 	wo := getWorld(t, defaultWorld)
-	url := serve(t, &dashboard.Options{Warehouse: wo.w, Lander: wo.land, Clock: wo.clock})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1700), chromedp.Navigate(url+"/")); err != nil {
+	url := serve(t, &dashboard.Options{Warehouse: wo.w, Lander: wo.land, Clock: wo.clock, Monitors: yearMonitors()})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 1700), chromedp.Navigate(url+"/")); err != nil {
 		t.Fatal(err)
 	}
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -584,5 +593,25 @@ func TestScreenshot(t *testing.T) {
 	if err := os.WriteFile(screenshotPath, shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("wrote %s (%d bytes)", screenshotPath, len(shot))
+	// The monitors, with their runs, and the lineage with stg_orders open.
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/#lineage-fct_orders")); err != nil {
+		t.Fatal(err)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#detection`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkScreenshot(t, shot)
+	if err := os.WriteFile(detectionShotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(`#lineage`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkScreenshot(t, shot)
+	if err := os.WriteFile(lineageShotPath, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s, %s and %s", screenshotPath, detectionShotPath, lineageShotPath)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -722,4 +723,32 @@ func TestCancelledRequest(t *testing.T) {
 	if err := h.WriteHTML(ctx, io.Discard); !errors.Is(err, context.Canceled) {
 		t.Errorf("WriteHTML with a cancelled context: %v", err)
 	}
+}
+
+// TestIncidentsFollowTheRange: over one day, the incidents card counts the
+// monitors anomalous that day and the tests with failing rows that day.
+func TestIncidentsFollowTheRange(t *testing.T) {
+	wo := getWorld(t, testWorld)
+	day, _ := wo.dayRange(5, 1)
+	want := 0
+	for _, inc := range wo.live.Incidents {
+		switch inc.Source {
+		case "monitor":
+			if len(inc.Days) == 0 || slices.Contains(inc.Days, day) {
+				want++
+			}
+		case "test":
+			i := slices.IndexFunc(wo.live.Tests, func(tr quality.TestResult) bool { return tr.Name == inc.Name })
+			require.GreaterOrEqual(t, i, 0)
+			var n int64
+			err := warehouse.QueryRow(t.Context(), wo.w, "SELECT COUNT(*) FROM ("+wo.live.Tests[i].SQL+") AS f WHERE f.batch_date = CAST(? AS DATE)", []any{day}, &n)
+			if err != nil || n > 0 {
+				want++
+			}
+		}
+	}
+	h := newHandler(t, &dashboard.Options{Warehouse: wo.w, Clock: wo.clock})
+	got := kpisOf(t, mustGet(t, h, "/?from="+day+"&to="+day))["kpi-incidents"][0]
+	assert.Equal(t, strconv.Itoa(want), got)
+	assert.Less(t, want, len(wo.live.Incidents), "one day should hold fewer incidents than the whole report")
 }

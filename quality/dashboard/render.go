@@ -165,7 +165,7 @@ type errorPage struct {
 func (h *Handler) render(ctx context.Context, w io.Writer, d *data, q query, static bool) error {
 	p := h.pageHeader(d, q, static)
 	ranged := q.From != "" || q.To != ""
-	h.addOverview(p, d, q, ranged)
+	h.addOverview(ctx, p, d, q, ranged)
 	h.addIssues(p, d, q, static, ranged)
 	h.addTests(p, d, q, static)
 	if static {
@@ -206,7 +206,7 @@ func (h *Handler) pageHeader(d *data, q query, static bool) *pageData {
 
 // addOverview fills the headline figures (over the date range) and the
 // Business Overview.
-func (h *Handler) addOverview(p *pageData, d *data, q query, ranged bool) {
+func (h *Handler) addOverview(ctx context.Context, p *pageData, d *data, q query, ranged bool) {
 	s := d.sum
 	days := filterDays(s.Days, q)
 	if d.extras != nil && d.extras.Days != nil {
@@ -218,12 +218,18 @@ func (h *Handler) addOverview(p *pageData, d *data, q query, ranged bool) {
 	}
 	p.Empty = ranged && len(days) == 0
 	inc := s.Incidents
-	if p.Empty {
+	switch {
+	case p.Empty:
 		inc = incidentCount{}
+	case ranged:
+		inc = h.rangeIncidents(ctx, d, q)
 	}
 	p.KPIs = kpis(t, inc)
-	if p.Empty {
+	switch {
+	case p.Empty:
 		p.KPIs[len(p.KPIs)-1].Sub = "no orders in this range"
+	case ranged:
+		p.KPIs[len(p.KPIs)-1].Sub += " in this range"
 	}
 
 	p.Revenue, p.Risk = revenueChart(days), riskChart(days)
@@ -412,6 +418,51 @@ func addDetection(p *pageData, d *data, q query, ranged bool) {
 		mv.Charts = monitorCharts(m, i)
 		p.Monitors = append(p.Monitors, mv)
 	}
+}
+
+// rangeIncidents counts the incidents of q's range: a monitor's when one
+// of its anomalous days is in it; a test's when, in live mode, some of its
+// failing rows are (by their batch_date; a test whose rows have none
+// counts, and so does every test in demo mode); the Health Score's is left
+// to the range's own score.
+func (h *Handler) rangeIncidents(ctx context.Context, d *data, q query) incidentCount {
+	var out incidentCount
+	in := func(day string) bool { return (q.From == "" || day >= q.From) && (q.To == "" || day <= q.To) }
+	for _, i := range d.sum.Incidents.List {
+		keep := false
+		switch i.Source {
+		case "monitor":
+			keep = len(i.Days) == 0 || slices.ContainsFunc(i.Days, in)
+		case "test":
+			keep = h.testFailsInRange(ctx, d, q, i.Name)
+		}
+		if !keep {
+			continue
+		}
+		out.Total++
+		if i.Error {
+			out.Errors++
+		} else {
+			out.Warnings++
+		}
+	}
+	return out
+}
+
+// testFailsInRange reports whether a test has failing rows in q's range,
+// true when that cannot be told.
+func (h *Handler) testFailsInRange(ctx context.Context, d *data, q query, name string) bool {
+	i := slices.IndexFunc(d.sum.Tests, func(t testRow) bool { return t.Name == name })
+	if d.w == nil || i < 0 || !d.sum.Tests[i].trusted || d.sum.Tests[i].SQL == "" {
+		return true
+	}
+	where, args := rangeWhere(q, "failing.batch_date")
+	var n int64
+	src := "(" + strings.TrimRight(strings.TrimSpace(d.sum.Tests[i].SQL), ";") + ") AS failing"
+	if err := scanRow(ctx, d.w, "SELECT COUNT(*) FROM "+src+where, args, &n); err != nil {
+		return true // no batch_date column: the rows have no day
+	}
+	return n > 0
 }
 
 // negativeNote explains a day with a negative Revenue at Risk.

@@ -126,6 +126,17 @@ type datasetKind struct {
 // incidentCount counts a report's incidents by severity.
 type incidentCount struct {
 	Total, Errors, Warnings int
+	// List holds the incidents, to count them over a date range.
+	List []incidentRow
+}
+
+// incidentRow is one incident: a test's or monitor's (Source), or the
+// Health Score's.
+type incidentRow struct {
+	Source, Name string
+	Error        bool
+	// Days are a monitor's anomalous days.
+	Days []string
 }
 
 // fromReport converts a report. trusted says whether the SQL of its tests
@@ -188,6 +199,7 @@ func fromReport(rep *quality.Report, trusted bool) *summary {
 	}
 	s.Incidents.Total = len(rep.Incidents)
 	for _, i := range rep.Incidents {
+		s.Incidents.List = append(s.Incidents.List, incidentRow{Source: i.Source, Name: i.Name, Error: i.Severity == quality.Error, Days: i.Days})
 		if i.Severity == quality.Error {
 			s.Incidents.Errors++
 		} else {

@@ -290,8 +290,8 @@ func TestBrowserLineage(t *testing.T) {
 }
 
 // TestBrowserHistoryOnePointPerRun runs the pipeline on three days, then
-// opens the dashboard: every test's and monitor's sparkline has one bar per
-// run, the same three runs.
+// opens the dashboard: the monitors the runs recorded are drawn, and every
+// test's and monitor's sparkline has one bar per run, the same three runs.
 func TestBrowserHistoryOnePointPerRun(t *testing.T) {
 	ctx := tab(t)
 	land := memlanding.New()
@@ -319,6 +319,16 @@ func TestBrowserHistoryOnePointPerRun(t *testing.T) {
   ids: [...h.querySelectorAll('rect.run')].map(r => r.dataset.run), where: (h.closest('[data-test],[data-monitor]') || {dataset: {}}).dataset.test || h.closest('[data-monitor]').dataset.monitor}))`))
 	require.NoError(t, err)
 	require.NotEmpty(t, hs)
+	// The monitors the pipeline recorded are drawn, though the dashboard
+	// runs none itself.
+	charts := 0
+	for _, a := range readAxes(t, ctx) {
+		if strings.HasPrefix(a.ID, "chart-monitor-") {
+			charts++
+			assert.NotEmpty(t, a.Unit, "%s: no unit", a.ID)
+		}
+	}
+	assert.GreaterOrEqual(t, charts, 3, "monitor charts from the recorded history")
 	wantIDs := []string{"2026-03-08", "2026-03-09", "2026-03-10"}
 	for _, h := range hs {
 		assert.Equal(t, "3", h.Runs, "%s", h.Where)

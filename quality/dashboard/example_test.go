@@ -82,3 +82,11 @@ func ExampleNew() {
 	// /quality/metrics 200 text/plain; version=0.0.4; charset=utf-8; escaping=underscores
 	// /quality/?kind=weather 400 text/html; charset=utf-8
 }
+
+// FiguresKey names the figures file that WriteFigures writes beside a
+// report snapshot, which demo mode reads to show every view.
+func ExampleFiguresKey() {
+	fmt.Println(dashboard.FiguresKey("_reports/report-2026-03-10.json"))
+	// Output:
+	// _reports/report-2026-03-10.figures.json
+}

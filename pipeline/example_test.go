@@ -47,7 +47,7 @@ func Example() {
 			res.RunID, len(res.Days), res.Orders, res.Labels, res.Files, res.ModelsBuilt, res.HistoryRows)
 	}
 	// Output:
-	// run 2026-03-10: 7 days landed, 716 orders, 80 labels, 22 files loaded, 5 models built, 44 history rows
+	// run 2026-03-10: 7 days landed, 716 orders, 80 labels, 22 files loaded, 5 models built, 51 history rows
 	// run 2026-03-10: 0 days landed, 0 orders, 0 labels, 0 files loaded, 0 models built, 0 history rows
 }
 

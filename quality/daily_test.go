@@ -234,10 +234,11 @@ type dailyCase struct {
 // 8 seeds, and checks issue 15's bar on the pooled figures: at least 97 %
 // (2 %) and 95 % (5 %) of the dataset faults caught, at most 1 false alarm
 // per 100 clean days. With -v it prints the figures of each seed and their
-// medians; with -short it runs 2 seeds over 120 days.
+// medians; with -short, and under the race detector, it runs 2 seeds over
+// 120 days.
 func TestMonitorsDailyYear(t *testing.T) {
 	days, seeds := 365, []uint64{1, 2, 3, 4, 5, 6, 7, 8}
-	if testing.Short() {
+	if testing.Short() || raceEnabled { // 2 seeds × 120 days; the figures come from the plain run
 		days, seeds = 120, seeds[:2]
 	}
 	var cases []*dailyCase

@@ -43,7 +43,10 @@
 //     when something changed, or each of the two that is missing;
 //  8. history: append the run's test and monitor results to the results
 //     history ([quality.History]), once per run id (not when files were
-//     left out: the run that loads them records it);
+//     left out: the run that loads them records it); then write the
+//     figures file beside the JSON snapshot (dashboard.WriteFigures, on
+//     the snapshot's terms), with which the dashboard's demo mode shows
+//     every view from the landing zone alone;
 //  9. checkpoint: have the warehouse write its changes back to its
 //     database file ([warehouse.Checkpointer]), so that a run reports
 //     success only once its data is durable, and fails saying so when it
@@ -61,7 +64,8 @@
 // record-level labels at [landing.LabelsKey]; the dataset-level labels under
 // [DatasetLabelsPrefix]; a late partition lands in its landing day's
 // partition under a name of its own (orders-<day>-late.csv). Snapshots go
-// to [quality.SnapshotKey] of the run's day.
+// to [quality.SnapshotKey] of the run's day, with the HTML page and the
+// dashboard's figures file (dashboard.FiguresKey) beside them.
 //
 // Data files are CSV, or Parquet with Options.Format set to [FormatParquet]:
 // the same values, so the same raw rows (with the same _line: a row's
@@ -75,9 +79,9 @@
 // The same options and day give the same bytes, so a run killed at any
 // point is repaired by running it again: temporary files it left are
 // removed, landing overwrites identical files, the ledger skips loaded
-// files, the models are rebuilt when the ledger moved, the JSON snapshot
-// and the HTML page are each written when missing, and the history rows
-// are appended when the run id has none.
+// files, the models are rebuilt when the ledger moved, the JSON snapshot,
+// the HTML page and the figures file are each written when missing, and
+// the history rows are appended when the run id has none.
 //
 // A landing never gives a loaded file other bytes: a file the ledger
 // holds is written again only when its day's manifest records exactly

@@ -16,6 +16,7 @@ import (
 	"github.com/edqm/edqm/generate"
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/quality"
+	"github.com/edqm/edqm/quality/dashboard"
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 )
@@ -198,6 +199,12 @@ type Result struct {
 	// SnapshotKey and HTMLKey are the keys written; empty when the
 	// snapshot was current.
 	SnapshotKey, HTMLKey string
+	// FiguresKey is the key of the figures file written beside the JSON
+	// snapshot (dashboard.WriteFigures, at dashboard.FiguresKey of
+	// SnapshotKey), with which the dashboard's demo mode shows every view;
+	// empty when it was current. It is written at the end of the history
+	// stage, since it holds the results history's latest runs.
+	FiguresKey string
 	// Checkpointed is true when the warehouse wrote the run's changes back
 	// to its database file (warehouse.Checkpointer); false for a
 	// warehouse without checkpoints.
@@ -269,7 +276,7 @@ func newSettings(opts *Options) (*settings, error) {
 	if s.HTMLKey == "" {
 		s.HTMLKey = strings.TrimSuffix(s.SnapshotKey, ".json") + ".html"
 	}
-	for _, k := range []string{s.SnapshotKey, s.HTMLKey} {
+	for _, k := range []string{s.SnapshotKey, s.HTMLKey, dashboard.FiguresKey(s.SnapshotKey)} {
 		if err := landing.ValidateKey(k); err != nil {
 			return nil, fmt.Errorf("%w: snapshot key: %w", ErrInvalidOptions, err)
 		}
@@ -324,6 +331,9 @@ type runner struct {
 	upTo time.Time
 	// leftOut is the load's error when it left files out.
 	leftOut error
+	// writeFigures is set by snapshot when the figures file is to be
+	// written (by history, once the run's results are in the history).
+	writeFigures bool
 }
 
 // stage runs f as stage st: it reports the start and the end, records the

@@ -96,15 +96,21 @@ func (r *runner) quality(ctx context.Context) error {
 
 // snapshot writes the report as JSON and HTML when something changed
 // (this run landed, built or left files out), and otherwise each of the
-// two a run interrupted before writing it left missing.
+// two a run interrupted before writing it left missing. It also decides
+// whether the figures file is written (at the end of the history stage,
+// see figures): on the same terms.
 func (r *runner) snapshot(ctx context.Context) error {
 	writeJSON, writeHTML := true, true
+	r.writeFigures = true
 	if !r.stale && len(r.res.Days) == 0 && len(r.res.LeftOut) == 0 {
 		var err error
 		if writeJSON, err = r.missing(ctx, r.s.SnapshotKey); err != nil {
 			return err
 		}
 		if writeHTML, err = r.missing(ctx, r.s.HTMLKey); err != nil {
+			return err
+		}
+		if r.writeFigures, err = r.missing(ctx, dashboard.FiguresKey(r.s.SnapshotKey)); err != nil {
 			return err
 		}
 	}
@@ -144,20 +150,38 @@ func (r *runner) missing(ctx context.Context, key string) (bool, error) {
 }
 
 // history appends the report's results to the results history unless it
-// already holds the run id; quality.History.Append adds a run whole or not
-// at all.
+// already holds the run id (quality.History.Append adds a run whole or not
+// at all), then writes the figures file, which holds the history's latest
+// runs.
 func (r *runner) history(ctx context.Context) error {
-	if r.leftOut != nil {
-		return nil // recorded by the run that loads every file
+	if r.leftOut == nil { // else recorded by the run that loads every file
+		n, err := r.s.History.Append(ctx, r.wh, r.res.Report)
+		switch {
+		case errors.Is(err, quality.ErrRunExists):
+			// recorded by an earlier run
+		case err != nil:
+			return fmt.Errorf("pipeline: %w", err)
+		default:
+			r.res.HistoryRows = n
+		}
 	}
-	n, err := r.s.History.Append(ctx, r.wh, r.res.Report)
-	if errors.Is(err, quality.ErrRunExists) {
-		return nil // recorded by an earlier run
+	return r.figures(ctx)
+}
+
+// figures writes, when snapshot asked for it, the figures file beside the
+// JSON snapshot (dashboard.WriteFigures): what the dashboard's demo mode
+// needs, besides the snapshot, to show every view.
+func (r *runner) figures(ctx context.Context) error {
+	if !r.writeFigures {
+		return nil
 	}
-	if err != nil {
+	if err := dashboard.WriteFigures(ctx, r.land, r.s.SnapshotKey, r.wh, r.s.History.Table); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return ctx.Err()
+		}
 		return fmt.Errorf("pipeline: %w", err)
 	}
-	r.res.HistoryRows = n
+	r.res.FiguresKey = dashboard.FiguresKey(r.s.SnapshotKey)
 	return nil
 }
 

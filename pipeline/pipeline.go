@@ -45,7 +45,10 @@ type DatasetChaos interface {
 // zone: the data of a day depends only on them and the day.
 type Options struct {
 	// Generator makes each day's data; nil means generate.New with the
-	// zero generate.Config.
+	// zero generate.Config but for its Epoch: generate.EpochFor of the
+	// first day ever landed on the landing zone (on a first run, the
+	// backfill's first day), so that a range before 2024 lands too and
+	// every run on a landing zone uses the same calendar.
 	Generator generate.Generator
 	// Injector corrupts each day's orders with labelled record-level
 	// chaos; nil lands them clean, with no label files.
@@ -246,13 +249,6 @@ func newSettings(opts *Options) (*settings, error) {
 	}
 	if err := checkFormat(s.Format, s.Dataset); err != nil {
 		return nil, err
-	}
-	if s.Generator == nil {
-		g, err := generate.New(generate.Config{})
-		if err != nil {
-			return nil, fmt.Errorf("pipeline: %w", err)
-		}
-		s.Generator = g
 	}
 	if s.Clock == nil {
 		s.Clock = edqm.ClockFunc(time.Now)
@@ -470,6 +466,11 @@ func (r *runner) planRebuild(windowStart time.Time) {
 
 // landDays lands the planned days, reporting each one.
 func (r *runner) landDays(ctx context.Context) error {
+	if len(r.res.Days) > 0 || len(r.s.Reland) > 0 {
+		if err := withGenerator(ctx, r.land, &r.s.Options, append(slices.Clone(r.res.Days), r.s.Reland...)); err != nil {
+			return err
+		}
+	}
 	if err := r.relandDays(ctx, r.guard, r.res.Days); err != nil {
 		return err
 	}

@@ -60,13 +60,67 @@ type Landed struct {
 // with the number of days. Each day's files depend only on the options and
 // the day, so a re-run writes the same bytes. With backfill, the first day
 // also carries the product catalogue and every customer who signed up
-// before it. LandDays does not move the watermark ([Run] does).
+// before it. LandDays does not move the watermark ([Run] does). With no
+// Generator, the Epoch is that of the first day landed on l, or of the
+// earliest of days when earlier (see [Options.Generator]).
 func LandDays(ctx context.Context, l landing.Lander, days []time.Time, backfill bool, opts *Options) (*Landed, error) {
 	s, err := newSettings(opts)
 	if err != nil {
 		return nil, err
 	}
+	if err := withGenerator(ctx, l, &s.Options, days); err != nil {
+		return nil, err
+	}
 	return landDays(ctx, l, days, backfill, &s.Options, nil, func() {})
+}
+
+// withGenerator fills in o.Generator when it is nil (see
+// Options.Generator): generate.New with the Epoch generate.EpochFor gives
+// for the first day landed on l, or for the earliest of days when it is
+// earlier (a first run's backfill, or one rebuilt before the first day
+// landed).
+func withGenerator(ctx context.Context, l landing.Lander, o *Options, days []time.Time) error {
+	if o.Generator != nil {
+		return nil
+	}
+	first, ok, err := firstLanded(ctx, l)
+	if err != nil {
+		return err
+	}
+	for _, d := range days {
+		if d = edqm.Day(d); !ok || d.Before(first) {
+			first, ok = d, true
+		}
+	}
+	g, err := generate.New(generate.Config{Epoch: generate.EpochFor(first)}) // a zero first gives DefaultEpoch
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	o.Generator = g
+	return nil
+}
+
+// firstLanded returns the first day landed on l: the earliest day of its
+// product catalogue (which a backfill lands with its first day) and of its
+// day manifests, so that one lost file does not move it; ok is false when
+// no day is landed.
+func firstLanded(ctx context.Context, l landing.Lander) (day time.Time, ok bool, err error) {
+	for _, prefix := range []string{"products/", landing.ManifestPrefix} {
+		objs, err := l.List(ctx, prefix)
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				return time.Time{}, false, ctx.Err()
+			}
+			return time.Time{}, false, fmt.Errorf("pipeline: find the first day landed: %w", err)
+		}
+		for _, o := range objs {
+			d, err := time.Parse(edqm.DateLayout, partitionDay(o.Key))
+			if err == nil && (!ok || d.Before(day)) {
+				day, ok = d, true
+			}
+		}
+	}
+	return day, ok, nil
 }
 
 // landDays is LandDays with defaults filled in; onDay is called after each

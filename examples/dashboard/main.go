@@ -22,6 +22,17 @@
 // run at the same time: while it holds the file, pages say so and show the
 // latest snapshot. /metrics serves the figures to Prometheus, and
 // /report.html the static report.
+//
+// It answers only to the addresses it serves: a request whose Host header
+// is another name (a web page re-pointing its own name at this machine, a
+// DNS-rebinding attack) is refused with 421. By default these are the
+// -addr host with the port it listens on; localhost, 127.0.0.1 and [::1]
+// with that port when it is a loopback address; and, when it is all of
+// the machine's addresses (0.0.0.0, [::] or no host), localhost, the
+// machine's name and its addresses with that port. -allowed-hosts replaces
+// the list (e.g. -allowed-hosts dashboard.example.com:8080,localhost:8080;
+// an entry without a port allows every port). Pages never show local
+// paths or process ids; the log on stderr has the full errors.
 package main
 
 import (
@@ -37,6 +48,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,6 +81,7 @@ type config struct {
 	demo                     bool
 	snapshot                 string
 	monitorDays              int
+	allowedHosts             []string // -allowed-hosts; nil: the default (allowedHosts)
 }
 
 // usageError is a bad command line found after parsing (a -snapshot that
@@ -108,6 +123,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "`address` to listen on (port 0 picks a free port)")
 	fs.BoolVar(&cfg.demo, "demo", false, "demo mode only: show the latest report snapshot, never the warehouse")
 	fs.StringVar(&cfg.snapshot, "snapshot", "", "snapshot `key` to show in demo mode; default the latest under _reports/")
+	hosts := fs.String("allowed-hosts", "", "comma-separated `hosts` (host:port, or host for any port) the dashboard answers to; others are refused (421); default the -addr host and, for a loopback or all-addresses -addr, localhost and the machine's addresses, with the listening port")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./examples/dashboard [flags]\n\nServes the EDQM dashboard (live from the warehouse, or from a report snapshot).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -125,6 +141,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		if err := landing.ValidateKey(cfg.snapshot); err != nil {
 			return cfg, fmt.Errorf("invalid value for -snapshot: %w", err)
 		}
+	}
+	for _, h := range strings.Split(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.allowedHosts = append(cfg.allowedHosts, h)
+		}
+	}
+	if strings.TrimSpace(*hosts) != "" && len(cfg.allowedHosts) == 0 {
+		return cfg, fmt.Errorf("invalid value %q for -allowed-hosts: no host", *hosts)
 	}
 	if cfg.monitorDays < 1 || cfg.monitorDays > 3660 {
 		return cfg, fmt.Errorf("invalid value %d for -monitor-days: want 1 to 3660", cfg.monitorDays)
@@ -188,17 +212,29 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 	if err != nil {
 		return err
 	}
-	h, err := dashboard.New(opts)
-	if err != nil {
-		return err
+	if cfg.allowedHosts != nil {
+		// Checked before listening: a bad entry is a bad command line.
+		opts.AllowedHosts = cfg.allowedHosts
+		if _, err := dashboard.New(opts); err != nil {
+			return usageError{fmt.Errorf("invalid value for -allowed-hosts: %w", err)}
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
+	defer ln.Close()
+	if opts.AllowedHosts == nil {
+		opts.AllowedHosts = allowedHosts(cfg.addr, ln.Addr())
+	}
+	h, err := dashboard.New(opts)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
 	fmt.Fprintf(stdout, "EDQM dashboard on http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "  hosts     %s (others are refused: -allowed-hosts)\n", strings.Join(opts.AllowedHosts, ", "))
 	if !cfg.demo {
 		fmt.Fprintf(stdout, "  live      %s\n", whShown)
 	}
@@ -207,6 +243,52 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer, wall func(
 	}
 	fmt.Fprintf(stdout, "  metrics   http://%s/metrics\nPress Ctrl+C to stop.\n", ln.Addr())
 	return serveUntilDone(ctx, srv, ln, stdout)
+}
+
+// allowedHosts is the default of -allowed-hosts for a server asked to
+// listen on addr and listening on ln: addr's host with ln's port; for a
+// loopback address, localhost, 127.0.0.1 and [::1] too; for all the
+// machine's addresses (0.0.0.0, [::], no host), those, the machine's name
+// and its interfaces' addresses.
+func allowedHosts(addr string, ln net.Addr) []string {
+	port, ip := "", net.IP(nil)
+	if tcp, ok := ln.(*net.TCPAddr); ok {
+		port, ip = strconv.Itoa(tcp.Port), tcp.IP
+	} else if _, p, err := net.SplitHostPort(ln.String()); err == nil {
+		port = p
+	}
+	var hosts []string
+	add := func(h string) {
+		if h = net.JoinHostPort(h, port); !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	all := ip == nil || ip.IsUnspecified()
+	if host != "" && !all {
+		add(host)
+	}
+	if ip != nil && !all {
+		add(ip.String())
+	}
+	if all || ip.IsLoopback() {
+		add("localhost")
+		add("127.0.0.1")
+		add("::1")
+	}
+	if all {
+		if name, err := os.Hostname(); err == nil && name != "" {
+			add(name)
+		}
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok && !n.IP.IsLinkLocalUnicast() {
+					add(n.IP.String())
+				}
+			}
+		}
+	}
+	return hosts
 }
 
 // checkSnapshot refuses a -snapshot that the landing does not hold or that

@@ -5,6 +5,7 @@ import (
 	"context"
 	"html"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -235,7 +236,7 @@ func holdDuckDB(path string) int {
 func TestWarehouseBusyFallsBack(t *testing.T) {
 	dir := t.TempDir()
 	buildData(t, dir)
-	base, _, _ := server(t, "-data", dir)
+	base, _, stderr := server(t, "-data", dir)
 	if code, body := fetch(t, base+"/"); code != 200 || !strings.Contains(body, `<body data-mode="live"`) {
 		t.Fatalf("before: %d, not live", code)
 	}
@@ -263,9 +264,22 @@ func TestWarehouseBusyFallsBack(t *testing.T) {
 		t.Fatalf("while held: %d, not demo", code)
 	}
 	notice := regexp.MustCompile(`data-testid="notice">([^<]*)<`).FindStringSubmatch(body)
-	if notice == nil || !strings.Contains(notice[1], "Live mode failed") || !strings.Contains(strings.ToLower(notice[1]), "lock") {
+	if notice == nil || !strings.Contains(notice[1], "Live mode failed") || !strings.Contains(notice[1], "the warehouse is locked by another program") {
 		t.Errorf("the page does not say the warehouse is locked: %v", notice)
 	}
+	// Neither the page nor a 503 shows the file's path, the locking
+	// program's, or its PID; the log on stderr has them.
+	exe, _ := os.Executable()
+	_, live503 := fetch(t, base+"/?mode=live")
+	for what, body := range map[string]string{"the page": body, "mode=live": live503} {
+		assert.NotContains(t, body, dir, "%s shows the data folder", what)
+		assert.NotContains(t, body, os.Args[0], "%s shows the locking program", what)
+		assert.NotContains(t, body, filepath.Dir(exe), "%s shows the locking program", what)
+		assert.NotContains(t, body, "PID", "%s shows a PID", what)
+		assert.NotContains(t, body, strconv.Itoa(cmd.Process.Pid), "%s shows the PID", what)
+	}
+	assert.Contains(t, live503, "the warehouse is locked by another program")
+	assert.Contains(t, stderr.String(), "Conflicting lock", "the log lacks the full error")
 
 	stdin.Close()
 	if err := cmd.Wait(); err != nil {
@@ -274,6 +288,67 @@ func TestWarehouseBusyFallsBack(t *testing.T) {
 	if code, body = fetch(t, base+"/"); code != 200 || !strings.Contains(body, `<body data-mode="live"`) {
 		t.Errorf("after the holder let go: %d, not live", code)
 	}
+}
+
+// fetchHost is fetch with the Host header of a browser that opened host.
+func fetchHost(t *testing.T, url, host string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Host = host
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// TestHostHeaderChecked: the server answers to the address it listens on
+// (and localhost with its port); a page whose name was re-pointed at this
+// machine (DNS rebinding) gets 421 and nothing else. -allowed-hosts
+// replaces the list.
+func TestHostHeaderChecked(t *testing.T) {
+	dir, _ := data(t)
+	base, stdout, _ := server(t, "-data", dir)
+	addr := strings.TrimPrefix(base, "http://")
+	_, port, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	assert.Contains(t, stdout.String(), "hosts     "+addr+", localhost:"+port)
+	for _, target := range []string{"/", "/metrics", "/rows.csv?flag=has_math_error"} {
+		code, body := fetchHost(t, base+target, "evil.example:"+port)
+		assert.Equal(t, http.StatusMisdirectedRequest, code, target)
+		assert.NotContains(t, body, "Revenue", target)
+		assert.NotContains(t, body, "edqm_", target)
+	}
+	for _, host := range []string{addr, "localhost:" + port, "LOCALHOST:" + port, "[::1]:" + port} {
+		code, _ := fetchHost(t, base+"/", host)
+		assert.Equal(t, http.StatusOK, code, host)
+	}
+	code, _ := fetchHost(t, base+"/", "localhost:1")
+	assert.Equal(t, http.StatusMisdirectedRequest, code, "another port")
+
+	base, _, _ = server(t, "-data", dir, "-demo", "-allowed-hosts", " dash.example.com , localhost:1 ")
+	code, _ = fetchHost(t, base+"/", "dash.example.com:8443")
+	assert.Equal(t, http.StatusOK, code, "an allowed name, any port")
+	code, _ = fetchHost(t, base+"/", strings.TrimPrefix(base, "http://"))
+	assert.Equal(t, http.StatusMisdirectedRequest, code, "-allowed-hosts replaces the default")
+}
+
+func TestDefaultAllowedHosts(t *testing.T) {
+	tcp := func(ip string, port int) net.Addr { return &net.TCPAddr{IP: net.ParseIP(ip), Port: port} }
+	assert.Equal(t, []string{"127.0.0.1:8080", "localhost:8080", "[::1]:8080"}, allowedHosts("127.0.0.1:0", tcp("127.0.0.1", 8080)))
+	assert.Equal(t, []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"}, allowedHosts("localhost:8080", tcp("127.0.0.1", 8080)))
+	assert.Equal(t, []string{"[::1]:9", "localhost:9", "127.0.0.1:9"}, allowedHosts("[::1]:9", tcp("::1", 9)))
+	assert.Equal(t, []string{"192.0.2.1:80"}, allowedHosts("192.0.2.1:80", tcp("192.0.2.1", 80)))
+	assert.Equal(t, []string{"dash.example.com:80", "192.0.2.1:80"}, allowedHosts("dash.example.com:80", tcp("192.0.2.1", 80)))
+	all := allowedHosts(":8080", tcp("::", 8080))
+	assert.Subset(t, all, []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080"})
+	if name, err := os.Hostname(); err == nil {
+		assert.Contains(t, all, net.JoinHostPort(name, "8080"))
+	}
+	assert.NotContains(t, all, "[::]:8080")
+	assert.NotContains(t, all, "0.0.0.0:8080")
 }
 
 func TestCommandLineErrors(t *testing.T) {
@@ -290,6 +365,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"-data", empty, "-demo", "-warehouse", "duckdb:///nowhere.duckdb"}, 1, "-demo needs report snapshots"},
 		{[]string{"-landing", "ftp://x", "-data", empty}, 1, "unknown scheme"},
 		{[]string{"-h"}, 0, "Usage: go run ./examples/dashboard"},
+		{[]string{"-allowed-hosts", " , "}, 2, "invalid value \" , \" for -allowed-hosts"},
+		{[]string{"-data", empty, "-warehouse", "duckdb:///nowhere.duckdb", "-allowed-hosts", "http://x"}, 2, "invalid value for -allowed-hosts"},
 	} {
 		var out, errOut bytes.Buffer
 		code := run(t.Context(), tc.args, &out, &errOut, wall)

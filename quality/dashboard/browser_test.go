@@ -485,14 +485,18 @@ func TestBrowserDrillDown(t *testing.T) {
 func TestBrowserDemoAndFallback(t *testing.T) {
 	ctx := tab(t)
 	wo := getWorld(t, testWorld)
+	dir := t.TempDir()
 	locked := func(context.Context) (warehouse.Warehouse, error) {
-		return nil, errors.New("Could not set lock on file: Conflicting lock is held")
+		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w: Could not set lock on file: Conflicting lock is held in /usr/bin/edqm-full (PID 4242)", dir+"/warehouse.duckdb", warehouse.ErrLocked)
 	}
 	url := serve(t, &dashboard.Options{OpenWarehouse: locked, Lander: wo.land, Clock: wo.clock})
 	navigate(t, ctx, url+"/")
 	p := readPage(t, ctx)
-	if p.Mode != dashboard.ModeDemo || !strings.Contains(p.Notice, "Live mode failed") || !strings.Contains(p.Notice, "Conflicting lock") {
+	if p.Mode != dashboard.ModeDemo || !strings.Contains(p.Notice, "Live mode failed") || !strings.Contains(p.Notice, "the warehouse is locked by another program (a pipeline run?)") {
 		t.Fatalf("mode %q, notice %q", p.Mode, p.Notice)
+	}
+	if strings.Contains(p.Notice, dir) || strings.Contains(p.Notice, "PID") || strings.Contains(p.Notice, "/usr/bin") {
+		t.Errorf("the notice shows a local path or a PID: %q", p.Notice)
 	}
 	checkBrowserKPIs(t, p, wo.rep)
 	// With the snapshot's figures file, demo mode draws every view live

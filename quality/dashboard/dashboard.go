@@ -104,8 +104,23 @@ type Options struct {
 	// GeneratedAt) and stamps pages "rendered at"; nil leaves both out.
 	// The dashboard never reads the wall clock.
 	Clock edqm.Clock
-	// Logger receives live-mode failures and render errors; nil discards.
+	// Logger receives live-mode failures and render errors, with their
+	// full text; nil discards. Pages and response bodies never show that
+	// text: they say what happened without local paths, process ids or
+	// user names (see the package documentation, # Errors).
 	Logger *slog.Logger
+
+	// AllowedHosts are the addresses the dashboard serves, as a browser
+	// sends them in the Host header: "host:port", or "host" for any port
+	// (IPv6 addresses in brackets when with a port: "[::1]:8080"), matched
+	// without regard to case. A request for any other Host is refused with
+	// 421 Misdirected Request, so that a web page whose name an attacker
+	// re-points at this machine (DNS rebinding) cannot read the dashboard.
+	// Empty means no check: set it when the handler is the whole server
+	// (examples/dashboard sets it to the address it listens on), and leave
+	// it to the server's own routing when it mounts the handler among
+	// others.
+	AllowedHosts []string
 }
 
 // Handler serves the dashboard (see the package documentation for its
@@ -127,6 +142,8 @@ type Handler struct {
 
 	metrics  metricsCache
 	promHTTP http.Handler
+
+	hosts []hostPort // parsed Options.AllowedHosts; empty: no check
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -208,7 +225,15 @@ func New(opts *Options) (*Handler, error) {
 	if o.MetricsTTL < 0 {
 		return nil, fmt.Errorf("dashboard.New: MetricsTTL %v: want 0 (the default) or more", o.MetricsTTL)
 	}
-	h := &Handler{o: o, log: log, page: page, project: project}
+	var hosts []hostPort
+	for _, a := range o.AllowedHosts {
+		hp, err := parseAllowedHost(a)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard.New: %w", err)
+		}
+		hosts = append(hosts, hp)
+	}
+	h := &Handler{o: o, log: log, page: page, project: project, hosts: hosts}
 	reg, err := newMetricsRegistry(h)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard.New: metrics: %w", err)
@@ -223,6 +248,10 @@ const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-
 
 // ServeHTTP serves the routes described in the package documentation.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(h.hosts) > 0 && !h.hostAllowed(r) {
+		h.refuseHost(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method "+r.Method+" not allowed: the dashboard is read-only (GET or HEAD)", http.StatusMethodNotAllowed)
@@ -319,15 +348,18 @@ func (h *Handler) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeError answers with a short page that says what went wrong.
+// writeError answers with a short page that says what went wrong
+// (publicMessage: no local path, process id or user name); the log has
+// the full error.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	if status >= 500 {
 		h.log.Error("dashboard: request failed", "path", r.URL.Path, "query", r.URL.RawQuery, "err", err)
 	}
+	msg := publicMessage(err)
 	var buf bytes.Buffer
-	if terr := h.page.ExecuteTemplate(&buf, "error", errorPage{Title: h.o.Title, Status: status, StatusText: http.StatusText(status), Message: err.Error()}); terr != nil {
-		http.Error(w, err.Error(), status)
+	if terr := h.page.ExecuteTemplate(&buf, "error", errorPage{Title: h.o.Title, Status: status, StatusText: http.StatusText(status), Message: msg}); terr != nil {
+		http.Error(w, msg, status)
 		return
 	}
 	hd := w.Header()
@@ -453,18 +485,21 @@ func (h *Handler) load(ctx context.Context, q query, withExtras bool) (*data, er
 		if errors.As(err, &he) {
 			return nil, err
 		}
+		// The log has the error; the page says what it means, without
+		// local paths or process ids (reason).
 		h.log.Warn("dashboard: live mode failed", "err", err)
 		if !h.hasDemo() || q.Mode == ModeLive {
-			return nil, &httpError{http.StatusServiceUnavailable, "live mode failed: " + err.Error()}
+			return nil, &httpError{http.StatusServiceUnavailable, "live mode failed: " + reason(err)}
 		}
-		notice = "Live mode failed, so this page shows the latest snapshot instead: " + err.Error()
+		notice = "Live mode failed, so this page shows the latest snapshot instead: " + reason(err)
 	}
 	d, err := h.demo(ctx, q)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		msg := "demo mode failed: " + err.Error()
+		h.log.Warn("dashboard: demo mode failed", "err", err)
+		msg := "demo mode failed: " + reason(err)
 		if notice != "" {
 			msg = strings.TrimSuffix(notice, ".") + "; and " + msg
 		}

@@ -48,6 +48,30 @@
 //
 // Only GET and HEAD are served (405 otherwise); other paths are 404.
 //
+// # Host check
+//
+// With [Options.AllowedHosts], a request whose Host header is not one of
+// them is refused, on every route, with 421 Misdirected Request and a
+// short plain-text message: a web page whose name an attacker re-points at
+// the machine (DNS rebinding) reaches the server but reads nothing.
+// Entries are "host:port", or "host" for any port, matched without regard
+// to case; a Host without a port has the scheme's (80, or 443 over TLS).
+// Without AllowedHosts there is no check, for a handler mounted in a
+// server that routes by host itself; a server that is only the dashboard
+// should set it, as examples/dashboard does (the address it listens on,
+// and localhost with its port when that is a loopback address).
+//
+// # Errors
+//
+// When the warehouse or the snapshot fails, the page (or the 503 that
+// takes its place, on /, /rows.csv, /metrics and /report.html) says what
+// happened in words a person can act on, never with local paths, process
+// ids or user names: a warehouse wrapping warehouse.ErrLocked is "locked
+// by another program (a pipeline run?); reload when it ends", one wrapping
+// warehouse.ErrCorrupt "looks damaged"; other errors are shown with each
+// absolute path cut to its last element ("…/warehouse.duckdb") and PIDs
+// removed. The full error goes to [Options.Logger], the operator's.
+//
 // # Query parameters
 //
 //	from, to   batch days, YYYY-MM-DD: the KPIs, the charts and the

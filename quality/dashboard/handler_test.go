@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -308,20 +309,50 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
+// lockedErr is the error duckdbwarehouse returns when another process
+// holds the file: warehouse.ErrLocked, wrapping DuckDB's text, which names
+// the file, the locking program, its PID and its user.
+func lockedErr(dir string) error {
+	path := dir + "/warehouse.duckdb"
+	duck := fmt.Errorf(`IO Error: Could not set lock on file "%s": Conflicting lock is held in %s/bin/edqm-full (PID 4242) by user alice. See also https://duckdb.org/docs/stable/connect/concurrency`, path, dir)
+	return fmt.Errorf("duckdbwarehouse: open %q: %w: %w", path, warehouse.ErrLocked, duck)
+}
+
+// noLocalDetails fails the test when body shows dir (a local path), a PID
+// or the locking user.
+func noLocalDetails(t *testing.T, what, body, dir string) {
+	t.Helper()
+	assert.NotContains(t, body, dir, "%s shows a local path", what)
+	assert.NotContains(t, body, "PID", "%s shows a PID", what)
+	assert.NotContains(t, body, "4242", "%s shows a PID", what)
+	assert.NotContains(t, body, "alice", "%s shows the locking user", what)
+}
+
 func TestLiveFailureFallsBackToDemo(t *testing.T) {
 	wo := getWorld(t, testWorld)
-	locked := errors.New(`IO Error: Could not set lock on file "warehouse.duckdb": Conflicting lock is held`)
-	open := func(context.Context) (warehouse.Warehouse, error) { return nil, locked }
-	h := newHandler(t, &dashboard.Options{OpenWarehouse: open, Lander: wo.land})
+	dir := t.TempDir()
+	var logged bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	open := func(context.Context) (warehouse.Warehouse, error) { return nil, lockedErr(dir) }
+	h := newHandler(t, &dashboard.Options{OpenWarehouse: open, Lander: wo.land, Logger: logger})
 	body := mustGet(t, h, "/")
 	if modeOf(body) != dashboard.ModeDemo {
 		t.Fatalf("mode %q, want demo", modeOf(body))
 	}
 	notice := regexp.MustCompile(`data-testid="notice">([^<]*)<`).FindStringSubmatch(body)
-	if notice == nil || !strings.Contains(html.UnescapeString(notice[1]), "Live mode failed") || !strings.Contains(html.UnescapeString(notice[1]), "Conflicting lock is held") {
-		t.Fatalf("no notice saying why live mode failed: %v", notice)
-	}
+	require.NotNil(t, notice, "no notice saying why live mode failed")
+	text := html.UnescapeString(notice[1])
+	assert.Contains(t, text, "Live mode failed")
+	assert.Contains(t, text, "the warehouse is locked by another program (a pipeline run?)")
+	assert.Contains(t, text, "reload when it ends")
+	noLocalDetails(t, "the notice", body, dir)
 	checkKPIs(t, kpisOf(t, body), wantKPIs(wo.rep))
+	// The operator's log keeps the whole error.
+	assert.Contains(t, logged.String(), "Conflicting lock is held")
+	assert.Contains(t, logged.String(), "PID 4242")
+	// The static report and the CSV export fall back the same way.
+	noLocalDetails(t, "/report.html", mustGet(t, h, "/report.html"), dir)
+	noLocalDetails(t, "/rows.csv", mustGet(t, h, "/rows.csv?flag=has_math_error"), dir)
 
 	// A warehouse without the models: live fails, the page says why.
 	empty, err := duckdbwarehouse.Open(t.Context(), "", nil)
@@ -338,16 +369,101 @@ func TestLiveFailureFallsBackToDemo(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "no fct_orders table") {
 		t.Errorf("mode=live on a failing warehouse: %d %s", code, body)
 	}
-	// Without a snapshot, the failure is the answer: 503 with both reasons.
+	// Without a snapshot, the failure is the answer: 503 with both reasons,
+	// on every route.
 	h = newHandler(t, &dashboard.Options{OpenWarehouse: open, Lander: memlanding.New()})
-	code, body, _ = get(t, h, "/")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "Conflicting lock") || !strings.Contains(body, "no report snapshot") {
-		t.Errorf("no source at all: %d %s", code, body)
+	for _, target := range []string{"/", "/?mode=live", "/metrics", "/rows.csv?flag=has_math_error", "/report.html"} {
+		code, body, _ = get(t, h, target)
+		assert.Equal(t, http.StatusServiceUnavailable, code, target)
+		assert.Contains(t, html.UnescapeString(body), "the warehouse is locked by another program", target)
+		if target != "/?mode=live" {
+			assert.Contains(t, body, "no report snapshot", target)
+		}
+		noLocalDetails(t, target, body, dir)
 	}
-	code, body, _ = get(t, h, "/metrics")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "Conflicting lock") {
-		t.Errorf("/metrics with no source: %d %s", code, body)
+}
+
+// TestLiveFailureWithoutSentinel: an error the dashboard does not know
+// (here a custom OpenWarehouse's) is shown without its local paths and
+// PIDs, keeping the rest of its words.
+func TestLiveFailureWithoutSentinel(t *testing.T) {
+	wo := getWorld(t, testWorld)
+	dir := t.TempDir()
+	open := func(context.Context) (warehouse.Warehouse, error) {
+		return nil, fmt.Errorf("no warehouse file at %s/warehouse.duckdb yet (run go run ./examples/full); held by PID 4242", dir)
 	}
+	h := newHandler(t, &dashboard.Options{OpenWarehouse: open, Lander: wo.land})
+	body := mustGet(t, h, "/")
+	assert.Contains(t, body, "no warehouse file at …/warehouse.duckdb yet (run go run ./examples/full)")
+	noLocalDetails(t, "the notice", body, dir)
+	for _, target := range []string{"/?mode=live", "/rows.csv?flag=has_math_error&mode=live"} {
+		code, body, _ := get(t, h, target)
+		assert.Equal(t, http.StatusServiceUnavailable, code, target)
+		assert.Contains(t, body, "no warehouse file at …/warehouse.duckdb", target)
+		noLocalDetails(t, target, body, dir)
+	}
+	// A damaged file: words, not its path.
+	corrupt := func(context.Context) (warehouse.Warehouse, error) {
+		return nil, fmt.Errorf("duckdbwarehouse: open %q: %w: checksum mismatch", dir+"/warehouse.duckdb", warehouse.ErrCorrupt)
+	}
+	h = newHandler(t, &dashboard.Options{OpenWarehouse: corrupt, Lander: memlanding.New()})
+	code, body, _ := get(t, h, "/metrics")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Contains(t, body, "the warehouse cannot be read back: it looks damaged")
+	noLocalDetails(t, "/metrics", body, dir)
+}
+
+// TestHostHeaderChecked: with AllowedHosts, a request for another Host
+// (a DNS-rebinding page's) is refused with 421 on every route, and the
+// served addresses pass; without, every Host passes.
+func TestHostHeaderChecked(t *testing.T) {
+	rep := getWorld(t, testWorld).rep
+	var logged bytes.Buffer
+	h := newHandler(t, &dashboard.Options{Report: rep, AllowedHosts: []string{"127.0.0.1:8080", "localhost:8080", "[::1]:8080"},
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	serveHost := func(h http.Handler, method, host, target string) *httptest.ResponseRecorder {
+		r := httptest.NewRequestWithContext(t.Context(), method, target, nil)
+		r.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec
+	}
+	for _, target := range []string{"/", "/metrics", "/rows.csv?flag=has_math_error", "/report.html", "/nope"} {
+		for _, host := range []string{"evil.example:8080", "127.0.0.1:9090", "localhost", ""} {
+			rec := serveHost(h, http.MethodGet, host, target)
+			assert.Equal(t, http.StatusMisdirectedRequest, rec.Code, "Host %q %s", host, target)
+			assert.Equal(t, "text/plain; charset=utf-8", rec.Header().Get("Content-Type"))
+			assert.Contains(t, rec.Body.String(), "does not answer to the host")
+			assert.NotContains(t, rec.Body.String(), "Revenue")
+		}
+	}
+	assert.Equal(t, http.StatusMisdirectedRequest, serveHost(h, http.MethodPost, "evil.example:8080", "/").Code, "POST")
+	assert.Contains(t, logged.String(), "evil.example:8080", "the refusal is not logged")
+	for _, host := range []string{"127.0.0.1:8080", "LocalHost:8080", "[::1]:8080"} {
+		assert.Equal(t, http.StatusOK, serveHost(h, http.MethodGet, host, "/").Code, "Host %q", host)
+	}
+	// Mounted under a prefix, the check is the same.
+	mux := http.NewServeMux()
+	mux.Handle("/quality/", http.StripPrefix("/quality", h))
+	assert.Equal(t, http.StatusMisdirectedRequest, serveHost(mux, http.MethodGet, "evil.example:8080", "/quality/").Code)
+	assert.Equal(t, http.StatusOK, serveHost(mux, http.MethodGet, "localhost:8080", "/quality/").Code)
+	// Over a real connection, as a browser sends it.
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/", nil)
+	require.NoError(t, err)
+	req.Host = "evil.example:8080"
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMisdirectedRequest, resp.StatusCode)
+
+	// No AllowedHosts: no check (the embedding server routes by host).
+	open := newHandler(t, &dashboard.Options{Report: rep})
+	assert.Equal(t, http.StatusOK, serveHost(open, http.MethodGet, "evil.example:8080", "/").Code)
+
+	_, err = dashboard.New(&dashboard.Options{Report: rep, AllowedHosts: []string{"http://localhost:8080"}})
+	require.ErrorContains(t, err, "dashboard.New: AllowedHosts entry")
 }
 
 // TestOpenWarehouseIsShared checks that OpenWarehouse opens once for

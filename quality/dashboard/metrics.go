@@ -104,7 +104,7 @@ func (h *Handler) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := h.refreshMetrics(r.Context()); err != nil {
 		h.log.Warn("dashboard: /metrics", "err", err)
-		http.Error(w, err.Error(), statusOf(err))
+		http.Error(w, publicMessage(err), statusOf(err))
 		return
 	}
 	h.promHTTP.ServeHTTP(w, r)

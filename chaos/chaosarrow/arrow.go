@@ -9,6 +9,14 @@
 // the same corruptions and labels as [chaos.Injector.Inject] would on the
 // same rows written as strings.
 //
+// # Table name
+//
+// An Arrow batch has no name of its own, so spec.Table is required: it
+// names the table in the labels and in the random stream. With an empty
+// spec.Table, [InjectRecord] and [NewRecordReader] change nothing and
+// return an error wrapping [chaos.ErrInvalidSpec], as chaos.InjectSlice
+// does.
+//
 // # Column types
 //
 // Role columns may be utf8 or large_utf8 (read as the cells of a string
@@ -35,7 +43,8 @@ import (
 
 // InjectRecord is [chaos.Injector.Inject] for an Arrow record batch: j
 // returns a corrupted batch, allocated from mem (nil means memory.DefaultAllocator),
-// and the labels, which name the table spec.Table. rec is never modified;
+// and the labels, which name the table spec.Table (required: an empty one
+// is an error wrapping [chaos.ErrInvalidSpec]). rec is never modified;
 // the caller releases both rec and the result. Columns no corruption
 // touched are shared with rec, not copied (so an all-zero configuration
 // costs nothing); when rows are duplicated every column is rebuilt.
@@ -256,9 +265,10 @@ type RecordReader struct {
 var _ array.RecordReader = (*RecordReader)(nil)
 
 // NewRecordReader returns a reader of src's batches, corrupted by j as
-// spec describes them (spec.Table names them in labels). It checks the
-// spec against src's schema first: the error wraps [chaos.ErrInvalidSpec] and
-// names the field. ctx bounds the whole read. The reader takes a
+// spec describes them (spec.Table, required, names them in labels). It
+// checks the spec against src's schema first: an empty spec.Table, or a
+// field missing or of the wrong type, is an error that wraps
+// [chaos.ErrInvalidSpec] (naming the field), and no reader is returned. ctx bounds the whole read. The reader takes a
 // reference to src and releases it in Release.
 func NewRecordReader(ctx context.Context, j *chaos.Injector, spec chaos.TableSpec, src array.RecordReader, opts *ReaderOptions) (*RecordReader, error) {
 	if err := ctx.Err(); err != nil {

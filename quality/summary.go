@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"text/tabwriter"
 )
 
 // Summary is a short, human-readable rendering of the report for a
@@ -24,15 +25,17 @@ func (rep *Report) Summary() string {
 		fmt.Fprintf(&b, " (labels say %s: %s)", rep.TrueRevenueAtRisk, gap(rep.RevenueAtRisk, rep.TrueRevenueAtRisk))
 	}
 	fmt.Fprintf(&b, "\nData Health Score  %.2f%% (%s flagged rows)\n", rep.HealthScore, FormatCount(rep.Flagged))
-	fmt.Fprintf(&b, "\n%-12s %9s %9s %9s %9s %9s %9s %11s %11s\n", "chaos kind", "injected", "masked", "flagged", "caught", "precision", "recall", "tests prec", "tests rec")
+	b.WriteString("\n")
+	kinds := [][]string{{"chaos kind", "injected", "masked", "flagged", "caught", "precision", "recall", "tests prec", "tests rec"}}
 	for _, k := range rep.Kinds {
 		tp, tr := "-", "-"
 		if k.Tests != nil {
 			tp, tr = percent(k.Tests.Precision), percent(k.Tests.Recall)
 		}
-		fmt.Fprintf(&b, "%-12s %9s %9s %9s %9s %9s %9s %11s %11s\n", k.Kind, FormatCount(k.Labelled), FormatCount(k.Masked), FormatCount(k.Flagged),
-			FormatCount(k.TruePositives), percent(k.Precision), percent(k.Recall), tp, tr)
+		kinds = append(kinds, []string{string(k.Kind), FormatCount(k.Labelled), FormatCount(k.Masked), FormatCount(k.Flagged),
+			FormatCount(k.TruePositives), percent(k.Precision), percent(k.Recall), tp, tr})
 	}
+	writeTable(&b, 1, []int{12, 9, 9, 9, 9, 9, 9, 11, 11}, kinds)
 	var pass, warn, fail int
 	for _, t := range rep.Tests {
 		switch t.Status {
@@ -45,11 +48,13 @@ func (rep *Report) Summary() string {
 		}
 	}
 	fmt.Fprintf(&b, "\nTests: %d passed, %d warned, %d failed\n", pass, warn, fail)
+	var failing [][]string
 	for _, t := range rep.Tests {
 		if t.Status != Pass {
-			fmt.Fprintf(&b, "  %-4s %-45s %s rows (%.2f%%)\n", t.Status, t.Name, FormatCount(t.Failures), t.Percent)
+			failing = append(failing, []string{"  " + string(t.Status), t.Name, FormatCount(t.Failures), "rows", fmt.Sprintf("(%.2f%%)", t.Percent)})
 		}
 	}
+	writeTable(&b, 2, []int{6, 45, 0, 0, 0}, failing)
 	if len(rep.Monitors) > 0 {
 		counts := map[Status]int{}
 		for _, m := range rep.Monitors {
@@ -66,11 +71,43 @@ func (rep *Report) Summary() string {
 	if d := rep.Datasets; d != nil {
 		fmt.Fprintf(&b, "\nDataset chaos (%s to %s): %d of %d faults caught (%.1f%%); %d false alarm(s) in %d clean days (%.2f per 100)\n",
 			d.FirstDay, d.LastDay, d.Caught, d.Injected, 100*d.Recall, d.FalseAlarms, d.CleanDays, d.FalseAlarmsPer100)
+		var kinds [][]string
 		for _, k := range d.Kinds {
-			fmt.Fprintf(&b, "  %-16s %3d of %3d caught\n", k.Kind, k.Caught, k.Injected)
+			kinds = append(kinds, []string{"  " + string(k.Kind), fmt.Sprint(k.Caught), "of", fmt.Sprint(k.Injected), "caught"})
 		}
+		writeTable(&b, 1, []int{18, 3, 0, 3, 0}, kinds)
 	}
 	return b.String()
+}
+
+// writeTable writes rows to b as a table aligned with text/tabwriter, a
+// line each: the first left columns left-aligned, the others (the numbers)
+// right-aligned, one space between columns. A cell is at least its
+// column's width in widths, and a column as wide as its widest cell, so a
+// long name or a 10-digit count widens its column instead of shifting the
+// rest of its line.
+func writeTable(b *strings.Builder, left int, widths []int, rows [][]string) {
+	// The right-aligned cells first, each line padded on the left by at
+	// least one space: the separator from the left columns.
+	var right strings.Builder
+	tw := tabwriter.NewWriter(&right, 0, 0, 1, ' ', tabwriter.AlignRight)
+	for _, row := range rows {
+		for i := left; i < len(row); i++ {
+			fmt.Fprintf(tw, "%*s\t", widths[i], row[i])
+		}
+		fmt.Fprintln(tw)
+	}
+	_ = tw.Flush() // a strings.Builder does not fail
+	lines := strings.Split(right.String(), "\n")
+	// Then the left-aligned cells, the right ones' text after them.
+	tw = tabwriter.NewWriter(b, 0, 0, 1, ' ', 0)
+	for r, row := range rows {
+		for i := range min(left, len(row)) {
+			fmt.Fprintf(tw, "%-*s\t", widths[i], row[i])
+		}
+		fmt.Fprintln(tw, strings.TrimPrefix(lines[r], " "))
+	}
+	_ = tw.Flush()
 }
 
 // percent renders a ratio in [0, 1] as a percentage with one decimal. A

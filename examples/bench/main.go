@@ -11,9 +11,15 @@
 //
 // For each scale it measures, in order, on a fresh folder:
 //
-//   - land: generate, corrupt and land every day as CSV (pipeline.LandDays,
-//     as examples/full does: days in parallel, each released once landed);
+//   - land: generate, corrupt and land every day as CSV, or Parquet with
+//     -format parquet (pipeline.LandDays, as examples/full does: days in
+//     parallel, each released once landed);
 //   - load: load every landed file into the raw tables;
+//   - read_csv reference: DuckDB's own read_csv (read_parquet for
+//     Parquet) of the same landed files into the same kind of database
+//     file (a new one beside the warehouse), one statement per table, with
+//     no line numbers, rejects or ledger; the load's rows/s over its
+//     rows/s is the "load vs read_csv" target;
 //   - transform: build the built-in models (transform.Builtin);
 //   - report: run the tests and monitors and compute the report;
 //   - incremental: land, load and build one more day on that history;
@@ -26,7 +32,8 @@
 //
 // Peak memory is the process's VmHWM (Linux), reset before each stage by
 // writing 5 to /proc/self/clear_refs; CPU time is the process's user and
-// system time (DuckDB's threads included).
+// system time (DuckDB's threads included), and "cores" is CPU time over
+// wall time: how many cores the stage kept busy on average.
 //
 // -orders takes a comma-separated list (1e6 notation accepted); each day
 // gets orders/days orders (generate.Config's MinOrders = MaxOrders). -python
@@ -166,6 +173,10 @@ type ScaleResult struct {
 	NsPerOrder   float64 `json:"ns_per_order"`
 	// PythonRatio is the land stage's orders/s over the Python script's.
 	PythonRatio float64 `json:"python_ratio,omitempty"`
+	// Reference is DuckDB's own reader (read_csv or read_parquet) on the
+	// same landed files; LoadRatio the load's rows/s over its rows/s.
+	Reference *StageResult `json:"reference,omitempty"`
+	LoadRatio float64      `json:"load_over_reference,omitempty"`
 }
 
 // StageResult holds one stage's figures.
@@ -176,6 +187,8 @@ type StageResult struct {
 	CPU        float64 `json:"cpu_s"`
 	RowsPerS   float64 `json:"rows_per_s"`
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// Cores is CPU over wall: the cores kept busy on average.
+	Cores float64 `json:"cpu_over_wall"`
 }
 
 // PythonResult is the original-style script's run.
@@ -485,7 +498,7 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 	if err != nil {
 		return sr, err
 	}
-	r := &scaleRun{cfg: cfg, out: out, sr: &sr, land: land, wh: wh, proj: proj,
+	r := &scaleRun{cfg: cfg, dir: dir, out: out, sr: &sr, land: land, wh: wh, proj: proj,
 		flow: &pipeline.Options{Generator: gen, Injector: inj, Format: cfg.format}, days: days, clock: clock}
 	if err := r.endToEnd(ctx); err != nil {
 		return sr, err
@@ -500,6 +513,7 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 // sr.
 type scaleRun struct {
 	cfg   config
+	dir   string // the scale's folder
 	out   io.Writer
 	sr    *ScaleResult
 	land  *progressLander
@@ -548,7 +562,7 @@ func (r *scaleRun) stage(name string, days int, f func() (int64, error)) error {
 // transform, report) and prints their total.
 func (r *scaleRun) endToEnd(ctx context.Context) error {
 	sr := r.sr
-	fmt.Fprintf(r.out, rowFormat, "stage", "wall", "CPU", "rows", "rows/s", "peak RSS")
+	fmt.Fprintf(r.out, rowFormat, "stage", "wall", "CPU", "cores", "rows", "rows/s", "peak RSS")
 	if err := r.stage(stageLand, len(r.days), func() (int64, error) {
 		got, err := pipeline.LandDays(ctx, r.land, r.days, true, r.flow)
 		if err != nil {
@@ -574,6 +588,9 @@ func (r *scaleRun) endToEnd(ctx context.Context) error {
 	}
 	if err := warehouse.QueryRow(ctx, r.wh, "SELECT COUNT(*) FROM raw_orders", nil, &sr.RawOrders); err != nil {
 		return fmt.Errorf("count raw_orders: %w", err)
+	}
+	if err := r.reference(ctx); err != nil {
+		return err
 	}
 	if err := r.stage(stageTransform, 0, func() (int64, error) { return sr.RawOrders, r.build(ctx) }); err != nil {
 		return err
@@ -616,6 +633,91 @@ func (r *scaleRun) bytesLanded(ctx context.Context) error {
 	return nil
 }
 
+// reference measures DuckDB's own reader (read_csv, or read_parquet for
+// Parquet) on the landed data files, into tables of a new database file
+// beside the warehouse, one INSERT … SELECT per table folder (all VARCHAR
+// for CSV, with the file name), and prints it with the load's ratio to
+// it. It is not a stage: the totals leave it out.
+func (r *scaleRun) reference(ctx context.Context) error {
+	reader := "read_csv"
+	if r.sr.Format == pipeline.FormatParquet {
+		reader = "read_parquet"
+	}
+	tables := map[string][]string{} // folder → local paths
+	var folders []string
+	objs, err := r.land.List(ctx, "")
+	if err != nil {
+		return fmt.Errorf("reference: %w", err)
+	}
+	lp, ok := r.land.Lander.(landing.LocalPather)
+	if !ok {
+		return fmt.Errorf("reference: the landing is not a local folder")
+	}
+	for _, o := range objs {
+		dir, _, ok := strings.Cut(o.Key, "/date=")
+		if !ok || !(strings.HasSuffix(o.Key, ".csv") || strings.HasSuffix(o.Key, ".parquet")) {
+			continue
+		}
+		p, err := lp.LocalPath(o.Key)
+		if err != nil {
+			return fmt.Errorf("reference: %w", err)
+		}
+		if tables[dir] == nil {
+			folders = append(folders, dir)
+		}
+		tables[dir] = append(tables[dir], p)
+	}
+	path := filepath.Join(r.dir, "reference.duckdb")
+	wh, err := warehouse.Open(ctx, fileURL("duckdb", path), nil)
+	if err != nil {
+		return fmt.Errorf("reference: %w", err)
+	}
+	defer func() { _ = wh.Close(); _ = os.Remove(path); _ = os.Remove(path + ".wal") }()
+	if r.cfg.memoryLimit != "" {
+		if err := wh.Exec(ctx, "SET memory_limit = '"+r.cfg.memoryLimit+"'"); err != nil {
+			return fmt.Errorf("reference: set memory_limit: %w", err)
+		}
+	}
+	st, err := measure(reader+" reference", func() (int64, error) {
+		var rows int64
+		for i, dir := range folders {
+			quoted := make([]string, len(tables[dir]))
+			for j, p := range tables[dir] {
+				quoted[j] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+			}
+			src := reader + "([" + strings.Join(quoted, ", ") + "]"
+			if reader == "read_csv" {
+				src += ", header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, filename = true)"
+			} else {
+				src += ", filename = true)"
+			}
+			q := fmt.Sprintf("CREATE TABLE ref_%d AS SELECT * FROM %s", i, src)
+			if err := wh.Exec(ctx, q); err != nil {
+				return rows, fmt.Errorf("reference %s: %w", dir, err)
+			}
+			var n int64
+			if err := warehouse.QueryRow(ctx, wh, fmt.Sprintf("SELECT COUNT(*) FROM ref_%d", i), nil, &n); err != nil {
+				return rows, fmt.Errorf("reference %s: %w", dir, err)
+			}
+			rows += n
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return err
+	}
+	r.sr.Reference = &st
+	row(r.out, st.Stage, st.Wall, st.CPU, st.Rows, st.RowsPerS, st.PeakRSSMiB)
+	if load := r.sr.Stages[len(r.sr.Stages)-1]; st.RowsPerS > 0 && load.Wall > 0 {
+		// The same files: compare the load's rows (loaded + rejected)
+		// per second of its wall time with the reader's.
+		loadRate := float64(r.sr.RowsLoaded+r.sr.Rejected) / load.Wall
+		r.sr.LoadRatio = loadRate / st.RowsPerS
+		fmt.Fprintf(r.out, "  load vs DuckDB's %s of the same files: %.2f× (%s vs %s rows/s)\n", reader, r.sr.LoadRatio, rate(loadRate), rate(st.RowsPerS))
+	}
+	return nil
+}
+
 // incremental measures the next day's land, load and transform, then its
 // report.
 func (r *scaleRun) incremental(ctx context.Context) error {
@@ -642,11 +744,15 @@ func (r *scaleRun) incremental(ctx context.Context) error {
 }
 
 // rowFormat lays out a stage's line.
-const rowFormat = "  %-22s %9s %9s %12s %9s %10s\n"
+const rowFormat = "  %-22s %9s %9s %6s %12s %9s %10s\n"
 
-// row prints a stage's figures.
+// row prints a stage's figures, with CPU over wall (the cores busy).
 func row(out io.Writer, name string, wall, cpu float64, rows int64, perS, rssMiB float64) {
-	fmt.Fprintf(out, rowFormat, name, seconds(wall), seconds(cpu), quality.FormatCount(rows), rate(perS), fmt.Sprintf("%.0f MiB", rssMiB))
+	cores := "-"
+	if wall > 0 {
+		cores = fmt.Sprintf("%.2f", cpu/wall)
+	}
+	fmt.Fprintf(out, rowFormat, name, seconds(wall), seconds(cpu), cores, quality.FormatCount(rows), rate(perS), fmt.Sprintf("%.0f MiB", rssMiB))
 }
 
 // measure runs f as one stage: wall and CPU time, and the peak RSS from a
@@ -662,6 +768,7 @@ func measure(name string, f func() (int64, error)) (StageResult, error) {
 	st := StageResult{Stage: name, Rows: rows, Wall: wall, CPU: cpuTime() - cpu0, PeakRSSMiB: peakRSSMiB()}
 	if wall > 0 {
 		st.RowsPerS = float64(rows) / wall
+		st.Cores = st.CPU / wall
 	}
 	return st, err
 }
@@ -861,7 +968,11 @@ func targetStatus(ok bool) string {
 func throughputTargets(res *Results) []Target {
 	var ts []Target
 	// Land throughput, at every scale.
-	t := Target{Name: "generate+inject+land CSV", Want: "≥ 3 M orders/s at every scale"}
+	format := string(pipeline.FormatCSV)
+	if len(res.Scales) > 0 {
+		format = string(res.Scales[0].Format)
+	}
+	t := Target{Name: "generate+inject+land " + strings.ToUpper(format), Want: "≥ 3 M orders/s at every scale"}
 	worst := math.Inf(1)
 	for _, s := range res.Scales {
 		worst = min(worst, s.Stages[0].RowsPerS)
@@ -896,7 +1007,25 @@ func throughputTargets(res *Results) []Target {
 		t.Got = fmt.Sprintf("%.0f %% (%.0f vs %.0f MB/s)", 100*res.DD.Ratio, res.DD.LandMBPerS, res.DD.DDMBPerS)
 		t.Status = targetStatus(res.DD.Ratio >= 0.5)
 	}
-	return append(ts, t)
+	ts = append(ts, t)
+	return append(ts, loadTargets(res)...)
+}
+
+// loadTargets evaluates, at each scale, the load's rows/s against DuckDB's
+// own reader of the same files, measured in the same run.
+func loadTargets(res *Results) []Target {
+	var ts []Target
+	for _, s := range res.Scales {
+		if s.Reference == nil {
+			continue
+		}
+		reader, _, _ := strings.Cut(s.Reference.Stage, " ")
+		t := Target{Name: fmt.Sprintf("load vs DuckDB's %s at %s orders", reader, quality.FormatCount(s.Orders)), Want: "≥ 0.8×"}
+		t.Got = fmt.Sprintf("%.2f× (%s vs %s rows/s)", s.LoadRatio, rate(s.LoadRatio*s.Reference.RowsPerS), rate(s.Reference.RowsPerS))
+		t.Status = targetStatus(s.LoadRatio >= 0.8)
+		ts = append(ts, t)
+	}
+	return ts
 }
 
 // timeTargets evaluates the wall-time targets: from nothing to a report at

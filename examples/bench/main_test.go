@@ -93,8 +93,20 @@ func TestTinyScales(t *testing.T) {
 	if res.DD == nil || (res.DD.Unavailable == "" && (res.DD.Ratio <= 0 || res.DD.LandFiles != 11)) {
 		t.Errorf("dd %+v", res.DD)
 	}
-	if len(res.Targets) != 7 {
-		t.Errorf("%d targets, want 7", len(res.Targets))
+	// 7 targets, and the load against read_csv at each of the 2 scales.
+	if len(res.Targets) != 9 {
+		t.Errorf("%d targets, want 9", len(res.Targets))
+	}
+	for _, s := range res.Scales {
+		if r := s.Reference; r == nil || r.Stage != "read_csv reference" || r.Rows != s.RowsLoaded+s.Rejected || s.LoadRatio <= 0 {
+			t.Errorf("%d orders: reference %+v, load ratio %v; want read_csv of the %d rows loaded", s.Orders, r, s.LoadRatio, s.RowsLoaded)
+		}
+		if st := s.Stages[1]; st.Cores <= 0 {
+			t.Errorf("%d orders: load stage %+v has no CPU over wall", s.Orders, st)
+		}
+	}
+	if !strings.Contains(out, "load vs DuckDB's read_csv") || !strings.Contains(out, "cores") {
+		t.Errorf("no load ratio or cores column in:\n%s", out)
 	}
 	for _, tg := range res.Targets {
 		switch tg.Status {

@@ -146,7 +146,8 @@ func TestBatchFailureKeepsEarlierFiles(t *testing.T) {
 }
 
 // TestBatchFailureFirstFile: a failure on a batch's first file loads
-// nothing of that batch, and reads no file again.
+// nothing of that batch, and reads no file again (the files after it may
+// have been read ahead, each once).
 func TestBatchFailureFirstFile(t *testing.T) {
 	w := openMemory(t)
 	mem := memlanding.New()
@@ -159,8 +160,8 @@ func TestBatchFailureFirstFile(t *testing.T) {
 	if len(res.Files) != 0 {
 		t.Errorf("result %+v, want no file", res.Files)
 	}
-	if n := l.gets.Load(); n != 1 {
-		t.Errorf("%d Gets, want 1", n)
+	if n := l.gets.Load(); n < 1 || n > int64(len(keys)) {
+		t.Errorf("%d Gets, want 1 to %d", n, len(keys))
 	}
 	checkLoaded(t, w, nil, keys)
 }

@@ -4,14 +4,29 @@
 //
 // # Loads
 //
-// Load streams each file from its [landing.Lander] and parses it with
-// encoding/csv (strict quotes). The header must equal the request's columns
-// exactly, or the whole file is refused with an error wrapping
-// [warehouse.ErrBadFile]. Each data row becomes one row of the raw table
-// (all VARCHAR, an empty field is NULL) with _file set to the key and _line
-// to the line the record starts on; a row with the wrong number of fields
-// or a quoting error is not loaded but kept in [warehouse.RejectsTable] with
-// its line, a reason and its text.
+// Load reads each CSV file from its [landing.Lander] and judges it in Go,
+// the way encoding/csv parses it with strict quotes (package csvrec). The
+// header must equal the request's columns exactly, or the whole file is
+// refused with an error wrapping [warehouse.ErrBadFile]. Each data row
+// becomes one row of the raw table (all VARCHAR, an empty field is NULL)
+// with _file set to the key and _line to the line the record starts on; a
+// row with the wrong number of fields or a quoting error is not loaded but
+// kept in [warehouse.RejectsTable] with its line, a reason and its text.
+//
+// The rows are written by DuckDB's own reader. A batch's files are read
+// and judged ahead on GOMAXPROCS goroutines; every plain line (no quote,
+// carriage return or NUL, valid UTF-8, the right number of commas: a
+// record of its own whose fields are the text between commas) is copied,
+// after its line number, to a temporary file of the batch (in
+// [os.TempDir], removed when the batch ends); one INSERT … SELECT FROM
+// read_csv then loads those files on DuckDB's threads, with _file from
+// read_csv's file_index and _line the number in front. The few other
+// records (quoted fields, a line with a carriage return, …) are parsed by
+// csvrec and appended with the DuckDB Appender; rejects and ledger
+// entries too. So the table holds exactly what csvrec reads, at about the
+// speed of read_csv alone (BenchmarkLoad), which gives neither line
+// numbers nor the same strictness: it has no line number for the rows it
+// loads, and it accepts a bare quote inside an unquoted field (C"4).
 //
 // A key ending in .parquet is read with DuckDB's read_parquet instead, in
 // the batch's transaction: its columns must be the request's by name, in
@@ -19,28 +34,31 @@
 // file of the same rows); a row with a value no VARCHAR column holds (a
 // nested value, bytes that are not UTF-8) is a reject.
 //
-// Rows are written with the DuckDB Appender. The Appender takes part in the
-// connection's open transaction (this package's tests check it: rows
-// appended after BEGIN are gone after ROLLBACK), so files are loaded in
-// batches, one transaction each: up to 64 files, fewer when they reach
-// about a million rows. A batch's ledger check, the deletion of forced
-// files' previous rows, the rows, the rejects and the ledger entries commit
-// together or not at all, so a file's rows always commit with its ledger
-// entry, and a cancelled context or a crash leaves nothing of a batch
-// behind. Once its COMMIT has started, a batch is not interrupted by a
+// The Appender and the INSERT take part in the connection's open
+// transaction (this package's tests check it: rows appended after BEGIN
+// are gone after ROLLBACK), so files are loaded in batches, one
+// transaction each: up to 64 files, fewer when they reach about a million
+// rows. A batch's ledger check, the deletion of forced files' previous
+// rows, the rows, the rejects and the ledger entries commit together or
+// not at all, so a file's rows always commit with its ledger entry, and a
+// cancelled context or a crash leaves nothing of a batch behind (a kill
+// may leave a temporary folder edqm-load-* behind, which may be removed).
+// Once its COMMIT has started, a batch is not interrupted by a
 // cancellation: what is committed is reported loaded.
 //
 // When a file fails (it cannot be read, its header is wrong, …), its
 // batch is rolled back and the files before it in the batch are loaded
 // again in a new transaction: they are committed and reported loaded, the
 // error names the failed file, and no file after it in the batch is
-// loaded. A cancellation rolls the batches in progress back without
-// retrying them. Up to two batches run at once, each on its own
-// connection (DuckDB appends from concurrent transactions without
-// conflict), so on error the result may also list files after the failed
-// one, from a batch that committed; each file in the result is committed,
-// each file missing from it was not loaded by the call. A key listed twice
-// in one request is loaded once; the repeats are reported skipped.
+// loaded (files after it may have been read ahead). A cancellation rolls
+// the batches in progress back without retrying them. Two batches run at
+// once, each on its own connection, so that one is read and judged in Go
+// while DuckDB writes the other (each stage runs on every core: Go's on
+// GOMAXPROCS goroutines, DuckDB's on its threads setting); on error the
+// result may also list files after the failed one, from a batch that
+// committed; each file in the result is committed, each file missing from
+// it was not loaded by the call. A key listed twice in one request is
+// loaded once; the repeats are reported skipped.
 //
 // Quoting errors: encoding/csv resumes on the next line after a bare quote
 // in an unquoted field or a stray quote after a quoted field, so only that
@@ -50,22 +68,6 @@
 // line after it, so one stray quote costs one line, not the rest of the
 // file. Blank lines are skipped (they are neither loaded nor rejected);
 // line numbers still count them.
-//
-// # Why there is no read_csv fast path
-//
-// When the Lander is a [github.com/edqm/edqm/landing.LocalPather],
-// DuckDB's read_csv could read the file itself (all_varchar, filename,
-// store_rejects). It was measured and left out. On one file of 100,000
-// rows it read 1.5 to 2 times the rows per second of the streaming path
-// (two shared cores); on 256 daily files of about 100 orders
-// (BenchmarkLoad/read_csv_reference against BenchmarkLoad/batched) it is
-// no faster than the batched streaming path: about 330,000 rows/s against
-// 380,000. Above all, it cannot give the same results: read_csv has no
-// line number for the rows it loads (store_rejects gives lines for
-// rejected rows only, and blank lines and quoted line breaks make a
-// record's number differ from its line), and it accepts rows that the
-// streaming path rejects (a bare quote inside an unquoted field, such as
-// C"4, is loaded as a literal quote even with strict_mode). Local files therefore stream like the others.
 //
 // # Time
 //
@@ -123,9 +125,13 @@ type Warehouse struct {
 	clock edqm.Clock
 	log   *slog.Logger
 
-	// batchFiles and loadWorkers are the batchFiles and loadWorkers
-	// constants; the benchmarks change them to compare.
+	// batchFiles, batchRows and loadWorkers are the constants of the same
+	// names; the benchmarks change them to compare.
 	batchFiles, loadWorkers int
+	batchRows               int64
+	// setPrep, when not 0, is the number of CSV files a batch reads and
+	// judges at once (GOMAXPROCS otherwise); set before any Load.
+	setPrep int
 
 	// ddlMu serialises the creation of tables by Load, which would
 	// otherwise conflict in DuckDB's catalog when two loads start at once.
@@ -187,7 +193,7 @@ func Open(ctx context.Context, path string, opts *Options) (*Warehouse, error) {
 		return nil, openErr(path, err)
 	}
 	w := &Warehouse{db: db, path: path, clock: opts.Clock, log: opts.Logger,
-		batchFiles: batchFiles, loadWorkers: loadWorkers}
+		batchFiles: batchFiles, loadWorkers: loadWorkers, batchRows: batchRows}
 	if w.clock == nil {
 		w.clock = edqm.FixedClock(time.Time{})
 	}

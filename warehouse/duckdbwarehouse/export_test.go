@@ -4,6 +4,10 @@ package duckdbwarehouse
 // batches run at once, for the benchmarks that compare them.
 func (w *Warehouse) SetBatching(files, workers int) { w.batchFiles, w.loadWorkers = files, workers }
 
+// SetPrepWorkers sets how many CSV files a batch reads and judges at once
+// (0: GOMAXPROCS).
+func (w *Warehouse) SetPrepWorkers(n int) { w.setPrep = n }
+
 // SetBeforeCommit sets a function run right before each batch's COMMIT
 // (nil for none). Not safe to call while a Load runs.
 func SetBeforeCommit(f func()) { testHookBeforeCommit = f }

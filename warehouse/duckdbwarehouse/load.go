@@ -1,12 +1,16 @@
 package duckdbwarehouse
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,7 +18,6 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/edqm/edqm/warehouse"
-	"github.com/edqm/edqm/warehouse/internal/csvrec"
 	"github.com/edqm/edqm/warehouse/internal/loadcheck"
 )
 
@@ -26,7 +29,9 @@ const (
 	// many rows, so that a transaction never holds too many rows.
 	batchRows = 1 << 20
 	// loadWorkers is the number of batches one Load runs at once, each on
-	// its own connection.
+	// its own connection: a pipeline's depth, not a number of cores (so
+	// that Go reads and judges one batch while DuckDB writes the other;
+	// each of those stages runs on every core).
 	loadWorkers = 2
 )
 
@@ -235,15 +240,27 @@ func deleteForced(ctx context.Context, conn *sql.Conn, table string, keys []stri
 	return nil
 }
 
-// appendFiles appends keys, or the first of them up to batchRows rows, and
-// their ledger entries through appenders on c, skipping the files loaded
-// (unless forced), and flushes them. On error, failedAt is the index in
-// keys of the file that failed, or -1 when the error is the appenders'.
+// appendFiles loads keys, or the first of them up to batchRows rows, and
+// their ledger entries on c, skipping the files loaded (unless forced).
+// The CSV files are read and judged ahead, GOMAXPROCS at a time (see
+// prepareCSV); then, in the keys' order, each file's rejects and odd
+// records are appended (a Parquet file is loaded with read_parquet), with
+// its ledger entry; the appenders are flushed, and one read_csv loads the
+// plain records of every CSV file. On error, failedAt is the index in keys
+// of the file that failed, or -1 when the error is the batch's own.
 func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehouse.LoadRequest, keys []string, loaded map[string]bool, what string) (frs []warehouse.FileResult, failedAt int, err error) {
+	tmp, err := os.MkdirTemp("", "edqm-load-*")
+	if err != nil {
+		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: temporary folder: %w", what, err)
+	}
+	defer os.RemoveAll(tmp)
 	a, err := newAppenders(c, req.Table)
 	if err != nil {
 		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
 	}
+	ahead := w.prepareAhead(ctx, req, keys, loaded, tmp)
+	defer ahead.stop()
+	var plain []plainFile
 	var rows int64
 	for i, key := range keys {
 		if loaded[key] && !req.Force {
@@ -251,7 +268,19 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 			frs = append(frs, warehouse.FileResult{Key: key, Skipped: true})
 			continue
 		}
-		fr, err := w.loadFile(ctx, a, req, key)
+		var fr warehouse.FileResult
+		if isParquet(key) {
+			fr, err = w.loadFile(ctx, a, req, key)
+		} else {
+			p := ahead.get(i)
+			fr, err = p.fr, p.err
+			if err == nil {
+				err = appendPrepared(a, req, p)
+			}
+			if err == nil && p.plain > 0 {
+				plain = append(plain, plainFile{key: key, path: p.path, rows: p.plain})
+			}
+		}
 		if err == nil {
 			err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
 			if err != nil {
@@ -263,14 +292,75 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 			return frs, i, err
 		}
 		frs = append(frs, fr)
-		if rows += fr.Parsed; rows >= batchRows {
+		if rows += fr.Parsed; rows >= w.batchRows {
 			break
 		}
 	}
+	ahead.stop()
 	if err := a.close(ctx); err != nil {
 		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
 	}
+	if err := insertPlain(ctx, c, req.Table, req.Columns, plain); err != nil {
+		if ctx.Err() != nil {
+			return frs, -1, ctx.Err()
+		}
+		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: %w", what, err)
+	}
 	return frs, -1, nil
+}
+
+// ahead prepares a batch's CSV files in the background, GOMAXPROCS at a
+// time and in order, so that Go reads and judges them on every core while
+// the batch appends the ones before.
+type ahead struct {
+	cancel context.CancelFunc
+	done   []chan struct{}
+	preps  []csvPrep
+	wait   sync.WaitGroup
+}
+
+func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest, keys []string, loaded map[string]bool, tmp string) *ahead {
+	ctx, cancel := context.WithCancel(ctx)
+	h := &ahead{cancel: cancel, done: make([]chan struct{}, len(keys)), preps: make([]csvPrep, len(keys))}
+	for i := range keys {
+		h.done[i] = make(chan struct{})
+	}
+	sem := make(chan struct{}, max(1, cmp.Or(w.setPrep, runtime.GOMAXPROCS(0))))
+	h.wait.Go(func() {
+		for i, key := range keys {
+			if isParquet(key) || (loaded[key] && !req.Force) {
+				close(h.done[i])
+				continue
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				for j := i; j < len(keys); j++ {
+					h.preps[j].err = ctx.Err()
+					close(h.done[j])
+				}
+				return
+			}
+			h.wait.Go(func() {
+				defer func() { <-sem }()
+				h.preps[i] = prepareCSV(ctx, req, key, filepath.Join(tmp, strconv.Itoa(i)+".csv"))
+				close(h.done[i])
+			})
+		}
+	})
+	return h
+}
+
+// get waits for the file keys[i] to be prepared.
+func (h *ahead) get(i int) *csvPrep {
+	<-h.done[i]
+	return &h.preps[i]
+}
+
+// stop cancels the preparations not needed any more and waits for them.
+func (h *ahead) stop() {
+	h.cancel()
+	h.wait.Wait()
 }
 
 // testHookBeforeCommit, when set by a test, runs right before a batch's
@@ -374,91 +464,12 @@ func (a *appenders) close(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// loadFile reads one file and appends its rows and rejects, inside the
-// batch's transaction. An error names the file, except a context error,
-// which is returned as is.
+// loadFile loads one Parquet file inside the batch's transaction. An
+// error names the file, except a context error, which is returned as is.
 func (w *Warehouse) loadFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
 	fr.Key = key
 	if err := ctx.Err(); err != nil {
 		return fr, err
 	}
-	if isParquet(key) {
-		return w.loadParquetFile(ctx, a, req, key)
-	}
-	body, err := req.Source.Get(ctx, key)
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return fr, ctx.Err()
-		}
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: %w", key, err)
-	}
-	defer body.Close()
-	if err := appendFile(ctx, a, req, key, body, &fr); err != nil {
-		return fr, err
-	}
-	if fr.Parsed != fr.Loaded+fr.Rejected {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, fr.Parsed, fr.Loaded, fr.Rejected)
-	}
-	return fr, nil
-}
-
-// appendFile parses body and appends its rows and rejects.
-func appendFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string, body io.Reader, fr *warehouse.FileResult) error {
-	p := csvrec.NewReader(body)
-	header, err := p.Next()
-	switch {
-	case err == io.EOF:
-		return loadcheck.EmptyFile(key, req.Columns)
-	case err != nil:
-		return fmt.Errorf("duckdbwarehouse: load %s: reading the header: %w", key, err)
-	case header.Problem != "":
-		return fmt.Errorf("%w: %s header, %s", warehouse.ErrBadFile, key, header.Problem)
-	case header.Line != 1:
-		return fmt.Errorf("%w: %s line 1: blank, want the header", warehouse.ErrBadFile, key)
-	}
-	if err := loadcheck.CheckHeader(key, header.Fields, req.Columns); err != nil {
-		return err
-	}
-
-	width := len(req.Columns)
-	vals := make([]driver.Value, width+2)
-	vals[width] = key
-	for {
-		if fr.Parsed%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, err := p.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: reading: %w", key, err)
-		}
-		fr.Parsed++
-		if reason := rec.Reason(width); reason != "" {
-			fr.Rejected++
-			if fr.FirstError == "" {
-				fr.FirstError, fr.FirstErrorLine = reason, rec.Line
-			}
-			if err := a.rejects.AppendRow(req.Table, key, rec.Line, reason, rec.Raw()); err != nil {
-				return fmt.Errorf("duckdbwarehouse: load %s: appending a reject: %w", key, err)
-			}
-			continue
-		}
-		for i, f := range rec.Fields {
-			if f == "" {
-				vals[i] = nil
-			} else {
-				vals[i] = f
-			}
-		}
-		vals[width+1] = rec.Line
-		if err := a.rows.AppendRow(vals...); err != nil {
-			return fmt.Errorf("duckdbwarehouse: load %s: appending line %d: %w", key, rec.Line, err)
-		}
-		fr.Loaded++
-	}
-	return ctx.Err()
+	return w.loadParquetFile(ctx, a, req, key)
 }

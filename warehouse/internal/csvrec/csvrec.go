@@ -38,9 +38,15 @@ func (r *Record) Raw() string { return string(bytes.Trim(r.Text, "\r\n")) }
 // loads.
 func (r *Record) Reason(width int) string {
 	if r.Problem == "" && len(r.Fields) != width {
-		return fmt.Sprintf("line %d: %d fields, want %d", r.Line, len(r.Fields), width)
+		return WidthReason(r.Line, len(r.Fields), width)
 	}
 	return r.Problem
+}
+
+// WidthReason is the reason a record on line with got fields is rejected
+// from a file with width columns.
+func WidthReason(line int64, got, width int) string {
+	return fmt.Sprintf("line %d: %d fields, want %d", line, got, width)
 }
 
 // tape is an io.Reader that keeps what it has read, so that the bytes of a
@@ -82,9 +88,14 @@ type Reader struct {
 }
 
 // NewReader returns a Reader of src.
-func NewReader(src io.Reader) *Reader {
+func NewReader(src io.Reader) *Reader { return NewReaderAt(src, 1, 0) }
+
+// NewReaderAt returns a Reader of src, whose first byte is on line line
+// (1-based) at offset off of a file: the records' Line and Start count
+// from there, as if src were the rest of that file.
+func NewReaderAt(src io.Reader, line, off int64) *Reader {
 	p := &Reader{src: src}
-	p.restart(src, 0, 0)
+	p.restart(src, line-1, off)
 	return p
 }
 

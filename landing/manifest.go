@@ -144,22 +144,9 @@ func WriteManifest(ctx context.Context, l Lander, m *Manifest) error {
 // [ErrNotFound]; one that cannot be parsed wraps [ErrCorruptManifest] and
 // names the key.
 func ReadManifest(ctx context.Context, l Lander, key string) (*Manifest, error) {
-	rc, err := l.Get(ctx, key)
+	data, err := ReadAll(ctx, l, key)
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("landing: read the manifest %s: %w", key, err)
-	}
-	data, err := io.ReadAll(rc)
-	if cerr := rc.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("landing: read the manifest %s: %w", key, err)
+		return nil, err
 	}
 	m, err := parseManifest(data)
 	if err != nil {

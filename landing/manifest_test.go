@@ -1,6 +1,7 @@
 package landing_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -97,4 +98,24 @@ func ExampleFingerprint() {
 	// Output:
 	// 3 41 36924fe1c7af
 	// cut short: 1 of 3 rows, 24 of 41 bytes
+}
+
+// TestReadAll: ReadAll returns an object's bytes, names the key of a
+// missing one (wrapping ErrNotFound), and returns a cancelled context's
+// error as it is.
+func TestReadAll(t *testing.T) {
+	l := memlanding.New()
+	require.NoError(t, l.Put(t.Context(), "a/b.csv", strings.NewReader("x,y\n")))
+	data, err := landing.ReadAll(t.Context(), l, "a/b.csv")
+	require.NoError(t, err)
+	assert.Equal(t, "x,y\n", string(data))
+
+	_, err = landing.ReadAll(t.Context(), l, "a/missing.csv")
+	require.ErrorIs(t, err, landing.ErrNotFound)
+	assert.Contains(t, err.Error(), "a/missing.csv")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = landing.ReadAll(ctx, l, "a/b.csv")
+	assert.ErrorIs(t, err, context.Canceled)
 }

@@ -115,7 +115,7 @@ func checkSource(ctx context.Context, l landing.Lander, s source, all, keys []st
 			ok = append(ok, key) // the ledger skips it
 			continue
 		}
-		data, err := readAll(ctx, l, key)
+		data, err := landing.ReadAll(ctx, l, key)
 		if err != nil {
 			return nil, nil, err
 		}

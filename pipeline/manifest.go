@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -158,7 +157,7 @@ func keepLoaded(ctx context.Context, l landing.Lander, d string, f dayFile, old 
 			return false, nil // the bytes loaded: restoring them is safe
 		}
 	}
-	cur, err := readAll(ctx, l, f.key)
+	cur, err := landing.ReadAll(ctx, l, f.key)
 	switch {
 	case errors.Is(err, landing.ErrNotFound):
 		return true, nil // loaded; nothing vouches for new bytes
@@ -189,28 +188,6 @@ func manifestDiff(old, m *landing.Manifest) string {
 		}
 	}
 	return ""
-}
-
-// readAll reads the object at key; the error names the key.
-func readAll(ctx context.Context, l landing.Lander, key string) ([]byte, error) {
-	rc, err := l.Get(ctx, key)
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("pipeline: read %s: %w", key, err)
-	}
-	data, err := io.ReadAll(rc)
-	if cerr := rc.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("pipeline: read %s: %w", key, err)
-	}
-	return data, nil
 }
 
 // relandDays lands again each of days from the options, byte for byte as

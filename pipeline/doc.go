@@ -102,7 +102,8 @@
 // # Progress and logging
 //
 // [Options.Progress] is called at the start and end of every stage (and
-// after each day landed), never concurrently; at a stage's end the
+// after each day landed, each batch of files loaded and each model
+// built), never concurrently; at a stage's end the
 // [Result] holds its figures, which is how examples/full prints each line
 // as soon as the stage is done ([TextProgress] writes those lines).
 // [Options.Logger] gets one record per stage; no URL, credential or row

@@ -94,8 +94,10 @@ type Options struct {
 	// report lands; empty means SnapshotKey with .html for .json.
 	SnapshotKey, HTMLKey string
 	// Progress, when set, is called at the start and the end of each
-	// stage and after each day landed; never concurrently. It must not
-	// keep or change p.Result.
+	// stage, after each day landed, each request of files loaded (then
+	// of at least 256 files, so that the count moves within a table) and
+	// each model built; never concurrently. It must not keep or change
+	// p.Result.
 	Progress func(p Progress)
 	// Logger gets a record per stage; nil logs nothing.
 	Logger *slog.Logger
@@ -137,8 +139,12 @@ const (
 type Progress struct {
 	// Stage is the stage running.
 	Stage Stage
-	// Done and Total count the stage's work: days for StageLand, 0 and 1
-	// for the others.
+	// Done and Total count the stage's work: days for StageLand, files
+	// (those the load ledger does not hold) for StageLoad, models for
+	// StageBuild, 0 and 1 for the others. A stage's first call has Done 0
+	// and Total 1; StageLand, StageLoad and StageBuild then report their
+	// count as it moves, up to Total on their last call (End), where both
+	// are 0 when the stage had nothing to do.
 	Done, Total int
 	// End is true on the stage's last call: the stage's figures and its
 	// Timing are in Result. A stage with nothing to do (no day to land,
@@ -327,6 +333,9 @@ type runner struct {
 	upTo time.Time
 	// leftOut is the load's error when it left files out.
 	leftOut error
+	// work is the load's files to load, then the build's models (0 when
+	// the models are current), for the stage's last Progress.
+	work int
 	// writeFigures is set by snapshot when the figures file is to be
 	// written (by history, once the run's results are in the history).
 	writeFigures bool
@@ -336,6 +345,7 @@ type runner struct {
 // timing and logs the end.
 func (r *runner) stage(ctx context.Context, st Stage, f func() error) error {
 	r.s.report(Progress{Stage: st, Total: 1, Result: r.res})
+	r.work = 0
 	start := time.Now()
 	if err := f(); err != nil {
 		r.s.Logger.LogAttrs(ctx, slog.LevelError, "pipeline: stage failed", slog.String("stage", string(st)))
@@ -345,8 +355,11 @@ func (r *runner) stage(ctx context.Context, st Stage, f func() error) error {
 	r.res.Timings = append(r.res.Timings, Timing{Stage: st, Duration: d})
 	r.s.Logger.LogAttrs(ctx, slog.LevelInfo, "pipeline: stage done", slog.String("stage", string(st)), slog.Duration("duration", d))
 	total := 1
-	if st == StageLand {
+	switch st {
+	case StageLand:
 		total = len(r.res.Days)
+	case StageLoad, StageBuild:
+		total = r.work
 	}
 	r.s.report(Progress{Stage: st, Done: total, Total: total, End: true, Result: r.res})
 	return nil

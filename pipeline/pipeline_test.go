@@ -133,22 +133,31 @@ func TestInterruptedHistoryAppend(t *testing.T) {
 }
 
 // TestProgress: every stage starts and ends, in order, never at once; the
-// land stage counts its days.
+// land stage counts its days, the load its files and the build its models,
+// each count rising to its total on the stage's last call.
 func TestProgress(t *testing.T) {
 	w := newWorld(t, 4)
 	var seen []string
+	counts := map[pipeline.Stage][]pipeline.Progress{}
 	w.opts.Progress = func(p pipeline.Progress) {
 		require.NotNil(t, p.Result)
 		end := ""
 		if p.End {
 			end = " end"
 		}
+		if p.Stage == pipeline.StageLoad || p.Stage == pipeline.StageBuild {
+			counts[p.Stage] = append(counts[p.Stage], p)
+			if !p.End && p.Done > 0 {
+				return // checked below
+			}
+		}
 		seen = append(seen, string(p.Stage)+" "+strings.Repeat("|", p.Done)+end)
 	}
 	res, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)
 	require.NoError(t, err)
-	want := []string{"plan ", "plan | end", "land ", "land |", "land ||", "land |||", "land ||||", "land |||| end"}
-	for _, s := range []string{"advance", "load", "build", "quality", "snapshot", "history", "checkpoint"} {
+	want := []string{"plan ", "plan | end", "land ", "land |", "land ||", "land |||", "land ||||", "land |||| end", "advance ", "advance | end"}
+	want = append(want, "load ", "load "+strings.Repeat("|", res.Files)+" end", "build ", "build ||||| end")
+	for _, s := range []string{"quality", "snapshot", "history", "checkpoint"} {
 		want = append(want, s+" ", s+" | end")
 	}
 	assert.Equal(t, want, seen)
@@ -156,6 +165,60 @@ func TestProgress(t *testing.T) {
 	for _, tm := range res.Timings {
 		assert.Equal(t, tm.Duration, res.Duration(tm.Stage))
 	}
+	// Customers, orders and labels of 4 days and the catalogue: 13
+	// files, in a request per table; 5 models, one at a time.
+	assertCounts(t, counts[pipeline.StageLoad], []int{4, 5, 9, 13})
+	assertCounts(t, counts[pipeline.StageBuild], []int{1, 2, 3, 4, 5})
+	assert.Equal(t, 13, res.Files)
+	assert.Equal(t, 5, res.ModelsBuilt)
+
+	// Up to date: nothing to load or build, and the last calls say so.
+	counts = map[pipeline.Stage][]pipeline.Progress{}
+	seen = nil
+	_, err = pipeline.Run(t.Context(), w.land, w.wh, w.opts)
+	require.NoError(t, err)
+	assertCounts(t, counts[pipeline.StageLoad], nil)
+	assertCounts(t, counts[pipeline.StageBuild], nil)
+}
+
+// TestProgressWithinATable: with more files to a table than a request
+// holds (256), the load's count moves within the table.
+func TestProgressWithinATable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lands 300 days")
+	}
+	w := newWorld(t, 300)
+	w.opts.Injector = nil
+	var calls []pipeline.Progress
+	w.opts.Progress = func(p pipeline.Progress) {
+		if p.Stage == pipeline.StageLoad {
+			calls = append(calls, p)
+		}
+	}
+	res, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)
+	require.NoError(t, err)
+	// Customers 256 then 44, the catalogue, orders 256 then 44.
+	assertCounts(t, calls, []int{256, 300, 301, 557, 601})
+	assert.Equal(t, 601, res.Files)
+}
+
+// assertCounts checks a stage's Progress calls: the start (0 of 1), then
+// done rising through want over the same total, then the end at that
+// total (0 of 0 when want is empty).
+func assertCounts(t *testing.T, calls []pipeline.Progress, want []int) {
+	t.Helper()
+	require.Len(t, calls, len(want)+2, "%+v", calls)
+	assert.Equal(t, [3]any{0, 1, false}, [3]any{calls[0].Done, calls[0].Total, calls[0].End}, "the start")
+	total := 0
+	if len(want) > 0 {
+		total = want[len(want)-1]
+	}
+	for i, w := range want {
+		c := calls[i+1]
+		assert.Equal(t, [3]any{w, total, false}, [3]any{c.Done, c.Total, c.End}, "call %d", i+1)
+	}
+	last := calls[len(calls)-1]
+	assert.Equal(t, [3]any{total, total, true}, [3]any{last.Done, last.Total, last.End}, "the end")
 }
 
 // TestWatermarkMovedUnderTheRun: another runner advances the watermark

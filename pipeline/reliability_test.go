@@ -87,7 +87,7 @@ func cutAtLineEnd(t *testing.T, l landing.Lander, key string) {
 // onLoad returns a Progress callback that runs f once, as the load starts.
 func onLoad(f func()) func(pipeline.Progress) {
 	return func(p pipeline.Progress) {
-		if p.Stage == pipeline.StageLoad && !p.End {
+		if p.Stage == pipeline.StageLoad && !p.End && p.Done == 0 {
 			f()
 		}
 	}

@@ -34,7 +34,10 @@ func (r *runner) advance(ctx context.Context, mark landing.Mark) error {
 // out (ErrLeftOut) do not stop the run: it goes on to the report, which
 // shows them, and returns the error at its end.
 func (r *runner) load(ctx context.Context) error {
-	got, err := loadAll(ctx, r.wh, r.land, r.s.Dataset != nil, r.guard)
+	got, err := loadAll(ctx, r.wh, r.land, r.s.Dataset != nil, r.guard, func(done, total int) {
+		r.work = total
+		r.s.report(Progress{Stage: StageLoad, Done: done, Total: total, Result: r.res})
+	})
 	if got != nil {
 		r.res.Files, r.res.Rows, r.res.Rejected = got.Files, got.Rows, got.Rejected
 		r.headers, r.res.LeftOut = got.Headers, got.LeftOut
@@ -70,7 +73,10 @@ func (r *runner) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.res.ModelsBuilt, err = Build(ctx, r.wh, p)
+	r.res.ModelsBuilt, err = build(ctx, r.wh, p, func(done, total int) {
+		r.work = total
+		r.s.report(Progress{Stage: StageBuild, Done: done, Total: total, Result: r.res})
+	})
 	r.stale = true
 	return err
 }

@@ -351,14 +351,29 @@ func LoadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 	if err != nil {
 		return nil, err
 	}
-	return loadAll(ctx, wh, l, checkHeaders, g)
+	return loadAll(ctx, wh, l, checkHeaders, g, nil)
 }
 
-// loadAll is LoadAll with the ledger and manifests read.
-func loadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, checkHeaders bool, g *landGuard) (*Loaded, error) {
+// loadChunk is the fewest files a Load request holds when the files
+// loaded are counted (see loadAll): a few of a warehouse's batches.
+const loadChunk = 256
+
+// loadAll is LoadAll with the ledger and manifests read. It checks every
+// source's files first, then loads them; onFiles, when not nil, is called
+// with the files loaded so far and the files to load (those the ledger
+// does not hold) after each request, the files then going to the
+// warehouse in requests of at least loadChunk files (and a hundredth of
+// the files), so that the count moves within a table.
+func loadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, checkHeaders bool, g *landGuard, onFiles func(done, total int)) (*Loaded, error) {
 	got := &Loaded{}
 	idx := g.index()
 	skipDays := map[string]bool{} // days whose orders file is not loaded
+	type request struct {
+		s    source
+		keys []string
+	}
+	var requests []request
+	total := 0
 	for _, s := range sources() {
 		all, err := csvKeys(ctx, l, s.prefix)
 		if err != nil {
@@ -402,13 +417,28 @@ func loadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 				return got, err
 			}
 		}
-		res, err := wh.Load(ctx, warehouse.LoadRequest{Table: s.table, Columns: s.columns, Source: l, Keys: keys})
-		if res != nil {
-			f, _, n, r := res.Totals()
-			got.Files, got.Rows, got.Rejected = got.Files+f, got.Rows+n, got.Rejected+r
+		keys = slices.DeleteFunc(keys, func(k string) bool { return g.loaded[k] }) // the ledger would skip them
+		requests, total = append(requests, request{s, keys}), total+len(keys)
+	}
+	done := 0
+	for _, rq := range requests {
+		size := max(len(rq.keys), 1) // one request; an empty one creates the table
+		if onFiles != nil {
+			size = max(loadChunk, (total+99)/100)
 		}
-		if err != nil {
-			return got, err
+		for i := 0; i == 0 || i < len(rq.keys); i += size {
+			part := rq.keys[i:min(i+size, len(rq.keys))]
+			res, err := wh.Load(ctx, warehouse.LoadRequest{Table: rq.s.table, Columns: rq.s.columns, Source: l, Keys: part})
+			if res != nil {
+				f, _, n, r := res.Totals()
+				got.Files, got.Rows, got.Rejected = got.Files+f, got.Rows+n, got.Rejected+r
+			}
+			if err != nil {
+				return got, err
+			}
+			if done += len(part); onFiles != nil && len(part) > 0 {
+				onFiles(done, total)
+			}
 		}
 	}
 	slices.SortFunc(got.LeftOut, func(a, b LeftOut) int { return strings.Compare(a.Key, b.Key) })
@@ -499,6 +529,12 @@ func builtinProject() (*transform.Project, error) {
 // the load ledger's size in [BuildTable], so that [Run] rebuilds them only
 // when the ledger moves. It returns the number of models built.
 func Build(ctx context.Context, wh warehouse.Warehouse, p *transform.Project) (int, error) {
+	return build(ctx, wh, p, nil)
+}
+
+// build is Build; onModel, when not nil, is called with the models built
+// so far and the project's models after each model built.
+func build(ctx context.Context, wh warehouse.Warehouse, p *transform.Project, onModel func(done, total int)) (int, error) {
 	if p == nil {
 		var err error
 		if p, err = builtinProject(); err != nil {
@@ -509,7 +545,20 @@ func Build(ctx context.Context, wh warehouse.Warehouse, p *transform.Project) (i
 	if err != nil {
 		return 0, err
 	}
-	res, err := p.Run(ctx, wh, nil)
+	opts := &transform.RunOptions{}
+	if onModel != nil {
+		total, done := 0, 0
+		for _, level := range p.Levels() {
+			total += len(level)
+		}
+		opts.OnModel = func(m transform.ModelResult) {
+			if m.Err == nil {
+				done++
+				onModel(done, total)
+			}
+		}
+	}
+	res, err := p.Run(ctx, wh, opts)
 	if err != nil {
 		return 0, err
 	}

@@ -159,6 +159,22 @@ func TestTextProgressRun(t *testing.T) {
 		"Models are current: nothing rebuilt.\n", b.String())
 }
 
+// TestTextProgressLiveRun: on a terminal (Live), a real run shows its
+// files loaded and models built as they move.
+func TestTextProgressLiveRun(t *testing.T) {
+	w := newWorld(t, 3)
+	var b strings.Builder
+	w.opts.Progress = pipeline.TextProgress(&b, &pipeline.TextOptions{Live: true})
+	_, err := pipeline.Run(t.Context(), w.land, w.wh, w.opts)
+	require.NoError(t, err)
+	const erase = "\r\x1b[K"
+	// 10 files: the customers of 3 days, the catalogue, the orders, the labels.
+	assert.Contains(t, b.String(), erase+"Loading files…"+erase+"Loading files: 3 of 10 (30%)"+erase+"Loading files: 4 of 10 (40%)"+
+		erase+"Loading files: 7 of 10 (70%)"+erase+"Loading files: 10 of 10 (100%)"+erase+"Loaded 10 files")
+	assert.Contains(t, b.String(), erase+"Building models…"+erase+"Building models: 1 of 5 (20%)")
+	assert.Contains(t, b.String(), erase+"Building models: 5 of 5 (100%)"+erase+"Built 5 models")
+}
+
 func TestDescribeURL(t *testing.T) {
 	dir := t.TempDir()
 	for raw, want := range map[string]string{

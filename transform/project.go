@@ -370,6 +370,9 @@ type RunOptions struct {
 	// FullRefresh rebuilds incremental models from scratch instead of
 	// merging new rows.
 	FullRefresh bool
+	// OnModel, when set, is called with each model's result as the model
+	// ends (a failed one included), never concurrently: a progress hook.
+	OnModel func(ModelResult)
 }
 
 // ModelResult accounts for one model run.
@@ -446,6 +449,11 @@ func (p *Project) Run(ctx context.Context, w warehouse.Warehouse, opts *RunOptio
 				incremental, err := p.materialize(ctx, w, m, dialect, opts)
 				results[i] = &ModelResult{Name: m.Name, Materialized: m.Materialized, Incremental: incremental,
 					Duration: time.Since(start), Err: err}
+				if opts.OnModel != nil {
+					mu.Lock()
+					opts.OnModel(*results[i])
+					mu.Unlock()
+				}
 				if err != nil {
 					mu.Lock()
 					failed = true

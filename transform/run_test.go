@@ -312,3 +312,27 @@ func TestRunCancelled(t *testing.T) {
 		t.Errorf("result = %+v, want nothing run and 5 skipped", res)
 	}
 }
+
+// TestRunOnModel: OnModel hears of every model run, one call at a time
+// (the slice it appends to is not locked: -race checks it), even with
+// models of a level running at once.
+func TestRunOnModel(t *testing.T) {
+	w := newLoadedWarehouse(t)
+	p := builtinProject(t)
+	var heard []string
+	res, err := p.Run(t.Context(), w, &transform.RunOptions{Parallelism: 3, OnModel: func(m transform.ModelResult) {
+		heard = append(heard, m.Name)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran []string
+	for _, m := range res.Models {
+		ran = append(ran, m.Name)
+	}
+	slices.Sort(heard)
+	slices.Sort(ran)
+	if len(ran) != 5 || !reflect.DeepEqual(heard, ran) {
+		t.Errorf("OnModel heard %v, want the models run %v", heard, ran)
+	}
+}

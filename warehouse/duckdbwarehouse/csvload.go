@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/edqm/edqm/warehouse"
@@ -71,7 +72,10 @@ func prepareCSV(ctx context.Context, req warehouse.LoadRequest, key, path string
 		}
 		return p
 	}
-	data, err := io.ReadAll(body)
+	buf := bufPool.Get().(*[]byte)
+	defer bufPool.Put(buf)
+	data, err := readAll(body, (*buf)[:0])
+	*buf = data
 	_ = body.Close()
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
@@ -88,6 +92,27 @@ func prepareCSV(ctx context.Context, req warehouse.LoadRequest, key, path string
 		p.err = fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, p.fr.Parsed, p.fr.Loaded, p.fr.Rejected)
 	}
 	return p
+}
+
+// bufPool holds the buffers files are read into, so that a load does not
+// grow a new one for each file.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// readAll reads r to its end, appending to b.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // judge checks data's header and sorts its records; see prepareCSV.

@@ -123,6 +123,7 @@ func BenchmarkLoad(b *testing.B) {
 	}{
 		{"small_files", benchDays, 0, true},
 		{"bench_1M_days", 64, 2740, false},
+		{"bench_1M_4_batches", 256, 2740, false},
 	} {
 		b.Run(ds.name, func(b *testing.B) { benchmarkLoad(b, ds.days, ds.perDay, ds.all) })
 	}
@@ -200,6 +201,8 @@ func benchmarkLoad(b *testing.B, days, perDay int, all bool) {
 	}
 	b.Run("batched", func(b *testing.B) { load(b, local, false, 0, 0) })
 	b.Run("one_batch_at_once", func(b *testing.B) { load(b, local, false, 64, 1) })
+	b.Run("two_batches_at_once", func(b *testing.B) { load(b, local, false, 64, 2) })
+	b.Run("batches_of_256_files", func(b *testing.B) { load(b, local, false, 256, 1) })
 	b.Run("batched_memory", func(b *testing.B) { load(b, mem, true, 0, 0) })
 	for _, ref := range []struct{ name, opts string }{
 		{"read_csv_reference", "strict_mode = true"},

@@ -37,8 +37,8 @@
 // The Appender and the INSERT take part in the connection's open
 // transaction (this package's tests check it: rows appended after BEGIN
 // are gone after ROLLBACK), so files are loaded in batches, one
-// transaction each: up to 64 files, fewer when they reach about a million
-// rows. A batch's ledger check, the deletion of forced files' previous
+// transaction each: up to 1,024 files, fewer when they reach about a
+// million rows. A batch's ledger check, the deletion of forced files' previous
 // rows, the rows, the rejects and the ledger entries commit together or
 // not at all, so a file's rows always commit with its ledger entry, and a
 // cancelled context or a crash leaves nothing of a batch behind (a kill
@@ -51,14 +51,13 @@
 // again in a new transaction: they are committed and reported loaded, the
 // error names the failed file, and no file after it in the batch is
 // loaded (files after it may have been read ahead). A cancellation rolls
-// the batches in progress back without retrying them. Two batches run at
-// once, each on its own connection, so that one is read and judged in Go
-// while DuckDB writes the other (each stage runs on every core: Go's on
-// GOMAXPROCS goroutines, DuckDB's on its threads setting); on error the
-// result may also list files after the failed one, from a batch that
-// committed; each file in the result is committed, each file missing from
-// it was not loaded by the call. A key listed twice in one request is
-// loaded once; the repeats are reported skipped.
+// the batch in progress back without retrying it. One batch runs at a
+// time, on every core: Go reads and judges GOMAXPROCS files at once, and
+// DuckDB's INSERT runs on its threads setting (two INSERTs into one table
+// at once were slower: see BenchmarkLoad). Each file in the result is
+// committed, each file missing from it was not loaded by the call. A key
+// listed twice in one request is loaded once; the repeats are reported
+// skipped.
 //
 // Quoting errors: encoding/csv resumes on the next line after a bare quote
 // in an unquoted field or a stray quote after a quoted field, so only that

@@ -24,20 +24,21 @@ import (
 // Batches: see "# Loads" in the package documentation.
 const (
 	// batchFiles is the largest number of files one transaction loads.
-	batchFiles = 64
+	batchFiles = 1024
 	// batchRows ends a batch early, after the file that brings it to this
 	// many rows, so that a transaction never holds too many rows.
 	batchRows = 1 << 20
 	// loadWorkers is the number of batches one Load runs at once, each on
-	// its own connection: a pipeline's depth, not a number of cores (so
-	// that Go reads and judges one batch while DuckDB writes the other;
-	// each of those stages runs on every core).
-	loadWorkers = 2
+	// its own connection. One: each batch already runs on every core (Go
+	// judges GOMAXPROCS files at once, DuckDB's INSERT runs on its
+	// threads), and two INSERTs into one table at once contend
+	// (BenchmarkLoad: two_batches_at_once).
+	loadWorkers = 1
 )
 
 // Load loads files into a raw table; see the package documentation. On
 // error, the result lists every file this call committed and every file it
-// skipped, in the request's order (with batches running at once, these can
+// skipped, in the request's order (when batches run at once, these can
 // include files after the one that failed); a key missing from the result
 // was not loaded by this call.
 func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*warehouse.LoadResult, error) {

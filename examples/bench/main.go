@@ -58,6 +58,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -635,7 +636,8 @@ func (r *scaleRun) bytesLanded(ctx context.Context) error {
 
 // reference measures DuckDB's own reader (read_csv, or read_parquet for
 // Parquet) on the landed data files, into tables of a new database file
-// beside the warehouse, one INSERT … SELECT per table folder (all VARCHAR
+// beside the warehouse, one INSERT … SELECT per table folder and format
+// (labels stay CSV beside Parquet data files; all VARCHAR
 // for CSV, with the file name), and prints it with the load's ratio to
 // it. It is not a stage: the totals leave it out.
 func (r *scaleRun) reference(ctx context.Context) error {
@@ -655,9 +657,11 @@ func (r *scaleRun) reference(ctx context.Context) error {
 	}
 	for _, o := range objs {
 		dir, _, ok := strings.Cut(o.Key, "/date=")
-		if !ok || !(strings.HasSuffix(o.Key, ".csv") || strings.HasSuffix(o.Key, ".parquet")) {
+		ext := path.Ext(o.Key)
+		if !ok || (ext != ".csv" && ext != ".parquet") {
 			continue
 		}
+		dir += ext // labels stay CSV when the data files are Parquet
 		p, err := lp.LocalPath(o.Key)
 		if err != nil {
 			return fmt.Errorf("reference: %w", err)
@@ -681,6 +685,10 @@ func (r *scaleRun) reference(ctx context.Context) error {
 	st, err := measure(reader+" reference", func() (int64, error) {
 		var rows int64
 		for i, dir := range folders {
+			reader := "read_csv"
+			if strings.HasSuffix(dir, ".parquet") {
+				reader = "read_parquet"
+			}
 			quoted := make([]string, len(tables[dir]))
 			for j, p := range tables[dir] {
 				quoted[j] = "'" + strings.ReplaceAll(p, "'", "''") + "'"

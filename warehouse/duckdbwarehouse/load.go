@@ -121,14 +121,24 @@ func (w *Warehouse) Load(ctx context.Context, req warehouse.LoadRequest) (*wareh
 // batchRows asks for, and records each committed file in results and
 // settled. When a file fails, the files before it in its batch are loaded
 // again in a new batch (the failed transaction is rolled back whole), so
-// that only the failed file and those after it are left out.
+// that only the failed file and those after it are left out. When
+// Parquet files read together fail (errParquetGroup), the batch is loaded
+// again with each Parquet file read alone.
 func (w *Warehouse) loadChunk(ctx context.Context, req warehouse.LoadRequest, idx []int, results []warehouse.FileResult, settled []bool) error {
+	single := false
 	for len(idx) > 0 {
 		keys := make([]string, len(idx))
 		for j, i := range idx {
 			keys[j] = req.Keys[i]
 		}
-		frs, failedAt, err := w.loadBatch(ctx, req, keys)
+		frs, failedAt, err := w.loadBatch(ctx, req, keys, single)
+		if err != nil && !single && errors.Is(err, errParquetGroup) && ctx.Err() == nil {
+			// Rolled back whole: load it again, one Parquet file per
+			// read_parquet, so that the error names its file.
+			w.log.DebugContext(ctx, "duckdbwarehouse: Parquet files read together failed, loading them one by one", "table", req.Table, "error", err)
+			single = true
+			continue
+		}
 		for j, fr := range frs {
 			results[idx[j]], settled[idx[j]] = fr, true
 		}
@@ -148,8 +158,9 @@ func (w *Warehouse) loadChunk(ctx context.Context, req warehouse.LoadRequest, id
 // loadBatch loads keys, or the first of them up to batchRows rows, in one
 // transaction, and returns the results of the files committed: all or
 // none. On error, failedAt is the index in keys of the file that failed,
-// or -1 when the error is the batch's own (begin, flush, commit).
-func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, keys []string) (frs []warehouse.FileResult, failedAt int, err error) {
+// or -1 when the error is the batch's own (begin, flush, commit). single
+// reads each Parquet file alone (see appendFiles).
+func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, keys []string, single bool) (frs []warehouse.FileResult, failedAt int, err error) {
 	failedAt = -1
 	if err := ctx.Err(); err != nil {
 		return nil, -1, err
@@ -195,7 +206,7 @@ func (w *Warehouse) loadBatch(ctx context.Context, req warehouse.LoadRequest, ke
 			return fmt.Errorf("duckdbwarehouse: unexpected driver connection %T", dc)
 		}
 		var aerr error
-		frs, failedAt, aerr = w.appendFiles(ctx, c, req, keys, loaded, what)
+		frs, failedAt, aerr = w.appendFiles(ctx, c, req, keys, loaded, what, single)
 		return aerr
 	})
 	if err != nil {
@@ -245,11 +256,13 @@ func deleteForced(ctx context.Context, conn *sql.Conn, table string, keys []stri
 // their ledger entries on c, skipping the files loaded (unless forced).
 // The CSV files are read and judged ahead, GOMAXPROCS at a time (see
 // prepareCSV); then, in the keys' order, each file's rejects and odd
-// records are appended (a Parquet file is loaded with read_parquet), with
-// its ledger entry; the appenders are flushed, and one read_csv loads the
-// plain records of every CSV file. On error, failedAt is the index in keys
-// of the file that failed, or -1 when the error is the batch's own.
-func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehouse.LoadRequest, keys []string, loaded map[string]bool, what string) (frs []warehouse.FileResult, failedAt int, err error) {
+// records are appended, with its ledger entry (a Parquet file is opened
+// and checked); the Parquet files are read by one read_parquet per
+// signature (each alone when single; see loadParquet), the appenders are
+// flushed, and one read_csv loads the plain records of every CSV file. On
+// error, failedAt is the index in keys of the file that failed, or -1 when
+// the error is the batch's own.
+func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehouse.LoadRequest, keys []string, loaded map[string]bool, what string, single bool) (frs []warehouse.FileResult, failedAt int, err error) {
 	tmp, err := os.MkdirTemp("", "edqm-load-*")
 	if err != nil {
 		return nil, -1, fmt.Errorf("duckdbwarehouse: load %s: temporary folder: %w", what, err)
@@ -262,6 +275,13 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 	ahead := w.prepareAhead(ctx, req, keys, loaded, tmp)
 	defer ahead.stop()
 	var plain []plainFile
+	var pq []parquetFile
+	var dones []func()
+	defer func() {
+		for _, done := range dones {
+			done()
+		}
+	}()
 	var rows int64
 	for i, key := range keys {
 		if loaded[key] && !req.Force {
@@ -271,7 +291,14 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 		}
 		var fr warehouse.FileResult
 		if isParquet(key) {
-			fr, err = w.loadFile(ctx, a, req, key)
+			var f parquetFile
+			var done func()
+			if f, done, err = prepareParquet(ctx, c, req, key); err == nil {
+				dones = append(dones, done)
+				f.at = i
+				pq = append(pq, f)
+				fr = warehouse.FileResult{Key: key, Parsed: f.rows} // counted by loadParquet
+			}
 		} else {
 			p := ahead.get(i)
 			fr, err = p.fr, p.err
@@ -282,7 +309,7 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 				plain = append(plain, plainFile{key: key, path: p.path, rows: p.plain})
 			}
 		}
-		if err == nil {
+		if err == nil && !isParquet(key) {
 			err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
 			if err != nil {
 				err = fmt.Errorf("duckdbwarehouse: load %s: appending its ledger entry: %w", key, err)
@@ -298,6 +325,10 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 		}
 	}
 	ahead.stop()
+	if at, err := w.loadParquet(ctx, a, req, pq, frs, single); err != nil {
+		a.discard()
+		return frs, at, err
+	}
 	if err := a.close(ctx); err != nil {
 		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
 	}
@@ -465,12 +496,36 @@ func (a *appenders) close(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// loadFile loads one Parquet file inside the batch's transaction. An
-// error names the file, except a context error, which is returned as is.
-func (w *Warehouse) loadFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
-	fr.Key = key
-	if err := ctx.Err(); err != nil {
-		return fr, err
+// loadParquet loads a batch's Parquet files, prepared, in groups of one
+// signature in the order of their first file (each file alone when
+// single; see loadParquetGroup), sets their results in frs and appends
+// their ledger entries. On error, at is the index of the file that failed
+// when it is known, else -1.
+func (w *Warehouse) loadParquet(ctx context.Context, a *appenders, req warehouse.LoadRequest, files []parquetFile, frs []warehouse.FileResult, single bool) (at int, err error) {
+	var groups [][]parquetFile
+	bySig := map[string]int{}
+	for _, f := range files {
+		sig := f.signature()
+		if g, ok := bySig[sig]; ok && !single {
+			groups[g] = append(groups[g], f)
+			continue
+		}
+		bySig[sig] = len(groups)
+		groups = append(groups, []parquetFile{f})
 	}
-	return w.loadParquetFile(ctx, a, req, key)
+	for _, g := range groups {
+		if err := loadParquetGroup(ctx, a.conn, req, g, frs); err != nil {
+			if len(g) == 1 {
+				return g[0].at, err
+			}
+			return -1, err
+		}
+		for _, f := range g {
+			fr := frs[f.at]
+			if err := a.ledger.AppendRow(fr.Key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now()); err != nil {
+				return f.at, fmt.Errorf("duckdbwarehouse: load %s: appending its ledger entry: %w", fr.Key, err)
+			}
+		}
+	}
+	return -1, nil
 }

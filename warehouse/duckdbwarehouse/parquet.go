@@ -22,59 +22,161 @@ func isParquet(key string) bool { return strings.HasSuffix(key, parquetSuffix) }
 // parquetColumn is a column of a Parquet file as read_parquet types it.
 type parquetColumn struct{ name, typ string }
 
-// loadParquetFile loads a Parquet file, inside the batch's transaction on
-// a.conn, with read_parquet: from the Lander's own file when it is a
-// [landing.LocalPather], else from a temporary copy. The file's columns
-// must be the request's, by name in any order (a file with a column
-// missing or an extra one is refused whole, wrapping [warehouse.ErrBadFile]);
-// each row loads with _file the key and _line its row number plus one
+// parquetFile is a Parquet file of a batch, opened and checked, waiting
+// for the INSERT of its group (see loadParquetGroup).
+type parquetFile struct {
+	at        int // its index in the batch's keys
+	key, path string
+	cols      []parquetColumn
+	rows      int64 // as its footer says
+}
+
+// signature is the file's columns and types, in their order: the files of
+// one signature are read by one read_parquet.
+func (f *parquetFile) signature() string {
+	var b strings.Builder
+	for _, c := range f.cols {
+		b.WriteString(c.name + "\x00" + c.typ + "\x00")
+	}
+	return b.String()
+}
+
+// prepareParquet opens a Parquet file of a batch on conn: its local path
+// (the Lander's own file when it is a [landing.LocalPather], else a
+// temporary copy, which done removes), its columns, which must be the
+// request's by name in any order (a file with a column missing or an
+// extra one is refused whole, wrapping [warehouse.ErrBadFile]), and its
+// rows. An error names the file, except a context error.
+func prepareParquet(ctx context.Context, conn driver.Conn, req warehouse.LoadRequest, key string) (f parquetFile, done func(), err error) {
+	f.key = key
+	if err := ctx.Err(); err != nil {
+		return f, nil, err
+	}
+	path, cleanup, err := parquetPath(ctx, req.Source, key)
+	if err != nil {
+		return f, nil, err
+	}
+	f.path = path
+	defer func() {
+		if err != nil {
+			cleanup()
+		}
+	}()
+	if f.cols, err = describeParquet(ctx, conn, parquetSource([]string{f.path}), key); err != nil {
+		return f, nil, err
+	}
+	if err := checkParquetColumns(key, f.cols, req.Columns); err != nil {
+		return f, nil, err
+	}
+	q := "SELECT CAST(COALESCE(SUM(num_rows), 0) AS BIGINT) FROM parquet_file_metadata(" + sqlString(f.path) + ")"
+	if err := queryInts(ctx, conn, q, key, &f.rows); err != nil {
+		return f, nil, err
+	}
+	return f, cleanup, nil
+}
+
+// parquetSource is the read_parquet of paths, with each row's number in
+// its file.
+func parquetSource(paths []string) string {
+	quoted := make([]string, len(paths))
+	for i, p := range paths {
+		quoted[i] = sqlString(p)
+	}
+	return "read_parquet([" + strings.Join(quoted, ", ") + "], file_row_number = true, hive_partitioning = false)"
+}
+
+// errParquetGroup wraps the error of an INSERT that read several Parquet
+// files at once: it cannot say which file failed, so the batch is rolled
+// back and loaded again one Parquet file at a time (see loadChunk).
+var errParquetGroup = errors.New("duckdbwarehouse: Parquet files read together")
+
+// loadParquetGroup loads files, which share a signature, inside the
+// batch's transaction on conn, with one INSERT … SELECT FROM read_parquet
+// of them all, and sets their results in frs (by their index at). Each
+// row loads with _file its key and _line its row number plus one
 // (file_row_number + 2: the line the row starts on in a CSV file of the
 // same rows, whose header is line 1, so a row has the same _line whichever
-// format landed it, and Snowflake's loader numbers it alike), every value as its text (CAST AS VARCHAR: a
-// DECIMAL(14, 2) as "123.40", a DATE as YYYY-MM-DD), an empty string as
-// NULL as in a CSV file. A row with a value no raw VARCHAR column can hold
-// (a LIST, STRUCT, MAP or UNION value, bytes that are not UTF-8, a value
-// with no text) is a reject, kept with that line, the column and the row
-// as JSON.
-func (w *Warehouse) loadParquetFile(ctx context.Context, a *appenders, req warehouse.LoadRequest, key string) (fr warehouse.FileResult, err error) {
-	fr.Key = key
-	path, done, err := parquetPath(ctx, req.Source, key)
+// format landed it, and Snowflake's loader numbers it alike), every value
+// as its text (CAST AS VARCHAR: a DECIMAL(14, 2) as "123.40", a DATE as
+// YYYY-MM-DD), an empty string as NULL as in a CSV file. A row with a
+// value no raw VARCHAR column can hold (a LIST, STRUCT, MAP or UNION
+// value, bytes that are not UTF-8, a value with no text) is a reject, kept
+// with that line, the column and the row as JSON. When the files are
+// more than one, an error of DuckDB's wraps errParquetGroup.
+func loadParquetGroup(ctx context.Context, conn driver.Conn, req warehouse.LoadRequest, files []parquetFile, frs []warehouse.FileResult) error {
+	paths := make([]string, len(files))
+	keys := make([]string, len(files))
+	var want int64
+	for i, f := range files {
+		paths[i], keys[i] = f.path, sqlString(f.key)
+		want += f.rows
+	}
+	what := files[0].key
+	if len(files) > 1 {
+		what = fmt.Sprintf("%s and %d more Parquet files", files[0].key, len(files)-1)
+	}
+	src := parquetSource(paths)
+	keyExpr := "([" + strings.Join(keys, ", ") + "])[CAST(file_index AS BIGINT) + 1]"
+	p := newParquetSelect(req.Columns, files[0].cols)
+	loaded, err := execCount(ctx, conn, p.insertRows(req.Table, keyExpr, src), what)
+	var rejected int64
+	if err == nil {
+		rejected, err = execCount(ctx, conn, p.insertRejects(req.Table, keyExpr, src), what)
+	}
 	if err != nil {
-		return fr, err
+		if len(files) > 1 && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", errParquetGroup, err)
+		}
+		return err
 	}
-	defer done()
-	src := "read_parquet(" + sqlString(path) + ", file_row_number = true, hive_partitioning = false)"
-	cols, err := describeParquet(ctx, a.conn, src, key)
+	byKey := make(map[string]*warehouse.FileResult, len(files))
+	for _, f := range files {
+		frs[f.at] = warehouse.FileResult{Key: f.key, Parsed: f.rows, Loaded: f.rows}
+		byKey[f.key] = &frs[f.at]
+	}
+	if rejected > 0 {
+		if err := countParquetRejects(ctx, conn, keys, byKey, what); err != nil {
+			return err
+		}
+	}
+	if loaded+rejected != want {
+		return fmt.Errorf("duckdbwarehouse: load %s: internal error: %d rows loaded and %d rejected, want %d in all", what, loaded, rejected, want)
+	}
+	for _, f := range files {
+		if fr := frs[f.at]; fr.Loaded < 0 {
+			return fmt.Errorf("duckdbwarehouse: load %s: internal error: %d rejects of %d rows", f.key, fr.Rejected, fr.Parsed)
+		}
+	}
+	return ctx.Err()
+}
+
+// countParquetRejects sets the rejects of each file of keys (quoted) in
+// byKey: their count, the first one's reason and line.
+func countParquetRejects(ctx context.Context, conn driver.Conn, keys []string, byKey map[string]*warehouse.FileResult, what string) error {
+	q := `SELECT file, COUNT(*), arg_min(reason, line), MIN(line) FROM ` + warehouse.RejectsTable +
+		` WHERE file IN (` + strings.Join(keys, ", ") + `) GROUP BY file`
+	rows, err := conn.(driver.QueryerContext).QueryContext(ctx, q, nil)
 	if err != nil {
-		return fr, err
+		return fmt.Errorf("duckdbwarehouse: load %s: %w", what, sqlError("query", q, err))
 	}
-	if err := checkParquetColumns(key, cols, req.Columns); err != nil {
-		return fr, err
-	}
-	p := newParquetSelect(req.Columns, cols)
-	rejects := p.insertRejects(req.Table, key, src)
-	if fr.Loaded, err = execCount(ctx, a.conn, p.insertRows(req.Table, key, src), key); err != nil {
-		return fr, err
-	}
-	fr.Parsed = fr.Loaded
-	if rejects != "" { // some values may not fit: count the rows apart
-		if err := queryInts(ctx, a.conn, "SELECT COUNT(*) FROM "+src, key, &fr.Parsed); err != nil {
-			return fr, err
+	defer rows.Close()
+	v := make([]driver.Value, 4)
+	for {
+		if err := rows.Next(v); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: %w", what, sqlError("query", q, err))
 		}
-		if fr.Rejected, err = execCount(ctx, a.conn, rejects, key); err != nil {
-			return fr, err
+		key, _ := v[0].(string)
+		fr := byKey[key]
+		if fr == nil {
+			return fmt.Errorf("duckdbwarehouse: load %s: internal error: rejects of %q", what, key)
 		}
+		fr.Rejected, _ = v[1].(int64)
+		fr.FirstError, _ = v[2].(string)
+		fr.FirstErrorLine, _ = v[3].(int64)
+		fr.Loaded = fr.Parsed - fr.Rejected
 	}
-	if fr.Rejected > 0 {
-		q := `SELECT reason, line FROM ` + warehouse.RejectsTable + ` WHERE file = ` + sqlString(key) + ` ORDER BY line LIMIT 1`
-		if err := queryFirstError(ctx, a.conn, q, key, &fr); err != nil {
-			return fr, err
-		}
-	}
-	if fr.Parsed != fr.Loaded+fr.Rejected {
-		return fr, fmt.Errorf("duckdbwarehouse: load %s: internal error: parsed %d != loaded %d + rejected %d", key, fr.Parsed, fr.Loaded, fr.Rejected)
-	}
-	return fr, ctx.Err()
 }
 
 // parquetPath returns a local path of key's file, and what to call once

@@ -68,19 +68,20 @@ func (p *parquetSelect) where() string {
 	return strings.Join(conds, " AND ")
 }
 
-// insertRows is the INSERT of the rows that fit.
-func (p *parquetSelect) insertRows(table, key, src string) string {
+// insertRows is the INSERT of the rows that fit; keyExpr is the SQL of a
+// row's _file.
+func (p *parquetSelect) insertRows(table, keyExpr, src string) string {
 	cols := make([]string, len(p.columns))
 	for i, c := range p.columns {
 		cols[i] = quote(c)
 	}
 	return "INSERT INTO " + quote(table) + " (" + strings.Join(cols, ", ") + ", _file, _line) SELECT " +
-		strings.Join(p.text, ", ") + ", " + sqlString(key) + ", file_row_number + 2 FROM " + src + " WHERE " + p.where()
+		strings.Join(p.text, ", ") + ", " + keyExpr + ", file_row_number + 2 FROM " + src + " WHERE " + p.where()
 }
 
 // insertRejects is the INSERT into the rejects of the rows that do not
-// fit; "" when every row fits.
-func (p *parquetSelect) insertRejects(table, key, src string) string {
+// fit; "" when every row fits. keyExpr is the SQL of a row's file.
+func (p *parquetSelect) insertRejects(table, keyExpr, src string) string {
 	w := p.where()
 	if w == "TRUE" {
 		return ""
@@ -94,7 +95,7 @@ func (p *parquetSelect) insertRejects(table, key, src string) string {
 	}
 	reason.WriteString(" END")
 	return "INSERT INTO " + warehouse.RejectsTable + " (table_name, file, line, reason, raw) SELECT " +
-		sqlString(table) + ", " + sqlString(key) + ", file_row_number + 2, " + reason.String() +
+		sqlString(table) + ", " + keyExpr + ", file_row_number + 2, " + reason.String() +
 		", CAST(to_json(struct_pack(" + strings.Join(p.raw, ", ") + ")) AS VARCHAR) FROM " + src + " WHERE NOT (" + w + ")"
 }
 

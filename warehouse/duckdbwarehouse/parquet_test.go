@@ -153,3 +153,52 @@ func TestLoadParquetBadFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1|n|2.50|2"}, rowsOf(t, w, "raw_t", "t/reordered.parquet", cols), "columns matched by name")
 }
+
+// TestLoadParquetTogether: the Parquet files of a batch are read together,
+// one read_parquet per set of columns and types, and each file still gets
+// its own counts, first reject and ledger entry; a file whose footer reads
+// but whose data does not (its first page header overwritten) fails the
+// read of all, and the load, read again file by file, names it and keeps
+// the file before it.
+func TestLoadParquetTogether(t *testing.T) {
+	w, l := openMemory(t), memlanding.New()
+	put(t, l, "t/1.parquet", duckParquet(t, w, `SELECT * FROM (VALUES ('1', 'a', '1.50'), ('2', 'b', '2.50')) AS v(id, name, amount)`))
+	put(t, l, "t/2.parquet", duckParquet(t, w, `SELECT * FROM (VALUES ('3', ['x'], 'ok'::BLOB), ('4', NULL, 'y'::BLOB), ('5', NULL, '\xFF'::BLOB)) AS v(id, name, amount)`))
+	put(t, l, "t/3.parquet", duckParquet(t, w, `SELECT * FROM (VALUES ('6', 'c', '6.50')) AS v(id, name, amount)`))
+	put(t, l, "t/4.parquet", duckParquet(t, w, `SELECT * FROM (VALUES ('7', [], 'z'::BLOB), ('8', NULL, 'w'::BLOB)) AS v(id, name, amount)`))
+	keys := []string{"t/1.parquet", "t/2.parquet", "t/3.parquet", "t/4.parquet"}
+	res, err := w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_t", Columns: cols, Source: l, Keys: keys})
+	require.NoError(t, err)
+	var got []string
+	for _, f := range res.Files {
+		got = append(got, f.Key+" "+strconv.FormatInt(f.Parsed, 10)+" "+strconv.FormatInt(f.Loaded, 10)+" "+
+			strconv.FormatInt(f.Rejected, 10)+" "+strconv.FormatInt(f.FirstErrorLine, 10))
+	}
+	assert.Equal(t, []string{"t/1.parquet 2 2 0 0", "t/2.parquet 3 1 2 2", "t/3.parquet 1 1 0 0", "t/4.parquet 2 1 1 2"}, got)
+	assert.Equal(t, []string{"4|NULL|y|3"}, rowsOf(t, w, "raw_t", "t/2.parquet", cols))
+	assert.Equal(t, []string{"8|NULL|w|3"}, rowsOf(t, w, "raw_t", "t/4.parquet", cols))
+	assert.Equal(t, []string{"t/1.parquet 2 2 0", "t/2.parquet 3 1 2", "t/3.parquet 1 1 0", "t/4.parquet 2 1 1"}, queryStrings(t, w,
+		"SELECT file || ' ' || rows_parsed || ' ' || rows_loaded || ' ' || rows_rejected FROM "+warehouse.LedgerTable+" ORDER BY file"))
+
+	uncompressed := func(q string) string {
+		path := filepath.Join(t.TempDir(), "u.parquet")
+		require.NoError(t, w.Exec(t.Context(), "COPY ("+q+") TO '"+path+"' (FORMAT parquet, COMPRESSION uncompressed)"))
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return string(data)
+	}
+	good := uncompressed(`SELECT '9' AS id, 'd' AS name, '9.50' AS amount`)
+	bad := []byte(uncompressed(`SELECT '10' AS id, 'e' AS name, '10.50' AS amount`))
+	copy(bad[4:], bytes.Repeat([]byte{0xFF}, 12)) // the first page header, after "PAR1"
+	put(t, l, "u/a.parquet", good)
+	put(t, l, "u/b.parquet", string(bad))
+	put(t, l, "u/c.parquet", good)
+	res, err = w.Load(t.Context(), warehouse.LoadRequest{Table: "raw_u", Columns: cols, Source: l, Keys: []string{"u/a.parquet", "u/b.parquet", "u/c.parquet"}})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "u/b.parquet")
+	assert.NotContains(t, err.Error(), "read together")
+	require.Len(t, res.Files, 1)
+	assert.Equal(t, "u/a.parquet", res.Files[0].Key)
+	assert.Equal(t, []string{"9|d|9.50|2"}, rowsOf(t, w, "raw_u", "u/a.parquet", cols))
+	assert.Empty(t, rowsOf(t, w, "raw_u", "u/c.parquet", cols))
+}

@@ -276,12 +276,8 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 	defer ahead.stop()
 	var plain []plainFile
 	var pq []parquetFile
-	var dones []func()
-	defer func() {
-		for _, done := range dones {
-			done()
-		}
-	}()
+	files := &parquetFiles{conn: c, req: req, bySig: map[string][]parquetColumn{}}
+	defer files.close()
 	var rows int64
 	for i, key := range keys {
 		if loaded[key] && !req.Force {
@@ -292,9 +288,7 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 		var fr warehouse.FileResult
 		if isParquet(key) {
 			var f parquetFile
-			var done func()
-			if f, done, err = prepareParquet(ctx, c, req, key); err == nil {
-				dones = append(dones, done)
+			if f, err = files.prepare(ctx, key); err == nil {
 				f.at = i
 				pq = append(pq, f)
 				fr = warehouse.FileResult{Key: key, Parsed: f.rows} // counted by loadParquet
@@ -505,7 +499,7 @@ func (w *Warehouse) loadParquet(ctx context.Context, a *appenders, req warehouse
 	var groups [][]parquetFile
 	bySig := map[string]int{}
 	for _, f := range files {
-		sig := f.signature()
+		sig := f.sig
 		if g, ok := bySig[sig]; ok && !single {
 			groups[g] = append(groups[g], f)
 			continue

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/parquet/file"
+
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/warehouse"
 )
@@ -27,52 +29,96 @@ type parquetColumn struct{ name, typ string }
 type parquetFile struct {
 	at        int // its index in the batch's keys
 	key, path string
-	cols      []parquetColumn
-	rows      int64 // as its footer says
+	// sig is the file's Parquet schema and key-value metadata as its
+	// footer gives them (or its columns as DuckDB types them, when Go
+	// cannot read the footer): the files of one sig are read together.
+	sig  string
+	cols []parquetColumn
+	rows int64
 }
 
-// signature is the file's columns and types, in their order: the files of
-// one signature are read by one read_parquet.
-func (f *parquetFile) signature() string {
-	var b strings.Builder
-	for _, c := range f.cols {
-		b.WriteString(c.name + "\x00" + c.typ + "\x00")
-	}
-	return b.String()
+// parquetFiles opens and checks the Parquet files of a batch on conn,
+// one at a time; the footer of each is read in Go, and DuckDB describes
+// the first file of each schema.
+type parquetFiles struct {
+	conn  driver.Conn
+	req   warehouse.LoadRequest
+	bySig map[string][]parquetColumn // the columns of the schemas checked
+	dones []func()
 }
 
-// prepareParquet opens a Parquet file of a batch on conn: its local path
-// (the Lander's own file when it is a [landing.LocalPather], else a
-// temporary copy, which done removes), its columns, which must be the
-// request's by name in any order (a file with a column missing or an
-// extra one is refused whole, wrapping [warehouse.ErrBadFile]), and its
-// rows. An error names the file, except a context error.
-func prepareParquet(ctx context.Context, conn driver.Conn, req warehouse.LoadRequest, key string) (f parquetFile, done func(), err error) {
+// prepare returns key's file: its local path (the Lander's own file when
+// it is a [landing.LocalPather], else a temporary copy, removed by close),
+// its schema, columns and rows. Its columns must be the request's by name
+// in any order: a file with a column missing or an extra one is refused
+// whole, wrapping [warehouse.ErrBadFile]. An error names the file, except
+// a context error.
+func (pf *parquetFiles) prepare(ctx context.Context, key string) (f parquetFile, err error) {
 	f.key = key
 	if err := ctx.Err(); err != nil {
-		return f, nil, err
+		return f, err
 	}
-	path, cleanup, err := parquetPath(ctx, req.Source, key)
+	path, done, err := parquetPath(ctx, pf.req.Source, key)
 	if err != nil {
-		return f, nil, err
+		return f, err
 	}
+	pf.dones = append(pf.dones, done)
 	f.path = path
-	defer func() {
-		if err != nil {
-			cleanup()
+	if sig, rows, ok := parquetFooter(path); ok {
+		f.sig, f.rows = sig, rows
+	}
+	cols, known := pf.bySig[f.sig]
+	if !known || f.sig == "" {
+		src := parquetSource([]string{f.path})
+		if cols, err = describeParquet(ctx, pf.conn, src, key); err != nil {
+			return f, err
 		}
-	}()
-	if f.cols, err = describeParquet(ctx, conn, parquetSource([]string{f.path}), key); err != nil {
-		return f, nil, err
+		if err := checkParquetColumns(key, cols, pf.req.Columns); err != nil {
+			return f, err
+		}
 	}
-	if err := checkParquetColumns(key, f.cols, req.Columns); err != nil {
-		return f, nil, err
+	f.cols = cols
+	if f.sig == "" { // Go could not read the footer, DuckDB can
+		q := "SELECT CAST(COALESCE(SUM(num_rows), 0) AS BIGINT) FROM parquet_file_metadata(" + sqlString(f.path) + ")"
+		if err := queryInts(ctx, pf.conn, q, key, &f.rows); err != nil {
+			return f, err
+		}
+		var b strings.Builder
+		for _, c := range cols {
+			b.WriteString(c.name + "\x00" + c.typ + "\x00")
+		}
+		f.sig = "duckdb\x00" + b.String()
 	}
-	q := "SELECT CAST(COALESCE(SUM(num_rows), 0) AS BIGINT) FROM parquet_file_metadata(" + sqlString(f.path) + ")"
-	if err := queryInts(ctx, conn, q, key, &f.rows); err != nil {
-		return f, nil, err
+	pf.bySig[f.sig] = cols
+	return f, nil
+}
+
+// close removes the temporary copies.
+func (pf *parquetFiles) close() {
+	for _, done := range pf.dones {
+		done()
 	}
-	return f, cleanup, nil
+	pf.dones = nil
+}
+
+// parquetFooter reads the footer of the Parquet file at path: its schema
+// and key-value metadata as text, and its rows; ok is false when it
+// cannot be read.
+func parquetFooter(path string) (sig string, rows int64, ok bool) {
+	r, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return "", 0, false
+	}
+	defer r.Close()
+	md := r.MetaData()
+	var b strings.Builder
+	b.WriteString("footer\x00")
+	b.WriteString(md.Schema.String())
+	kv := md.KeyValueMetadata()
+	for i, k := range kv.Keys() {
+		b.WriteString("\x00" + k + "=" + kv.Values()[i])
+	}
+	return b.String(), r.NumRows(), true
 }
 
 // parquetSource is the read_parquet of paths, with each row's number in

@@ -147,15 +147,3 @@ func queryInts(ctx context.Context, conn driver.Conn, q, key string, n *int64) e
 	*n = i
 	return nil
 }
-
-// queryFirstError reads the first reject's reason and line into fr.
-func queryFirstError(ctx context.Context, conn driver.Conn, q, key string, fr *warehouse.FileResult) error {
-	v := make([]driver.Value, 2)
-	if err := queryRow(ctx, conn, q, key, v); err != nil {
-		return err
-	}
-	fr.FirstError, _ = v[0].(string)
-	line, _ := v[1].(int64)
-	fr.FirstErrorLine = line
-	return nil
-}

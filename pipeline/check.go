@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/warehouse"
@@ -110,24 +113,38 @@ func checkSource(ctx context.Context, l landing.Lander, s source, all, keys []st
 	for _, key := range all {
 		listed[key] = true
 	}
-	for _, key := range keys {
+	// Each file is read and fingerprinted on its own goroutine, GOMAXPROCS
+	// at a time; the verdicts are gathered in the keys' order.
+	type verdict struct{ diff, bad string }
+	verdicts := make([]verdict, len(keys))
+	err := eachIndex(len(keys), func(i int) error {
+		key := keys[i]
+		if g.loaded[key] {
+			return nil
+		}
+		data, err := landing.ReadAll(ctx, l, key)
+		if err != nil {
+			return err
+		}
+		if e, inManifest := idx[key]; inManifest {
+			verdicts[i].diff = e.file.Diff(landing.Fingerprint(key, data))
+		}
+		verdicts[i].bad = headerProblem(data, s.columns)
+		if strings.HasSuffix(key, "."+FormatParquet.ext()) {
+			verdicts[i].bad = parquetHeaderProblem(data, s.columns)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, key := range keys {
 		if g.loaded[key] {
 			ok = append(ok, key) // the ledger skips it
 			continue
 		}
-		data, err := landing.ReadAll(ctx, l, key)
-		if err != nil {
-			return nil, nil, err
-		}
 		e, inManifest := idx[key]
-		var diff string
-		if inManifest {
-			diff = e.file.Diff(landing.Fingerprint(key, data))
-		}
-		bad := headerProblem(data, s.columns)
-		if strings.HasSuffix(key, "."+FormatParquet.ext()) {
-			bad = parquetHeaderProblem(data, s.columns)
-		}
+		diff, bad := verdicts[i].diff, verdicts[i].bad
 		switch {
 		case bad != "":
 			lo := LeftOut{Key: key, Table: s.table, Problem: ProblemQuarantined, Reason: "cannot be loaded: " + bad,
@@ -204,6 +221,42 @@ func recordLeftOut(ctx context.Context, wh warehouse.Warehouse, files []LeftOut)
 	for _, f := range files {
 		if err := wh.Exec(ctx, "INSERT INTO "+QuarantineTable+" VALUES (?, ?, ?, ?, ?)", f.Key, f.Table, f.Problem, f.Reason, f.Remedy); err != nil {
 			return fmt.Errorf("pipeline: record %s in %s: %w", f.Key, QuarantineTable, err)
+		}
+	}
+	return nil
+}
+
+// eachIndex runs f(i) for every i in [0, n), GOMAXPROCS at a time, and
+// returns the error of the lowest i that failed: the error a loop in
+// order would return. Once an index fails, no higher one starts.
+func eachIndex(n int, f func(i int) error) error {
+	errs := make([]error, n)
+	var next, failed atomic.Int64
+	failed.Store(int64(n))
+	var wg sync.WaitGroup
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= failed.Load() {
+					return
+				}
+				if err := f(int(i)); err != nil {
+					errs[i] = err
+					for {
+						cur := failed.Load()
+						if i >= cur || failed.CompareAndSwap(cur, i) {
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -466,7 +466,8 @@ func partitionDay(key string) string {
 // (an unknown kind, a wrong field count, a bad occurrence, a file cut
 // short) is an error naming the file and line instead of a shifted truth.
 func checkLabels(ctx context.Context, l landing.Lander, keys []string) error {
-	for _, key := range keys {
+	return eachIndex(len(keys), func(i int) error {
+		key := keys[i]
 		rc, err := l.Get(ctx, key)
 		if err != nil {
 			return fmt.Errorf("pipeline: labels %s: %w", key, err)
@@ -478,8 +479,8 @@ func checkLabels(ctx context.Context, l landing.Lander, keys []string) error {
 		if err != nil {
 			return fmt.Errorf("pipeline: %w", err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // csvKeys lists the CSV files under prefix.

@@ -29,7 +29,8 @@ func startSnowflake(t *testing.T, s3 *sftest.S3Options) *sftest.Server {
 // snowflake://… against the Snowflake test server, through the real
 // gosnowflake driver: once with the local landing folder (files uploaded
 // with PUT to the internal stage), once with an S3 landing on versitygw
-// read through the external stage (s3= in the URL). The printed report
+// read through the external stage (s3= in the URL); and with -format
+// parquet on the local folder (COPY INTO … MATCH_BY_COLUMN_NAME). The printed report
 // (orders, revenue, Health Score, Revenue at Risk, the scorecard) must be
 // the DuckDB default's for the same seed and days.
 func TestSnowflakeReportEqualsDuckDB(t *testing.T) {
@@ -53,6 +54,20 @@ func TestSnowflakeReportEqualsDuckDB(t *testing.T) {
 		}
 		if strings.Contains(out, snowflakeTestPassword) {
 			t.Error("the output holds the password")
+		}
+	})
+
+	t.Run("ParquetLocalLanding", func(t *testing.T) {
+		srv := startSnowflake(t, nil)
+		whURL := srv.URL("EDQM", "EDQM", "RAW", "warehouse=EDQM_WH")
+		dir := t.TempDir()
+		out := mustRun(t, append([]string{"-data", dir, "-warehouse", whURL, "-format", "parquet"}, args...)...)
+		if got := summary(t, out); got != want {
+			t.Errorf("Snowflake (Parquet files) reports differently from DuckDB (CSV):\n%s\nvs DuckDB's\n%s", got, want)
+		}
+		pq, err := filepath.Glob(filepath.Join(dir, "landing", "orders", "date=*", "*.parquet"))
+		if err != nil || len(pq) != 20 {
+			t.Errorf("%d Parquet orders files landed (%v), want 20", len(pq), err)
 		}
 	})
 

@@ -112,7 +112,7 @@ func writeDay(ctx context.Context, l landing.Lander, day time.Time, first bool, 
 	old := g.manifest(day)
 	if reland && old != nil {
 		if diff := manifestDiff(old, m); diff != "" {
-			return fmt.Errorf("%w: re-land %s: the options give other files than its manifest %s records: %s; nothing was landed: re-land with the options (seed, rates, mode) the day was landed with",
+			return fmt.Errorf("%w: re-land %s: the options give other files than its manifest %s records: %s; nothing was landed: re-land with the options (seed, rates, mode, format) the day was landed with",
 				ErrLoadedFileChanged, d, landing.ManifestKey(day), diff)
 		}
 	}
@@ -166,7 +166,7 @@ func keepLoaded(ctx context.Context, l landing.Lander, d string, f dayFile, old 
 	case bytes.Equal(cur, f.data):
 		return true, nil
 	}
-	return false, fmt.Errorf("%w: land %s: %s is loaded, and this run would land other bytes in it (%s); nothing of %s was landed: run with the options (seed, rates, mode, first day) it was landed with",
+	return false, fmt.Errorf("%w: land %s: %s is loaded, and this run would land other bytes in it (%s); nothing of %s was landed: run with the options (seed, rates, mode, format, first day) it was landed with",
 		ErrLoadedFileChanged, d, f.key, landing.Fingerprint(f.key, cur).Diff(want), d)
 }
 

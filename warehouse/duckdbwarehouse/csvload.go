@@ -20,10 +20,20 @@ import (
 	"github.com/edqm/edqm/warehouse/internal/loadcheck"
 )
 
-// maxPlainLine is the longest line copied as is for read_csv (DuckDB's
-// max_line_size is 2 MB; the line number is added in front); a longer
-// record is appended.
+// maxPlainLine is the longest line copied as is for read_csv (the line
+// number is added in front); a longer record is appended.
 const maxPlainLine = 1 << 20
+
+// readCSVMaxLine and readCSVBuffer are read_csv's max_line_size and
+// buffer_size: a plain line with its number and newline fits the first.
+// DuckDB's buffer_size defaults to 16 max_line_size, so the 4 MiB
+// max_line_size given before made each file buffer 64 MiB, and a
+// memory_limit of 256 MB failed on the first table ("could not allocate
+// block of size 64.0 MiB").
+const (
+	readCSVMaxLine = maxPlainLine + 64
+	readCSVBuffer  = 8 << 20
+)
 
 // csvPrep is one CSV file read and judged in Go, before the batch writes
 // anything: its counts, its rejects, the few good records that go
@@ -292,7 +302,7 @@ func insertPlain(ctx context.Context, c driver.Conn, table string, cols []string
 	for i := range cols {
 		fmt.Fprintf(&b, ", 'c%d': 'VARCHAR'", i)
 	}
-	b.WriteString("}, header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, max_line_size = 4194304)")
+	b.WriteString("}, header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', new_line = '\\n', strict_mode = true, max_line_size = " + strconv.Itoa(readCSVMaxLine) + ", buffer_size = " + strconv.Itoa(readCSVBuffer) + ")")
 	q := b.String()
 	ex, ok := c.(driver.ExecerContext)
 	if !ok {

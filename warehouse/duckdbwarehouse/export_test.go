@@ -16,3 +16,6 @@ func SetBeforeCommit(f func()) { testHookBeforeCommit = f }
 // complete in its private folder, before it is linked to its path (nil for
 // none).
 func SetBeforePublish(f func(tmp string)) { beforePublish = f }
+
+// MaxPlainLine is the longest line handed to read_csv as is.
+const MaxPlainLine = maxPlainLine

@@ -19,3 +19,8 @@ func SetBeforePublish(f func(tmp string)) { beforePublish = f }
 
 // MaxPlainLine is the longest line handed to read_csv as is.
 const MaxPlainLine = maxPlainLine
+
+// SetSpillAt sets the most plain bytes a file keeps in memory before they
+// go to its own temporary file, and returns the previous value. Not safe
+// to call while a Load runs.
+func SetSpillAt(n int) int { old := spillAt; spillAt = n; return old }

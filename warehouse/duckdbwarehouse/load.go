@@ -274,7 +274,8 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 	}
 	ahead := w.prepareAhead(ctx, req, keys, loaded, tmp)
 	defer ahead.stop()
-	var plain []plainFile
+	plain := &plainBatch{path: filepath.Join(tmp, "batch.csv")}
+	defer plain.close()
 	var pq []parquetFile
 	files := &parquetFiles{conn: c, req: req, bySig: map[string][]parquetColumn{}}
 	defer files.close()
@@ -300,8 +301,11 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 				err = appendPrepared(a, req, p)
 			}
 			if err == nil && p.plain > 0 {
-				plain = append(plain, plainFile{key: key, path: p.path, rows: p.plain})
+				if err = plain.add(p); err != nil {
+					err = fmt.Errorf("duckdbwarehouse: load %s: temporary file: %w", key, err)
+				}
 			}
+			p.release()
 		}
 		if err == nil && !isParquet(key) {
 			err = a.ledger.AppendRow(key, req.Table, fr.Parsed, fr.Loaded, fr.Rejected, w.clock.Now())
@@ -326,7 +330,10 @@ func (w *Warehouse) appendFiles(ctx context.Context, c driver.Conn, req warehous
 	if err := a.close(ctx); err != nil {
 		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: flushing: %w", what, err)
 	}
-	if err := insertPlain(ctx, c, req.Table, req.Columns, plain); err != nil {
+	if err := plain.close(); err != nil {
+		return frs, -1, fmt.Errorf("duckdbwarehouse: load %s: temporary file: %w", what, err)
+	}
+	if err := insertPlain(ctx, c, req.Table, req.Columns, keys, plain); err != nil {
 		if ctx.Err() != nil {
 			return frs, -1, ctx.Err()
 		}
@@ -342,16 +349,21 @@ type ahead struct {
 	cancel context.CancelFunc
 	done   []chan struct{}
 	preps  []csvPrep
-	wait   sync.WaitGroup
+	// sem bounds the files prepared and not yet taken by get (their plain
+	// records are in memory); held[i] tells get that file i holds a slot.
+	sem  chan struct{}
+	held []bool
+	wait sync.WaitGroup
 }
 
 func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest, keys []string, loaded map[string]bool, tmp string) *ahead {
 	ctx, cancel := context.WithCancel(ctx)
-	h := &ahead{cancel: cancel, done: make([]chan struct{}, len(keys)), preps: make([]csvPrep, len(keys))}
+	h := &ahead{cancel: cancel, done: make([]chan struct{}, len(keys)), preps: make([]csvPrep, len(keys)), held: make([]bool, len(keys))}
 	for i := range keys {
 		h.done[i] = make(chan struct{})
 	}
-	sem := make(chan struct{}, max(1, cmp.Or(w.setPrep, runtime.GOMAXPROCS(0))))
+	h.sem = make(chan struct{}, max(1, cmp.Or(w.setPrep, runtime.GOMAXPROCS(0))))
+	sem := h.sem
 	h.wait.Go(func() {
 		for i, key := range keys {
 			if isParquet(key) || (loaded[key] && !req.Force) {
@@ -367,9 +379,9 @@ func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest,
 				}
 				return
 			}
+			h.held[i] = true
 			h.wait.Go(func() {
-				defer func() { <-sem }()
-				h.preps[i] = prepareCSV(ctx, req, key, filepath.Join(tmp, strconv.Itoa(i)+".csv"))
+				h.preps[i] = prepareCSV(ctx, req, key, i, filepath.Join(tmp, strconv.Itoa(i)+".csv"))
 				close(h.done[i])
 			})
 		}
@@ -377,16 +389,23 @@ func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest,
 	return h
 }
 
-// get waits for the file keys[i] to be prepared.
+// get waits for the file keys[i] to be prepared, and frees its slot.
 func (h *ahead) get(i int) *csvPrep {
 	<-h.done[i]
+	if h.held[i] {
+		<-h.sem
+	}
 	return &h.preps[i]
 }
 
-// stop cancels the preparations not needed any more and waits for them.
+// stop cancels the preparations not needed any more, waits for them,
+// and releases the buffers of those not taken.
 func (h *ahead) stop() {
 	h.cancel()
 	h.wait.Wait()
+	for i := range h.preps {
+		h.preps[i].release()
+	}
 }
 
 // testHookBeforeCommit, when set by a test, runs right before a batch's

@@ -9,8 +9,9 @@ import (
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/edqm/edqm/landing"
 	"github.com/edqm/edqm/warehouse"
@@ -226,34 +227,25 @@ func recordLeftOut(ctx context.Context, wh warehouse.Warehouse, files []LeftOut)
 	return nil
 }
 
-// eachIndex runs f(i) for every i in [0, n), GOMAXPROCS at a time, and
-// returns the error of the lowest i that failed: the error a loop in
-// order would return. Once an index fails, no higher one starts.
+// eachIndex runs f(i) for every i in [0, n), GOMAXPROCS at a time (an
+// errgroup, as LandDays uses), and returns the error of the lowest i that
+// failed: the error a loop in order would return. Indices start in order
+// and none starts after a failure, so every index below the failed one
+// has run.
 func eachIndex(n int, f func(i int) error) error {
 	errs := make([]error, n)
-	var next, failed atomic.Int64
-	failed.Store(int64(n))
-	var wg sync.WaitGroup
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= failed.Load() {
-					return
-				}
-				if err := f(int(i)); err != nil {
-					errs[i] = err
-					for {
-						cur := failed.Load()
-						if i >= cur || failed.CompareAndSwap(cur, i) {
-							break
-						}
-					}
-				}
+	var failed atomic.Bool
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := 0; i < n && !failed.Load(); i++ {
+		g.Go(func() error {
+			if errs[i] = f(i); errs[i] != nil {
+				failed.Store(true)
 			}
+			return nil
 		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err

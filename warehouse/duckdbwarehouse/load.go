@@ -363,7 +363,6 @@ func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest,
 		h.done[i] = make(chan struct{})
 	}
 	h.sem = make(chan struct{}, max(1, cmp.Or(w.setPrep, runtime.GOMAXPROCS(0))))
-	sem := h.sem
 	h.wait.Go(func() {
 		for i, key := range keys {
 			if isParquet(key) || (loaded[key] && !req.Force) {
@@ -371,7 +370,7 @@ func (w *Warehouse) prepareAhead(ctx context.Context, req warehouse.LoadRequest,
 				continue
 			}
 			select {
-			case sem <- struct{}{}:
+			case h.sem <- struct{}{}:
 			case <-ctx.Done():
 				for j := i; j < len(keys); j++ {
 					h.preps[j].err = ctx.Err()

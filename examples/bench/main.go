@@ -111,6 +111,7 @@ type config struct {
 	script      string
 	ddMiB       int
 	memoryLimit string
+	threads     int // DuckDB's threads setting; 0 keeps its default (the cores)
 	cpuProfile  string
 	seed        uint64
 	last        time.Time // the last day of the history
@@ -269,6 +270,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return err
 	})
 	fs.StringVar(&cfg.memoryLimit, "memory-limit", "1GB", "DuckDB memory_limit (e.g. 512MB, 2GB); empty keeps DuckDB's default")
+	fs.IntVar(&cfg.threads, "threads", 0, "DuckDB `threads` setting; 0 keeps DuckDB's default, the machine's cores (16 on a 2-core machine reproduces a 16-core machine's memory pressure)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this `file`")
 	fs.Uint64Var(&cfg.seed, "seed", 42, "random seed for the data and the chaos")
 	fs.StringVar(&last, "last", "2026-11-26", "the history's last `day` (YYYY-MM-DD); the incremental day is the one after")
@@ -303,12 +305,30 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.memoryLimit != "" && !memLimitRE.MatchString(cfg.memoryLimit) {
 		return cfg, fmt.Errorf("invalid value %q for -memory-limit: want a size such as 512MB or 2GB", cfg.memoryLimit)
 	}
+	if cfg.threads < 0 || cfg.threads > 1024 {
+		return cfg, fmt.Errorf("invalid value %d for -threads: want 0 (DuckDB's default) to 1024", cfg.threads)
+	}
 	d, err := time.Parse(edqm.DateLayout, last)
 	if err != nil {
 		return cfg, fmt.Errorf("invalid value %q for -last: want a date as YYYY-MM-DD", last)
 	}
 	cfg.last = d
 	return cfg, nil
+}
+
+// configure applies -memory-limit and -threads to a DuckDB warehouse.
+func configure(ctx context.Context, wh warehouse.Warehouse, cfg config) error {
+	if cfg.memoryLimit != "" {
+		if err := wh.Exec(ctx, "SET memory_limit = '"+cfg.memoryLimit+"'"); err != nil {
+			return fmt.Errorf("set memory_limit: %w", err)
+		}
+	}
+	if cfg.threads > 0 {
+		if err := wh.Exec(ctx, "SET threads = "+strconv.Itoa(cfg.threads)); err != nil {
+			return fmt.Errorf("set threads: %w", err)
+		}
+	}
+	return nil
 }
 
 var memLimitRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*([KMGT]i?B|B)$`)
@@ -359,7 +379,11 @@ func bench(ctx context.Context, cfg config, args []string, out io.Writer) (res *
 	res = &Results{Machine: machine(), Args: args, Days: cfg.days}
 	m := res.Machine
 	fmt.Fprintf(out, "EDQM bench: %d CPUs (%s), GOMAXPROCS %d, %s %s/%s, load %s\n", m.NProc, m.CPU, m.GOMAXPROCS, m.GoVersion, m.OS, m.Arch, m.Load)
-	fmt.Fprintf(out, "work folder %s, %d days, DuckDB memory_limit %s\n", work, cfg.days, orDefault(cfg.memoryLimit, "(default)"))
+	threads := "(default)"
+	if cfg.threads > 0 {
+		threads = strconv.Itoa(cfg.threads)
+	}
+	fmt.Fprintf(out, "work folder %s, %d days, DuckDB memory_limit %s, threads %s\n", work, cfg.days, orDefault(cfg.memoryLimit, "(default)"), threads)
 
 	if cfg.python != "" {
 		res.Python = runPython(ctx, cfg, work)
@@ -482,10 +506,8 @@ func benchScale(ctx context.Context, cfg config, n int64, dir string, out io.Wri
 			err = fmt.Errorf("close the warehouse: %w", cerr)
 		}
 	}()
-	if cfg.memoryLimit != "" {
-		if err := wh.Exec(ctx, "SET memory_limit = '"+cfg.memoryLimit+"'"); err != nil {
-			return sr, fmt.Errorf("set memory_limit: %w", err)
-		}
+	if err := configure(ctx, wh, cfg); err != nil {
+		return sr, err
 	}
 	days := make([]time.Time, cfg.days)
 	for i := range days {
@@ -677,10 +699,8 @@ func (r *scaleRun) reference(ctx context.Context) error {
 		return fmt.Errorf("reference: %w", err)
 	}
 	defer func() { _ = wh.Close(); _ = os.Remove(path); _ = os.Remove(path + ".wal") }()
-	if r.cfg.memoryLimit != "" {
-		if err := wh.Exec(ctx, "SET memory_limit = '"+r.cfg.memoryLimit+"'"); err != nil {
-			return fmt.Errorf("reference: set memory_limit: %w", err)
-		}
+	if err := configure(ctx, wh, r.cfg); err != nil {
+		return fmt.Errorf("reference: %w", err)
 	}
 	st, err := measure(reader+" reference", func() (int64, error) {
 		var rows int64

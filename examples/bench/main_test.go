@@ -22,10 +22,13 @@ func TestTinyScales(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath := filepath.Join(t.TempDir(), "bench.json")
 	args := []string{"-orders", "1.5e3,3000", "-days", "10", "-python", "", "-dd", "1",
-		"-memory-limit", "256MB", "-dir", dir, "-json", jsonPath}
+		"-memory-limit", "256MB", "-threads", "3", "-dir", dir, "-json", jsonPath}
 	code, out, errOut := runBench(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "DuckDB memory_limit 256MB, threads 3") {
+		t.Errorf("no settings line in:\n%s", out)
 	}
 	b, err := os.ReadFile(jsonPath)
 	if err != nil {
@@ -150,6 +153,8 @@ func TestFlags(t *testing.T) {
 		{"-days", "1"},
 		{"-dd", "-1"},
 		{"-memory-limit", "1GB; DROP TABLE x"},
+		{"-threads", "-1"},
+		{"-threads", "two"},
 		{"-last", "yesterday"},
 		{"extra"},
 	} {

@@ -54,24 +54,45 @@ typed AS (
         r._line
     FROM raw_orders AS r
     JOIN picked AS p ON p._file = r._file
+),
+-- Only the rows of an order_id seen more than once are numbered (a few in
+-- a hundred); every other row is its order's first. A window over every
+-- row sorted all of them with all their columns: 7.8 s of CPU out of
+-- 8.2 s for this model at 1 M orders. NULL order ids count as one id, as
+-- in PARTITION BY.
+repeated AS (
+    SELECT order_id, _file, _line FROM raw_orders
+    WHERE order_id IN (
+        SELECT order_id FROM raw_orders GROUP BY order_id HAVING COUNT(*) > 1
+    )
+    UNION ALL
+    SELECT order_id, _file, _line FROM raw_orders
+    WHERE order_id IS NULL
+        AND (SELECT COUNT(*) FROM raw_orders WHERE order_id IS NULL) > 1
+),
+numbered AS (
+    SELECT _file, _line,
+        row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
+    FROM repeated
 )
 SELECT
-    order_id,
-    customer_id,
-    product_id,
-    quantity,
-    total_amount,
-    order_date,
-    status,
-    quantity_raw,
-    total_amount_raw,
-    order_date_raw,
-    status_raw,
-    batch_date,
-    row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence,
-    _file,
-    _line
-FROM typed;
+    r.order_id,
+    r.customer_id,
+    r.product_id,
+    r.quantity,
+    r.total_amount,
+    r.order_date,
+    r.status,
+    r.quantity_raw,
+    r.total_amount_raw,
+    r.order_date_raw,
+    r.status_raw,
+    r.batch_date,
+    COALESCE(n.occurrence, 1) AS occurrence,
+    r._file,
+    r._line
+FROM typed AS r
+LEFT JOIN numbered AS n ON n._file = r._file AND n._line = r._line;
 
 -- stg_products (view), level 0
 CREATE OR REPLACE VIEW stg_products AS

@@ -19,6 +19,8 @@ import (
 	"github.com/edqm/edqm/transform"
 	"github.com/edqm/edqm/warehouse"
 	"github.com/edqm/edqm/warehouse/duckdbwarehouse"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // day is one batch of landed files.
@@ -398,5 +400,48 @@ SELECT order_id, {{ batch_date "_file" }} < {{ run_date }} AS past FROM {{ sourc
 	q, err := p.Compile("due", transform.Snowflake, &transform.CompileOptions{RunDate: time.Date(2024, 1, 11, 0, 0, 0, 0, time.UTC)})
 	if err != nil || !strings.Contains(q, "< CAST('2024-01-11' AS DATE) AS past") {
 		t.Errorf("compiled: %s, %v", q, err)
+	}
+}
+
+// TestOccurrenceMatchesWindow builds stg_orders all at once from raw rows
+// made by hand (an id seen three times across files, ids seen once, one
+// and then two NULL ids) and checks occurrence against the definition:
+// row_number() over every row of an order_id, NULL ids together, by file
+// then line.
+func TestOccurrenceMatchesWindow(t *testing.T) {
+	for _, nulls := range []int{0, 1, 2} {
+		t.Run(fmt.Sprintf("%d NULL ids", nulls), func(t *testing.T) {
+			w := openDuck(t)
+			ctx := t.Context()
+			for _, rt := range transform.RawTables {
+				cols := make([]string, 0, len(rt.Columns)+2)
+				for _, c := range rt.Columns {
+					cols = append(cols, c+" VARCHAR")
+				}
+				cols = append(cols, "_file VARCHAR", "_line BIGINT")
+				require.NoError(t, w.Exec(ctx, "CREATE TABLE "+rt.Name+" ("+strings.Join(cols, ", ")+")"))
+			}
+			ins := `INSERT INTO raw_orders (order_id, status, _file, _line) VALUES
+				('A', 'PENDING', 'orders/date=2024-01-02/b.csv', 2),
+				('B', 'PENDING', 'orders/date=2024-01-01/a.csv', 3),
+				('A', 'SHIPPED', 'orders/date=2024-01-01/a.csv', 9),
+				('C', 'PENDING', 'orders/date=2024-01-01/a.csv', 2),
+				('A', 'PENDING', 'orders/date=2024-01-01/a.csv', 4)`
+			for i := range nulls {
+				ins += fmt.Sprintf(", (NULL, 'PENDING', 'orders/date=2024-01-0%d/a.csv', 5)", 2-i)
+			}
+			require.NoError(t, w.Exec(ctx, ins))
+			run(t, w, nil)
+			got := strs(t, w, `SELECT CAST(count(*) AS VARCHAR), CAST(count(*) FILTER (WHERE s.occurrence = r.n) AS VARCHAR),
+				CAST(max(s.occurrence) AS VARCHAR)
+				FROM stg_orders AS s JOIN (
+					SELECT _file, _line, row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS n FROM raw_orders
+				) AS r USING (_file, _line)`)
+			n := fmt.Sprint(5 + nulls)
+			assert.Equal(t, []string{n, n, "3"}, got[0], "rows, rows numbered as the window numbers them, highest occurrence")
+			if nulls > 0 {
+				assert.Equal(t, fmt.Sprint(nulls), strs(t, w, `SELECT CAST(max(occurrence) AS VARCHAR) FROM stg_orders WHERE order_id IS NULL`)[0][0])
+			}
+		})
 	}
 }

@@ -405,9 +405,12 @@ func loadAll(ctx context.Context, wh warehouse.Warehouse, l landing.Lander, chec
 		}
 		if s.table == "raw_chaos_labels" {
 			keys = withoutDays(keys, skipDays)
-			// A label file that changed is also read, so that a
+			// The label files to load are read first (those loaded were
+			// read when they were loaded: reading every one again made
+			// an incremental day cost as much as the history's labels);
+			// a label file that changed is also read, so that a
 			// malformed line is named with its line.
-			check := slices.Clone(keys)
+			check := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return g.loaded[k] })
 			for _, f := range left {
 				if f.Problem == ProblemChanged {
 					check = append(check, f.Key)

@@ -21,9 +21,11 @@
 //     no line numbers, rejects or ledger; the load's rows/s over its
 //     rows/s is the "load vs read_csv" target;
 //   - transform: build the built-in models (transform.Builtin);
-//   - report: run the tests and monitors and compute the report;
+//   - report: run the tests and monitors and compute the report, then
+//     checkpoint the warehouse, as pipeline.Run ends a run (so that the
+//     next stage does not write this run's changes back to the file);
 //   - incremental: land, load and build one more day on that history;
-//   - incremental report: the report after that day.
+//   - incremental report: the report after that day, and its checkpoint.
 //
 // Each stage's figures are printed as one line when it ends. On a
 // terminal, the work within the stage shows until then on a line
@@ -40,7 +42,9 @@
 // names the interpreter for ../shared/bench/original_style.py (-script);
 // when the interpreter, the script or its modules are missing the ratio is
 // reported unavailable. -dd is the size in MiB of the dd reference; 0 skips
-// it. -json writes the figures as one JSON object, to compare runs.
+// it. -memory-limit and -threads set DuckDB's memory_limit and threads
+// (-threads 16 on a small machine gives a 16-core machine's memory
+// pressure). -json writes the figures as one JSON object, to compare runs.
 package main
 
 import (
@@ -553,7 +557,10 @@ func (r *scaleRun) build(ctx context.Context) error {
 	return err
 }
 
-// report reports on the warehouse at clock, detecting over all the days.
+// report reports on the warehouse at clock, detecting over all the days,
+// then checkpoints it, as pipeline.Run ends a run: the writes of the run
+// go from DuckDB's write-ahead log to its file here, not in the next
+// run's stages.
 func (r *scaleRun) report(ctx context.Context, clock edqm.Clock) (*quality.Report, error) {
 	monitors := quality.DefaultMonitors()
 	for i := range monitors {
@@ -563,7 +570,16 @@ func (r *scaleRun) report(ctx context.Context, clock edqm.Clock) (*quality.Repor
 	if err != nil {
 		return nil, err
 	}
-	return rep.Report(ctx, r.wh)
+	got, err := rep.Report(ctx, r.wh)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := r.wh.(warehouse.Checkpointer); ok {
+		if err := c.Checkpoint(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
 }
 
 // stage measures f as the stage name, which lands days days (0 for a

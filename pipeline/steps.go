@@ -59,8 +59,8 @@ type Landed struct {
 // Injector and Dataset chaos (opts may be nil): at most GOMAXPROCS days at
 // once, and days together of at most 300,000 orders (a larger day lands
 // alone), each day's tables released once landed, so memory grows neither
-// with the number of days nor with the cores. Each day's files depend only on the options and
-// the day, so a re-run writes the same bytes. With backfill, the first day
+// with the number of days nor with the cores. Each day's files depend only
+// on the options and the day, so a re-run writes the same bytes. With backfill, the first day
 // also carries the product catalogue and every customer who signed up
 // before it. LandDays does not move the watermark ([Run] does). With no
 // Generator, the Epoch is that of the first day landed on l, or of the

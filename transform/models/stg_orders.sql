@@ -74,24 +74,6 @@ numbered AS (
         SELECT order_id, _file, _line, FALSE AS _rebuilt FROM kept
     ) AS u
 )
-SELECT
-    r.order_id,
-    r.customer_id,
-    r.product_id,
-    r.quantity,
-    r.total_amount,
-    r.order_date,
-    r.status,
-    r.quantity_raw,
-    r.total_amount_raw,
-    r.order_date_raw,
-    r.status_raw,
-    r.batch_date,
-    n.occurrence,
-    r._file,
-    r._line
-FROM typed AS r
-JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt
 {{- else }},
 -- Only the rows of an order_id seen more than once are numbered (a few in
 -- a hundred); every other row is its order's first. A window over every
@@ -114,6 +96,7 @@ numbered AS (
         row_number() OVER (PARTITION BY order_id ORDER BY _file, _line) AS occurrence
     FROM repeated
 )
+{{- end }}
 SELECT
     r.order_id,
     r.customer_id,
@@ -127,9 +110,16 @@ SELECT
     r.order_date_raw,
     r.status_raw,
     r.batch_date,
+{{- if is_incremental }}
+    n.occurrence,
+{{- else }}
     COALESCE(n.occurrence, 1) AS occurrence,
+{{- end }}
     r._file,
     r._line
 FROM typed AS r
+{{- if is_incremental }}
+JOIN numbered AS n ON n._file = r._file AND n._line = r._line AND n._rebuilt
+{{- else }}
 LEFT JOIN numbered AS n ON n._file = r._file AND n._line = r._line
 {{- end }}
